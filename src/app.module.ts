@@ -1,0 +1,42 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { AuditModule } from './audit/audit.module';
+import { AdminAuthGuard } from './common/admin-auth.guard';
+import { HttpExceptionFilter } from './common/http-exception.filter';
+import { pinoHttpOptions } from './common/logging';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { dataSourceOptions } from './database/data-source';
+import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { PaymentsModule } from './payments/payments.module';
+import { QueueModule } from './queue/queue.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
+
+/** The whole hub for one role: `api` serves HTTP, `worker` runs queues, `all` does both. */
+@Module({})
+export class AppModule {
+  static forConfig(config: AppConfig): DynamicModule {
+    const worker = config.role !== 'api';
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot({ pinoHttp: pinoHttpOptions(config) }),
+        TypeOrmModule.forRoot(dataSourceOptions(config.database.url)),
+        MetricsModule,
+        HealthModule,
+        AuditModule,
+        ...(worker ? [QueueModule.forWorker()] : []),
+        WebhooksModule.forRole(config.role),
+        PaymentsModule.forRole(config.role),
+      ],
+      providers: [
+        { provide: APP_GUARD, useClass: AdminAuthGuard },
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+      ],
+    };
+  }
+}

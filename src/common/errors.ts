@@ -1,0 +1,69 @@
+import { isAxiosError } from 'axios';
+
+/** How a caller must react to a failed call to an outside API. */
+export type ErrorKind = 'retryable' | 'permanent' | 'auth';
+
+/** One error class for every outside API; classified once, at the edge where the call is made. */
+export class ExternalApiError extends Error {
+  constructor(
+    readonly service: string,
+    readonly kind: ErrorKind,
+    readonly code: string,
+    message: string,
+    readonly httpStatus?: number,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'ExternalApiError';
+  }
+}
+
+const RETRYABLE_NETWORK_CODES = new Set([
+  'ECONNABORTED',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ERR_SOCKET_CONNECTION_TIMEOUT',
+  'ECANCELED',
+]);
+
+/** `Retry-After` as seconds or an HTTP date, in milliseconds from now. */
+export function parseRetryAfter(value: unknown, now = Date.now()): number | undefined {
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** Generic HTTP classification: network errors, 408, 425, 429 and 5xx retry; 401/403 are auth. */
+export function classifyHttpError(service: string, err: unknown): ExternalApiError {
+  if (err instanceof ExternalApiError) return err;
+  if (isAxiosError(err)) {
+    const status = err.response?.status;
+    if (status === undefined) {
+      const code = err.code ?? 'NETWORK_ERROR';
+      const kind = RETRYABLE_NETWORK_CODES.has(code) || !err.code ? 'retryable' : 'permanent';
+      return new ExternalApiError(service, kind, code, `${service}: ${err.message}`);
+    }
+    const retryAfterMs = parseRetryAfter(err.response?.headers?.['retry-after']);
+    const kind: ErrorKind =
+      status === 401 || status === 403
+        ? 'auth'
+        : status === 408 || status === 425 || status === 429 || status >= 500
+          ? 'retryable'
+          : 'permanent';
+    return new ExternalApiError(
+      service,
+      kind,
+      `HTTP_${status}`,
+      `${service}: HTTP ${status}`,
+      status,
+      retryAfterMs,
+    );
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new ExternalApiError(service, 'retryable', 'UNKNOWN', `${service}: ${message}`);
+}

@@ -1,0 +1,78 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  requestId: string;
+  errorId?: string;
+}
+
+export function requestIdOf(req: Request): string {
+  const id = (req as Request & { id?: unknown }).id;
+  return typeof id === 'string' ? id : String(id ?? '');
+}
+
+function messageOf(exception: HttpException): string {
+  const res = exception.getResponse();
+  if (typeof res === 'string') return res;
+  const msg = (res as { message?: unknown }).message;
+  if (Array.isArray(msg)) return msg.join('; ');
+  return typeof msg === 'string' ? msg : exception.message;
+}
+
+/** One JSON error shape for every route: statusCode, error, message (naming the field), requestId. */
+@Catch()
+export class HttpExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpError');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const req = ctx.getRequest<Request>();
+    const res = ctx.getResponse<Response>();
+    const body = toErrorBody(exception, requestIdOf(req));
+    if (body.errorId) {
+      this.logger.error(
+        { err: exception, errorId: body.errorId, requestId: body.requestId },
+        'unexpected error',
+      );
+    }
+    res.status(body.statusCode).json(body);
+  }
+}
+
+export function toErrorBody(exception: unknown, requestId: string): ErrorBody {
+  if (exception instanceof HttpException) {
+    const statusCode = exception.getStatus();
+    return {
+      statusCode,
+      error: STATUS_CODES[statusCode] ?? 'Error',
+      message: messageOf(exception),
+      requestId,
+    };
+  }
+  const status = (exception as { status?: unknown; type?: unknown })?.status;
+  // body-parser errors carry their own status (413 too large, 400 bad encoding).
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const type = (exception as { type?: string }).type;
+    return {
+      statusCode: status,
+      error: STATUS_CODES[status] ?? 'Error',
+      message:
+        type === 'entity.too.large'
+          ? 'body: exceeds the size limit for this route'
+          : `body: ${(exception as Error).message}`,
+      requestId,
+    };
+  }
+  return {
+    statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
+    error: 'Internal Server Error',
+    message: 'internal error; quote the errorId when reporting it',
+    requestId,
+    errorId: randomUUID(),
+  };
+}

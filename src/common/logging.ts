@@ -1,0 +1,67 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { Options } from 'pino-http';
+import type { AppConfig } from '../config/app-config';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function newRequestId(req: IncomingMessage, res: ServerResponse): string {
+  const given = req.headers['x-request-id'];
+  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  res.setHeader('x-request-id', id);
+  return id;
+}
+
+/** First middleware: every request (even one refused by a body parser) gets its id. */
+export function assignRequestId(
+  req: IncomingMessage & { id?: string },
+  res: ServerResponse,
+  next: () => void,
+): void {
+  req.id = newRequestId(req, res);
+  next();
+}
+
+/** Headers and fields that must never reach a log line. */
+export function redactPaths(config: AppConfig): string[] {
+  const headers = [
+    'authorization',
+    'cookie',
+    'set-cookie',
+    'webhook-signature',
+    'x-api-key',
+    config.vpos.webhook.header,
+  ];
+  return [
+    ...headers.map((h) => `req.headers["${h}"]`),
+    ...headers.map((h) => `res.headers["${h}"]`),
+    '*.password',
+    '*.secret',
+    '*.token',
+    '*.accessToken',
+    '*.refreshToken',
+    '*.access_token',
+    '*.refresh_token',
+    '*.client_secret',
+  ];
+}
+
+/** Structured JSON logs with a request id (taken from x-request-id when sane). */
+export function pinoHttpOptions(config: AppConfig): Options {
+  return {
+    level: config.logLevel,
+    redact: { paths: redactPaths(config), censor: '[redacted]' },
+    genReqId: (req, res) => (typeof req.id === 'string' ? req.id : newRequestId(req, res)),
+    customLogLevel: (_req, res, err) =>
+      err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+    autoLogging: { ignore: (req) => req.url === '/metrics' || req.url?.startsWith('/health') === true },
+    serializers: {
+      req: (req: { id: string; method: string; url: string; headers: Record<string, unknown> }) => ({
+        id: req.id,
+        method: req.method,
+        url: req.url,
+        headers: req.headers,
+      }),
+    },
+  };
+}

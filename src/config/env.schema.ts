@@ -1,0 +1,154 @@
+import 'reflect-metadata';
+import { Transform, Type } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  ValidateIf,
+} from 'class-validator';
+
+export const APP_ROLES = ['all', 'api', 'worker'] as const;
+export type AppRole = (typeof APP_ROLES)[number];
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+const URL_OPTS = { require_tld: false, require_protocol: true };
+
+/**
+ * The environment contract of ../shared/docs/interface.md plus hub-specific tuning.
+ * Only this file and app-config.ts know process.env names.
+ */
+export class EnvSchema {
+  @Transform(trim)
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'must be a postgres:// URL' })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/vpos_hub';
+
+  @Transform(trim)
+  @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /** Prefix of every BullMQ key; lets several hubs (or test runs) share one Redis. */
+  @Transform(trim)
+  @Matches(/^[A-Za-z0-9_-]{1,32}$/, { message: 'must be 1-32 letters, digits, _ or -' })
+  QUEUE_PREFIX = 'vposhub';
+
+  @Type(() => Number)
+  @IsInt({ message: 'must be an integer' })
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @Transform(trim)
+  @IsUrl(URL_OPTS, { message: 'must be an absolute http(s) URL' })
+  PUBLIC_BASE_URL = 'http://localhost:3000';
+
+  @Transform(trim)
+  @IsIn(APP_ROLES, { message: `must be one of ${APP_ROLES.join(', ')}` })
+  APP_ROLE: AppRole = 'all';
+
+  @Transform(trim)
+  @IsString({ message: 'is required' })
+  @Matches(/^\S{24,}$/, { message: 'must be at least 24 characters without spaces' })
+  ADMIN_TOKEN: string;
+
+  @Transform(trim)
+  @IsString({ message: 'is required' })
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'must be 32 bytes encoded as base64 (44 chars)' })
+  ENCRYPTION_KEY: string;
+
+  @Transform(trim)
+  @IsUrl(URL_OPTS, { message: 'must be an absolute http(s) URL' })
+  VPOS_API_BASE_URL = 'https://api.vpos.am';
+
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  VPOS_API_TOKEN?: string;
+
+  @Transform(trim)
+  @IsString({ message: 'is required' })
+  @IsNotEmpty({ message: 'is required' })
+  VPOS_WEBHOOK_SECRETS: string;
+
+  @Transform(trim)
+  @IsIn(['standard-webhooks', 'hmac-sha256'], {
+    message: 'must be standard-webhooks or hmac-sha256',
+  })
+  VPOS_SIGNATURE_SCHEME: 'standard-webhooks' | 'hmac-sha256' = 'standard-webhooks';
+
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? value.trim().toLowerCase() : value,
+  )
+  @Matches(/^[a-z0-9-]{1,64}$/, { message: 'must be an HTTP header name' })
+  VPOS_SIGNATURE_HEADER = 'x-vpos-signature';
+
+  @Transform(trim)
+  @IsIn(['hex', 'base64'], { message: 'must be hex or base64' })
+  VPOS_SIGNATURE_ENCODING: 'hex' | 'base64' = 'hex';
+
+  @Type(() => Number)
+  @IsInt({ message: 'must be an integer' })
+  @Min(1)
+  @Max(86400)
+  VPOS_WEBHOOK_TOLERANCE_SECONDS = 300;
+
+  /** Status lookup path; `{id}` is replaced by the provider payment (session) id. */
+  @Transform(trim)
+  @Matches(/^\/.*\{id\}/, { message: 'must start with / and contain {id}' })
+  VPOS_STATUS_PATH = '/v1/payment-sessions/{id}';
+
+  /** JSON object overriding field paths of the webhook body and lookup response. */
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  VPOS_FIELD_MAP?: string;
+
+  /** JSON object of extra provider status -> our status entries, merged over the defaults. */
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  VPOS_STATUS_MAP?: string;
+
+  /** Comma-separated CODE:exponent pairs; AMD 2 is assumed until VPOS publishes it. */
+  @Transform(trim)
+  @Matches(/^[A-Z]{3}:[0-4](,[A-Z]{3}:[0-4])*$/, { message: 'must look like AMD:2,USD:2' })
+  CURRENCY_EXPONENTS = 'AMD:2,USD:2,EUR:2,RUB:2';
+
+  @Type(() => Number)
+  @IsInt({ message: 'must be an integer' })
+  @Min(100)
+  @Max(120000)
+  VPOS_HTTP_TIMEOUT_MS = 10000;
+
+  @Type(() => Number)
+  @IsInt({ message: 'must be an integer' })
+  @Min(1)
+  @Max(200)
+  VERIFY_CONCURRENCY = 16;
+
+  @Type(() => Number)
+  @IsInt({ message: 'must be an integer' })
+  @Min(10)
+  @Max(60000)
+  OUTBOX_POLL_MS = 200;
+
+  @Transform(trim)
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    message: 'must be a pino level',
+  })
+  LOG_LEVEL = 'info';
+
+  /** Comma-separated host:port that connectors may reach over plain http. */
+  @IsOptional()
+  @Transform(trim)
+  @ValidateIf((_o, v) => v !== '')
+  @Matches(/^[A-Za-z0-9.[\]:-]+:\d+(,[A-Za-z0-9.[\]:-]+:\d+)*$/, {
+    message: 'must be comma-separated host:port entries',
+  })
+  CONNECTOR_INSECURE_HOSTS?: string;
+}

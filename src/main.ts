@@ -1,0 +1,41 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { existsSync } from 'node:fs';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { configureHttp } from './common/http-setup';
+import { AppConfig, ConfigError, loadConfig } from './config/app-config';
+
+export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config), {
+    bodyParser: false,
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+  app.set('trust proxy', 'loopback');
+  configureHttp(app);
+  return app;
+}
+
+async function bootstrap(): Promise<void> {
+  // Real environment variables win over .env (process.loadEnvFile never overrides them).
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  let config: AppConfig;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const app = await createApp(config);
+  await app.listen(config.http.port, '0.0.0.0');
+  app
+    .get(Logger)
+    .log(`vpos-hub (${config.role}) listening on ${config.http.publicBaseUrl} (port ${config.http.port})`);
+}
+
+if (require.main === module) void bootstrap();

@@ -1,0 +1,43 @@
+import type { CrmRefs } from './payment-order.entity';
+import type { PaymentStatus } from './payment-status';
+
+export const PAYMENT_EVENT_SCHEMA_VERSION = 1;
+
+/**
+ * The hub's own normalized payment event, version 1.
+ * Published as JSON Schema in schemas/payment-event.v1.schema.json; every consumer
+ * (CRM connectors, reconciliation) sees only this.
+ */
+export interface PaymentEventV1 {
+  schemaVersion: 1;
+  id: string;
+  provider: 'vpos';
+  providerEventId: string | null;
+  providerPaymentId: string | null;
+  orderId: string;
+  attemptId: string | null;
+  attemptNo: number | null;
+  type: PaymentStatus;
+  previousStatus: PaymentStatus | null;
+  orderStatus: PaymentStatus;
+  applied: boolean;
+  amountMinor: number | null;
+  currency: string | null;
+  refundedAmountMinor: number | null;
+  customer: { phone: string | null; id: string | null };
+  crm: CrmRefs;
+  occurredAt: string;
+  verifiedAt: string;
+  verifiedBy: 'status_lookup' | 'scheduler' | 'operator';
+  claimedStatus: string | null;
+  mismatches: Mismatch[];
+  flags: string[];
+  rawEventId: string | null;
+}
+
+export interface Mismatch {
+  field: 'orderId' | 'amountMinor' | 'currency' | 'status' | 'session';
+  source: 'webhook' | 'record' | 'lookup';
+  expected: string | number | null;
+  actual: string | number | null;
+}

@@ -1,0 +1,113 @@
+import type { PaymentStatus } from './payment-status';
+
+/**
+ * The one table of allowed transitions of a payment attempt.
+ * `apply`: move. `review`: contradictory for a final status, so the attempt goes to manual_review.
+ * Anything not listed is a late or older event: recorded and ignored.
+ */
+const TRANSITIONS: Record<PaymentStatus, Partial<Record<PaymentStatus, 'apply' | 'review'>>> = {
+  created: {
+    pending: 'apply',
+    paid: 'apply',
+    failed: 'apply',
+    cancelled: 'apply',
+    expired: 'apply',
+    manual_review: 'apply',
+  },
+  pending: {
+    paid: 'apply',
+    failed: 'apply',
+    cancelled: 'apply',
+    expired: 'apply',
+    manual_review: 'apply',
+  },
+  paid: { refunded: 'apply', partially_refunded: 'apply', manual_review: 'apply' },
+  partially_refunded: {
+    partially_refunded: 'apply',
+    refunded: 'apply',
+    manual_review: 'apply',
+  },
+  refunded: { manual_review: 'apply' },
+  // Money taken after the link expired still counts as paid (flagged in the audit log).
+  expired: { paid: 'apply', manual_review: 'apply' },
+  // A provider that reports a final failure and then success needs a human.
+  failed: { paid: 'review', manual_review: 'apply' },
+  cancelled: { paid: 'review', manual_review: 'apply' },
+  // Sticky: only an operator resolves a manual review.
+  manual_review: {},
+};
+
+export const FINAL_STATUSES: ReadonlySet<PaymentStatus> = new Set([
+  'paid',
+  'failed',
+  'cancelled',
+  'expired',
+  'refunded',
+  'partially_refunded',
+  'manual_review',
+]);
+
+export type TransitionDecision =
+  | { action: 'apply'; to: PaymentStatus; flag?: 'paid_after_expiry' }
+  | { action: 'ignore'; reason: 'same_status' | 'backwards' | 'under_review' }
+  | { action: 'review'; to: 'manual_review'; reason: string };
+
+export interface TransitionContext {
+  /** For partial refunds: a second one only applies if it refunds more. */
+  refundedBefore?: number;
+  refundedAfter?: number;
+}
+
+export function decideTransition(
+  from: PaymentStatus,
+  to: PaymentStatus,
+  ctx: TransitionContext = {},
+): TransitionDecision {
+  if (from === 'manual_review') return { action: 'ignore', reason: 'under_review' };
+  if (from === to && to !== 'partially_refunded') return { action: 'ignore', reason: 'same_status' };
+  const rule = TRANSITIONS[from][to];
+  if (!rule) return { action: 'ignore', reason: 'backwards' };
+  if (rule === 'review') return { action: 'review', to: 'manual_review', reason: `${to}_after_${from}` };
+  if (from === 'partially_refunded' && to === 'partially_refunded') {
+    const grew = (ctx.refundedAfter ?? 0) > (ctx.refundedBefore ?? 0);
+    return grew ? { action: 'apply', to } : { action: 'ignore', reason: 'same_status' };
+  }
+  return from === 'expired' && to === 'paid'
+    ? { action: 'apply', to, flag: 'paid_after_expiry' }
+    : { action: 'apply', to };
+}
+
+/** Lifecycle rank: a webhook claiming a lower rank than the lookup is simply late. */
+export function statusRank(status: PaymentStatus): number {
+  switch (status) {
+    case 'created':
+      return 0;
+    case 'pending':
+      return 1;
+    case 'paid':
+    case 'failed':
+    case 'cancelled':
+    case 'expired':
+      return 2;
+    case 'partially_refunded':
+      return 3;
+    case 'refunded':
+      return 4;
+    case 'manual_review':
+      return 5;
+  }
+}
+
+const SETTLED: ReadonlySet<PaymentStatus> = new Set(['paid', 'partially_refunded', 'refunded']);
+
+/** An order's status from its attempts: money taken wins; two settled attempts need a human. */
+export function deriveOrderStatus(
+  attempts: ReadonlyArray<{ attemptNo: number; status: PaymentStatus }>,
+): PaymentStatus {
+  if (attempts.length === 0) return 'created';
+  const settled = attempts.filter((a) => SETTLED.has(a.status));
+  if (settled.length > 1) return 'manual_review';
+  if (attempts.some((a) => a.status === 'manual_review')) return 'manual_review';
+  if (settled.length === 1) return settled[0].status;
+  return [...attempts].sort((a, b) => b.attemptNo - a.attemptNo)[0].status;
+}

@@ -1,0 +1,27 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
+import type { AppRole } from '../config/env.schema';
+import { VposModule } from '../providers/vpos/vpos.module';
+import { JournalService } from './journal.service';
+import { PaymentsController } from './payments.controller';
+import { PaymentsService } from './payments.service';
+import { VerificationProcessor } from './verification.processor';
+import { VerificationService } from './verification.service';
+
+@Module({})
+export class PaymentsModule {
+  static forRole(role: AppRole): DynamicModule {
+    return {
+      module: PaymentsModule,
+      imports: [AuditModule, VposModule],
+      controllers: role === 'worker' ? [] : [PaymentsController],
+      providers: [
+        PaymentsService,
+        JournalService,
+        VerificationService,
+        ...(role === 'api' ? [] : [VerificationProcessor]),
+      ],
+      exports: [PaymentsService, VerificationService],
+    };
+  }
+}

@@ -1,0 +1,33 @@
+import type { PaymentStatus } from '../../payments/payment-status';
+
+/** vpos.md's assumed status table; VPOS_STATUS_MAP entries are merged over it. */
+export const DEFAULT_VPOS_STATUS_MAP: Readonly<Record<string, PaymentStatus>> = {
+  created: 'created',
+  pending: 'pending',
+  processing: 'pending',
+  paid: 'paid',
+  succeeded: 'paid',
+  completed: 'paid',
+  failed: 'failed',
+  declined: 'failed',
+  cancelled: 'cancelled',
+  canceled: 'cancelled',
+  expired: 'expired',
+  refunded: 'refunded',
+  partially_refunded: 'partially_refunded',
+};
+
+export interface MappedStatus {
+  status: PaymentStatus;
+  known: boolean;
+}
+
+/** Anything we do not recognise goes to manual review, never to paid. */
+export function mapVposStatus(
+  providerStatus: string | undefined,
+  overrides: Record<string, PaymentStatus> = {},
+): MappedStatus {
+  const key = (providerStatus ?? '').trim().toLowerCase();
+  const status = overrides[key] ?? DEFAULT_VPOS_STATUS_MAP[key];
+  return status ? { status, known: true } : { status: 'manual_review', known: false };
+}

@@ -1,0 +1,82 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AxiosInstance } from 'axios';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { classifyHttpError, ExternalApiError } from '../../common/errors';
+import { createHttpClient } from '../../common/http-client';
+import type { CrmRefs } from '../../payments/payment-order.entity';
+import { readMinor, readPath, readString } from './field-path';
+import { mapVposStatus, MappedStatus } from './vpos-status';
+
+/** The provider's current view of one payment session, in our terms. */
+export interface VposSessionView {
+  sessionId: string;
+  providerStatus?: string;
+  status: MappedStatus;
+  orderId?: string;
+  amountMinor?: number;
+  currency?: string;
+  refundedAmountMinor?: number;
+  customerPhone?: string;
+  customerId?: string;
+  crm: CrmRefs;
+  raw: unknown;
+}
+
+@Injectable()
+export class VposClient {
+  private readonly http: AxiosInstance;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    const token = config.vpos.apiToken;
+    this.http = createHttpClient({
+      baseURL: config.vpos.apiBaseUrl,
+      timeoutMs: config.vpos.timeoutMs,
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+  }
+
+  /** Server-side status lookup; 404 is reported as a permanent `not_found`. */
+  async getSession(sessionId: string): Promise<VposSessionView> {
+    const path = this.config.vpos.statusPath.replace('{id}', encodeURIComponent(sessionId));
+    let data: unknown;
+    try {
+      data = (await this.http.get<unknown>(path)).data;
+    } catch (err) {
+      const e = classifyHttpError('vpos', err);
+      if (e.httpStatus === 404) {
+        throw new ExternalApiError('vpos', 'permanent', 'not_found', 'vpos: session not found', 404);
+      }
+      throw e;
+    }
+    if (!data || typeof data !== 'object') {
+      throw new ExternalApiError('vpos', 'retryable', 'BAD_BODY', 'vpos: lookup body is not JSON');
+    }
+    return this.toView(sessionId, data);
+  }
+
+  private toView(sessionId: string, data: unknown): VposSessionView {
+    const f = this.config.vpos.fields;
+    const providerStatus = readString(data, f.lookupStatus);
+    const crmRaw = readPath(data, f.lookupCrm);
+    const crm: CrmRefs = {};
+    if (crmRaw && typeof crmRaw === 'object') {
+      const deal = readString(crmRaw, 'bitrix24DealId');
+      const lead = readString(crmRaw, 'amocrmLeadId');
+      if (deal) crm.bitrix24DealId = deal;
+      if (lead) crm.amocrmLeadId = lead;
+    }
+    return {
+      sessionId,
+      providerStatus,
+      status: mapVposStatus(providerStatus, this.config.vpos.statusMap),
+      orderId: readString(data, f.lookupOrderId),
+      amountMinor: readMinor(data, f.lookupAmountMinor),
+      currency: readString(data, f.lookupCurrency)?.toUpperCase(),
+      refundedAmountMinor: readMinor(data, f.lookupRefundedAmountMinor),
+      customerPhone: readString(data, f.lookupCustomerPhone),
+      customerId: readString(data, f.lookupCustomerId),
+      crm,
+      raw: data,
+    };
+  }
+}

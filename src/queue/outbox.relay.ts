@@ -1,0 +1,132 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import { Queue } from 'bullmq';
+import { Counter, Gauge } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { QueueName, QUEUES } from './queues';
+
+interface OutboxRow {
+  id: string;
+  queue: QueueName;
+  job_name: string;
+  job_id: string;
+  payload: Record<string, unknown>;
+}
+
+const BATCH = 500;
+const PUBLISH_TIMEOUT_MS = 5000;
+const MAX_IDLE_BACKOFF_MS = 5000;
+
+/**
+ * Moves committed outbox rows to BullMQ. Rows are locked (SKIP LOCKED, so several workers
+ * share the work), published, then deleted in the same transaction: when Redis is down the
+ * publish fails, the transaction rolls back and the rows wait for the next pass.
+ * A row published twice is harmless: job ids are deterministic and processors idempotent.
+ */
+@Injectable()
+export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private readonly queues: Record<QueueName, Queue>;
+  private running = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+  private failures = 0;
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectQueue(QUEUES.verification) verification: Queue,
+    @InjectMetric('vposhub_outbox_published_total') private readonly published: Counter,
+    @InjectMetric('vposhub_outbox_pending') private readonly pending: Gauge,
+  ) {
+    this.queues = { [QUEUES.verification]: verification };
+  }
+
+  onModuleInit(): void {
+    for (const queue of Object.values(this.queues)) {
+      // Without a listener an 'error' event (Redis down) would crash the process.
+      queue.on('error', (err) => this.logger.warn(`queue ${queue.name}: ${err.message}`));
+    }
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** One pass: publish up to BATCH rows; returns how many were moved. */
+  async drainOnce(): Promise<number> {
+    return this.ds.transaction(async (m) => {
+      const rows: OutboxRow[] = await m.query(
+        `SELECT id, queue, job_name, job_id, payload FROM outbox
+         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [BATCH],
+      );
+      if (rows.length === 0) return 0;
+      const byQueue = new Map<QueueName, OutboxRow[]>();
+      for (const row of rows) byQueue.set(row.queue, [...(byQueue.get(row.queue) ?? []), row]);
+      for (const [name, list] of byQueue) {
+        const queue = this.queues[name];
+        if (!queue) throw new Error(`outbox row for unknown queue ${name}`);
+        await withTimeout(
+          queue.addBulk(
+            list.map((r) => ({ name: r.job_name, data: r.payload, opts: { jobId: r.job_id } })),
+          ),
+          PUBLISH_TIMEOUT_MS,
+        );
+      }
+      await m.query(`DELETE FROM outbox WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+      this.published.inc(rows.length);
+      return rows.length;
+    });
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let moved = 0;
+      try {
+        moved = await this.drainOnce();
+        if (this.failures > 0) this.logger.log('outbox relay recovered');
+        this.failures = 0;
+      } catch (err) {
+        this.failures++;
+        if (this.failures === 1 || this.failures % 50 === 0) {
+          this.logger.warn(`outbox relay cannot publish yet (${(err as Error).message})`);
+        }
+      }
+      if (moved === BATCH) continue;
+      if (moved === 0) await this.refreshGauge();
+      const delay =
+        this.failures > 0
+          ? Math.min(MAX_IDLE_BACKOFF_MS, this.config.workers.outboxPollMs * 2 ** this.failures)
+          : this.config.workers.outboxPollMs;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        setTimeout(resolve, delay);
+      });
+    }
+  }
+
+  private async refreshGauge(): Promise<void> {
+    try {
+      const [row] = (await this.ds.query(`SELECT count(*)::int AS n FROM outbox`)) as { n: number }[];
+      this.pending.set(row.n);
+    } catch {
+      // the next pass reports database trouble
+    }
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,32 @@
+import { BullModule } from '@nestjs/bullmq';
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { OutboxRelay } from './outbox.relay';
+import { QUEUES, VERIFY_JOB_OPTIONS } from './queues';
+import { redisOptionsFromUrl } from './redis-connection';
+
+/** BullMQ connection, queues and the outbox relay; only worker processes import it. */
+@Module({})
+export class QueueModule {
+  static forWorker(): DynamicModule {
+    const queues = BullModule.registerQueue({
+      name: QUEUES.verification,
+      defaultJobOptions: VERIFY_JOB_OPTIONS,
+    });
+    return {
+      module: QueueModule,
+      imports: [
+        BullModule.forRootAsync({
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig) => ({
+            connection: redisOptionsFromUrl(config.redis.url),
+            prefix: config.redis.prefix,
+          }),
+        }),
+        queues,
+      ],
+      providers: [OutboxRelay],
+      exports: [queues],
+    };
+  }
+}

@@ -1,0 +1,15 @@
+import type { RedisOptions } from 'ioredis';
+
+/** ioredis options from a redis:// or rediss:// URL. */
+export function redisOptionsFromUrl(url: string): RedisOptions {
+  const u = new URL(url);
+  const db = u.pathname && u.pathname !== '/' ? Number(u.pathname.slice(1)) : 0;
+  return {
+    host: u.hostname,
+    port: u.port ? Number(u.port) : 6379,
+    username: u.username ? decodeURIComponent(u.username) : undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    db: Number.isInteger(db) ? db : 0,
+    tls: u.protocol === 'rediss:' ? {} : undefined,
+  };
+}

@@ -1,0 +1,147 @@
+import { BadRequestException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import { createHash } from 'node:crypto';
+import { Counter, Histogram } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { parseVposWebhook } from '../providers/vpos/vpos-event';
+import { verifyWebhookSignature } from '../providers/vpos/vpos-signature';
+import { JOBS, QUEUES } from '../queue/queues';
+
+export interface IntakeResult {
+  status: 'accepted' | 'duplicate';
+  eventId: string;
+}
+
+type Headers = Record<string, string | string[] | undefined>;
+
+const KEPT_HEADERS = ['webhook-id', 'webhook-timestamp', 'content-type', 'user-agent'];
+
+/**
+ * The ack path: parse, verify the signature, then one SQL statement that stores the raw
+ * event (unique per provider event id), its outbox row and an audit entry atomically.
+ * Nothing here touches Redis, so Redis being down never fails a webhook.
+ */
+const INTAKE_SQL = `
+WITH ins AS (
+  INSERT INTO webhook_events
+    (provider, provider_event_id, webhook_id, event_type, claimed_order_id, claimed_payment_id,
+     headers, raw_body)
+  VALUES ('vpos', $1, $2, $3, $4, $5, $6::jsonb, $7)
+  ON CONFLICT (provider, provider_event_id) DO NOTHING
+  RETURNING id
+), ob AS (
+  INSERT INTO outbox (queue, job_name, job_id, payload)
+  SELECT $8, $9, 'verify-' || id, jsonb_build_object('webhookEventId', id) FROM ins
+), au AS (
+  INSERT INTO audit_log (order_id, raw_event_id, kind, actor, data)
+  SELECT $4, (SELECT id FROM ins), 'webhook.received', 'vpos',
+         $10::jsonb || jsonb_build_object('duplicate', NOT EXISTS (SELECT 1 FROM ins))
+)
+SELECT (SELECT id FROM ins) AS inserted_id,
+       (SELECT id FROM webhook_events WHERE provider = 'vpos' AND provider_event_id = $1)
+         AS existing_id`;
+
+@Injectable()
+export class WebhooksService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly audit: AuditService,
+    @InjectMetric('vposhub_webhooks_received_total') private readonly received: Counter<string>,
+    @InjectMetric('vposhub_webhook_ack_seconds') private readonly ackSeconds: Histogram,
+  ) {}
+
+  async ingest(body: unknown, headers: Headers, remoteAddress?: string): Promise<IntakeResult> {
+    const started = process.hrtime.bigint();
+    const raw = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
+    const parsed = this.parseJson(raw);
+    if (!parsed.ok) {
+      this.received.inc({ result: 'malformed' });
+      throw new BadRequestException(parsed.message);
+    }
+
+    const signature = verifyWebhookSignature(this.config.vpos.webhook, headers, raw);
+    if (!signature.ok) {
+      this.received.inc({ result: `rejected_${signature.reason}` });
+      await this.audit.record({
+        kind: 'webhook.rejected',
+        actor: 'vpos',
+        data: {
+          reason: signature.reason,
+          scheme: this.config.vpos.webhook.scheme,
+          webhookId: signature.webhookId ?? null,
+          remoteAddress: remoteAddress ?? null,
+          bodySha256: createHash('sha256').update(raw).digest('hex'),
+          bytes: raw.length,
+        },
+      });
+      throw new UnauthorizedException(SIGNATURE_MESSAGES[signature.reason]);
+    }
+
+    const claim = parseVposWebhook(parsed.value, this.config.vpos.fields);
+    const providerEventId = claim.eventId ?? signature.webhookId;
+    if (!providerEventId) {
+      this.received.inc({ result: 'malformed' });
+      throw new BadRequestException(
+        `${this.config.vpos.fields.eventId}: the event id is required (or a webhook-id header)`,
+      );
+    }
+
+    const kept = Object.fromEntries(
+      KEPT_HEADERS.filter((h) => typeof headers[h] === 'string').map((h) => [h, headers[h]]),
+    );
+    const rows: { inserted_id: string | null; existing_id: string | null }[] = await this.ds.query(
+      INTAKE_SQL,
+      [
+        providerEventId,
+        signature.webhookId ?? null,
+        claim.type ?? null,
+        claim.orderId ?? null,
+        claim.sessionId ?? null,
+        JSON.stringify(kept),
+        raw.toString('utf8'),
+        QUEUES.verification,
+        JOBS.verifyWebhook,
+        JSON.stringify({
+          providerEventId,
+          signature: 'valid',
+          scheme: this.config.vpos.webhook.scheme,
+          eventType: claim.type ?? null,
+          claimedStatus: claim.status ?? null,
+          providerPaymentId: claim.sessionId ?? null,
+        }),
+      ],
+    );
+    const inserted = rows[0]?.inserted_id;
+    this.received.inc({ result: inserted ? 'accepted' : 'duplicate' });
+    this.ackSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    return inserted
+      ? { status: 'accepted', eventId: inserted }
+      : // A concurrent twin may not be visible to this statement's snapshot yet.
+        { status: 'duplicate', eventId: rows[0]?.existing_id ?? providerEventId };
+  }
+
+  private parseJson(raw: Buffer): { ok: true; value: object } | { ok: false; message: string } {
+    if (raw.length === 0) return { ok: false, message: 'body: a JSON object is required' };
+    let value: unknown;
+    try {
+      value = JSON.parse(raw.toString('utf8'));
+    } catch (err) {
+      return { ok: false, message: `body: malformed JSON (${(err as Error).message})` };
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      return { ok: false, message: 'body: must be a JSON object' };
+    }
+    return { ok: true, value };
+  }
+}
+
+const SIGNATURE_MESSAGES: Record<string, string> = {
+  missing_signature: 'signature: missing webhook signature headers',
+  malformed_signature: 'signature: malformed signature or timestamp header',
+  stale_timestamp: 'webhook-timestamp: outside the accepted tolerance',
+  bad_signature: 'signature: does not match any configured secret',
+};
