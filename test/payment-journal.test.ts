@@ -108,7 +108,7 @@ describe('payment journal: VPOS webhooks in, verified payment events out', () =>
     await vpos.waitForDeliveries();
     await settled();
     const deliveries = vpos.deliveryLog().filter((d) => d.eventId === event.id);
-    expect(deliveries.flatMap((d) => d.attempts).filter((a) => a.status === 200).length).toBe(10);
+    expect(deliveries.flatMap((d) => d.attempts).filter((a) => a.statusCode === 200).length).toBe(10);
     expect(await j.rawEvents(event.id)).toHaveLength(1);
     expect(await j.events(session.merchantOrderId)).toHaveLength(1);
     const received = (await j.audit(session.merchantOrderId)).filter((a) => a.kind === 'webhook.received');

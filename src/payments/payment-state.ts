@@ -6,12 +6,15 @@ import type { PaymentStatus } from './payment-status';
  * Anything not listed is a late or older event: recorded and ignored.
  */
 const TRANSITIONS: Record<PaymentStatus, Partial<Record<PaymentStatus, 'apply' | 'review'>>> = {
+  // The lookup may reveal a later stage than we saw (missed webhooks): skipping ahead is fine.
   created: {
     pending: 'apply',
     paid: 'apply',
     failed: 'apply',
     cancelled: 'apply',
     expired: 'apply',
+    refunded: 'apply',
+    partially_refunded: 'apply',
     manual_review: 'apply',
   },
   pending: {
@@ -19,6 +22,8 @@ const TRANSITIONS: Record<PaymentStatus, Partial<Record<PaymentStatus, 'apply' |
     failed: 'apply',
     cancelled: 'apply',
     expired: 'apply',
+    refunded: 'apply',
+    partially_refunded: 'apply',
     manual_review: 'apply',
   },
   paid: { refunded: 'apply', partially_refunded: 'apply', manual_review: 'apply' },
@@ -29,10 +34,20 @@ const TRANSITIONS: Record<PaymentStatus, Partial<Record<PaymentStatus, 'apply' |
   },
   refunded: { manual_review: 'apply' },
   // Money taken after the link expired still counts as paid (flagged in the audit log).
-  expired: { paid: 'apply', manual_review: 'apply' },
+  expired: { paid: 'apply', refunded: 'apply', partially_refunded: 'apply', manual_review: 'apply' },
   // A provider that reports a final failure and then success needs a human.
-  failed: { paid: 'review', manual_review: 'apply' },
-  cancelled: { paid: 'review', manual_review: 'apply' },
+  failed: {
+    paid: 'review',
+    refunded: 'review',
+    partially_refunded: 'review',
+    manual_review: 'apply',
+  },
+  cancelled: {
+    paid: 'review',
+    refunded: 'review',
+    partially_refunded: 'review',
+    manual_review: 'apply',
+  },
   // Sticky: only an operator resolves a manual review.
   manual_review: {},
 };
@@ -72,7 +87,7 @@ export function decideTransition(
     const grew = (ctx.refundedAfter ?? 0) > (ctx.refundedBefore ?? 0);
     return grew ? { action: 'apply', to } : { action: 'ignore', reason: 'same_status' };
   }
-  return from === 'expired' && to === 'paid'
+  return from === 'expired' && to !== 'manual_review'
     ? { action: 'apply', to, flag: 'paid_after_expiry' }
     : { action: 'apply', to };
 }

@@ -6,7 +6,7 @@ import { Queue } from 'bullmq';
 import { Counter, Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { QueueName, QUEUES } from './queues';
+import { JOBS, jobIdSql, QueueName, QUEUES } from './queues';
 
 interface OutboxRow {
   id: string;
@@ -17,6 +17,9 @@ interface OutboxRow {
 }
 
 const BATCH = 500;
+const SWEEP_EVERY_MS = 60_000;
+/** A raw event still unverified this long after arrival may have lost its job (Redis lost data). */
+const STALE_AFTER = '5 minutes';
 const PUBLISH_TIMEOUT_MS = 5000;
 const MAX_IDLE_BACKOFF_MS = 5000;
 
@@ -34,6 +37,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
   private loop?: Promise<void>;
   private wake?: () => void;
   private failures = 0;
+  private lastSweep = Date.now();
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -101,7 +105,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
         }
       }
       if (moved === BATCH) continue;
-      if (moved === 0) await this.refreshGauge();
+      if (moved === 0) await this.idleChores();
       const delay =
         this.failures > 0
           ? Math.min(MAX_IDLE_BACKOFF_MS, this.config.workers.outboxPollMs * 2 ** this.failures)
@@ -113,13 +117,35 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  private async refreshGauge(): Promise<void> {
+  private async idleChores(): Promise<void> {
     try {
       const [row] = (await this.ds.query(`SELECT count(*)::int AS n FROM outbox`)) as { n: number }[];
       this.pending.set(row.n);
+      if (Date.now() - this.lastSweep >= SWEEP_EVERY_MS) {
+        this.lastSweep = Date.now();
+        await this.requeueStale();
+      }
     } catch {
       // the next pass reports database trouble
     }
+  }
+
+  /**
+   * Re-publishes verification for raw events stuck in `received` (their job vanished, e.g. a
+   * Redis restart without persistence). Same job id: BullMQ ignores it if the job still exists.
+   */
+  async requeueStale(): Promise<number> {
+    const rows: unknown[] = await this.ds.query(
+      `INSERT INTO outbox (queue, job_name, job_id, payload)
+       SELECT $1, $2, ${jobIdSql.verifyWebhook('e.id')}, jsonb_build_object('webhookEventId', e.id)
+       FROM webhook_events e
+       WHERE e.status = 'received' AND e.received_at < now() - $3::interval
+         AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.job_id = ${jobIdSql.verifyWebhook('e.id')})
+       RETURNING id`,
+      [QUEUES.verification, JOBS.verifyWebhook, STALE_AFTER],
+    );
+    if (rows.length) this.logger.warn(`re-queued ${rows.length} unverified webhook event(s)`);
+    return rows.length;
   }
 }
 

@@ -1,9 +1,11 @@
-import { backoffDelayMs, jobIds } from './queues';
+import { backoffDelayMs, jobIds, jobIdSql } from './queues';
 
 describe('queue rules', () => {
   it('job ids are deterministic and free of ":"', () => {
     expect(jobIds.verifyWebhook('abc')).toBe('verify-abc');
     expect(jobIds.verifyWebhook('abc')).not.toContain(':');
+    // The SQL form must build the very same id.
+    expect(jobIdSql.verifyWebhook("'abc'")).toBe("'verify-' || 'abc'");
   });
 
   it('backoff grows exponentially with jitter and is capped at an hour', () => {

@@ -19,6 +19,11 @@ export const jobIds = {
   verifyWebhook: (webhookEventId: string) => `verify-${webhookEventId}`,
 };
 
+/** The same ids as SQL expressions, for outbox rows written inside one statement. */
+export const jobIdSql = {
+  verifyWebhook: (idExpr: string) => `'verify-' || ${idExpr}`,
+};
+
 /** ~30 attempts with capped exponential backoff: about a day of VPOS outage before `failed`. */
 export const VERIFY_JOB_OPTIONS: DefaultJobOptions = {
   attempts: 30,

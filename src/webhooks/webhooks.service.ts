@@ -8,7 +8,7 @@ import { AuditService } from '../audit/audit.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { parseVposWebhook } from '../providers/vpos/vpos-event';
 import { verifyWebhookSignature } from '../providers/vpos/vpos-signature';
-import { JOBS, QUEUES } from '../queue/queues';
+import { JOBS, jobIdSql, QUEUES } from '../queue/queues';
 
 export interface IntakeResult {
   status: 'accepted' | 'duplicate';
@@ -34,7 +34,7 @@ WITH ins AS (
   RETURNING id
 ), ob AS (
   INSERT INTO outbox (queue, job_name, job_id, payload)
-  SELECT $8, $9, 'verify-' || id, jsonb_build_object('webhookEventId', id) FROM ins
+  SELECT $8, $9, ${jobIdSql.verifyWebhook('id')}, jsonb_build_object('webhookEventId', id) FROM ins
 ), au AS (
   INSERT INTO audit_log (order_id, raw_event_id, kind, actor, data)
   SELECT $4, (SELECT id FROM ins), 'webhook.received', 'vpos',
