@@ -35,7 +35,9 @@ async function bootstrap(): Promise<void> {
   await app.listen(config.http.port, '0.0.0.0');
   app
     .get(Logger)
-    .log(`vpos-hub (${config.role}) listening on ${config.http.publicBaseUrl} (port ${config.http.port})`);
+    .log(
+      `vpos-hub (${config.role}) listening on ${config.http.publicBaseUrl} (port ${config.http.port})`,
+    );
 }
 
 if (require.main === module) void bootstrap();

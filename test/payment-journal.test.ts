@@ -45,7 +45,9 @@ describe('payment journal: VPOS webhooks in, verified payment events out', () =>
   });
 
   const payment = (orderId: string) =>
-    request(hub.url).get(`/api/payments/${encodeURIComponent(orderId)}`).set(adminHeaders);
+    request(hub.url)
+      .get(`/api/payments/${encodeURIComponent(orderId)}`)
+      .set(adminHeaders);
   const statusOf = async (orderId: string) => {
     const res = await payment(orderId);
     return res.status === 200 ? (res.body.status as string) : undefined;
@@ -53,9 +55,9 @@ describe('payment journal: VPOS webhooks in, verified payment events out', () =>
   const settled = () => waitFor(async () => (await j.unprocessed()) === 0, 20000, 'verification');
 
   it('a signed paid webhook becomes one verified paid event with an audit trail', async () => {
-    const session = await vpos.createSession(sessionBody());
+    const session = vpos.createSession(sessionBody());
     const orderId = session.merchantOrderId;
-    await vpos.setStatus(session.id, 'paid');
+    vpos.setStatus(session.id, 'paid');
     await waitFor(async () => (await statusOf(orderId)) === 'paid', 15000, 'paid');
 
     const res = await payment(orderId);
@@ -68,7 +70,11 @@ describe('payment journal: VPOS webhooks in, verified payment events out', () =>
       crm: { bitrix24DealId: '1001' },
     });
     expect(res.body.attempts).toHaveLength(1);
-    expect(res.body.attempts[0]).toMatchObject({ attemptNo: 1, status: 'paid', providerPaymentId: session.id });
+    expect(res.body.attempts[0]).toMatchObject({
+      attemptNo: 1,
+      status: 'paid',
+      providerPaymentId: session.id,
+    });
     expect(res.body.events).toHaveLength(1);
     const event = res.body.events[0];
     expect(event).toMatchObject({
@@ -103,24 +109,28 @@ describe('payment journal: VPOS webhooks in, verified payment events out', () =>
   });
 
   it('the same webhook 10 times concurrently gives one event', async () => {
-    const session = await vpos.createSession(sessionBody());
-    const { event } = await vpos.setStatus(session.id, 'paid', { webhook: { duplicates: 9 } });
+    const session = vpos.createSession(sessionBody());
+    const { event } = vpos.setStatus(session.id, 'paid', { webhook: { duplicates: 9 } });
     await vpos.waitForDeliveries();
     await settled();
     const deliveries = vpos.deliveryLog().filter((d) => d.eventId === event.id);
-    expect(deliveries.flatMap((d) => d.attempts).filter((a) => a.statusCode === 200).length).toBe(10);
+    expect(deliveries.flatMap((d) => d.attempts).filter((a) => a.statusCode === 200).length).toBe(
+      10,
+    );
     expect(await j.rawEvents(event.id)).toHaveLength(1);
     expect(await j.events(session.merchantOrderId)).toHaveLength(1);
-    const received = (await j.audit(session.merchantOrderId)).filter((a) => a.kind === 'webhook.received');
+    const received = (await j.audit(session.merchantOrderId)).filter(
+      (a) => a.kind === 'webhook.received',
+    );
     expect(received).toHaveLength(10);
     expect(received.filter((a) => a.data.duplicate === true)).toHaveLength(9);
     expect(await statusOf(session.merchantOrderId)).toBe('paid');
   });
 
   it('a late pending after paid is recorded and ignored', async () => {
-    const session = await vpos.createSession(sessionBody());
-    await vpos.setStatus(session.id, 'pending', { webhook: { hold: true } });
-    await vpos.setStatus(session.id, 'paid');
+    const session = vpos.createSession(sessionBody());
+    vpos.setStatus(session.id, 'pending', { webhook: { hold: true } });
+    vpos.setStatus(session.id, 'paid');
     await waitFor(async () => (await statusOf(session.merchantOrderId)) === 'paid');
     await vpos.flushHeld({ order: 'fifo' });
     await vpos.waitForDeliveries();
@@ -132,16 +142,18 @@ describe('payment journal: VPOS webhooks in, verified payment events out', () =>
       ['paid', true, 'paid'],
       ['paid', false, 'pending'],
     ]);
-    const ignored = (await j.audit(session.merchantOrderId)).filter((a) => a.kind === 'state.ignored');
+    const ignored = (await j.audit(session.merchantOrderId)).filter(
+      (a) => a.kind === 'state.ignored',
+    );
     expect(ignored).toHaveLength(1);
     expect(ignored[0].data).toMatchObject({ current: 'paid' });
   });
 
   it('events delivered in reverse order still end in the right state', async () => {
-    const session = await vpos.createSession(sessionBody());
-    await vpos.setStatus(session.id, 'pending', { webhook: { hold: true } });
-    await vpos.setStatus(session.id, 'paid', { webhook: { hold: true } });
-    await vpos.setStatus(session.id, 'refunded', { webhook: { hold: true } });
+    const session = vpos.createSession(sessionBody());
+    vpos.setStatus(session.id, 'pending', { webhook: { hold: true } });
+    vpos.setStatus(session.id, 'paid', { webhook: { hold: true } });
+    vpos.setStatus(session.id, 'refunded', { webhook: { hold: true } });
     await vpos.flushHeld({ order: 'reverse' });
     await vpos.waitForDeliveries();
     await settled();
@@ -149,8 +161,8 @@ describe('payment journal: VPOS webhooks in, verified payment events out', () =>
   });
 
   it('an amount that differs from the lookup goes to manual_review, never paid', async () => {
-    const session = await vpos.createSession(sessionBody());
-    await vpos.setStatus(session.id, 'paid', { webhook: { suppress: true } });
+    const session = vpos.createSession(sessionBody());
+    vpos.setStatus(session.id, 'paid', { webhook: { suppress: true } });
     const res = await vpos.sendRaw({
       id: `evt_tampered_${session.id}`,
       type: 'payment.paid',
@@ -174,13 +186,13 @@ describe('payment journal: VPOS webhooks in, verified payment events out', () =>
   });
 
   it('a currency that differs from our own record goes to manual_review', async () => {
-    const session = await vpos.createSession(sessionBody({ currency: 'USD', amountMinor: 5000 }));
+    const session = vpos.createSession(sessionBody({ currency: 'USD', amountMinor: 5000 }));
     // Our record (as a payment link would have made it) says AMD.
     await db.ds.query(
       `INSERT INTO payment_orders (order_id, status, amount_minor, currency) VALUES ($1, 'created', 5000, 'AMD')`,
       [session.merchantOrderId],
     );
-    await vpos.setStatus(session.id, 'paid');
+    vpos.setStatus(session.id, 'paid');
     await vpos.waitForDeliveries();
     await settled();
     expect(await statusOf(session.merchantOrderId)).toBe('manual_review');
@@ -196,7 +208,13 @@ describe('payment journal: VPOS webhooks in, verified payment events out', () =>
       id: `evt_ghost_${Date.now()}`,
       type: 'payment.paid',
       createdAt: new Date().toISOString(),
-      data: { id: 'ps_does_not_exist', merchantOrderId: orderId, amountMinor: 500, currency: 'AMD', status: 'paid' },
+      data: {
+        id: 'ps_does_not_exist',
+        merchantOrderId: orderId,
+        amountMinor: 500,
+        currency: 'AMD',
+        status: 'paid',
+      },
     });
     expect(res.status).toBe(200);
     await settled();
@@ -204,14 +222,16 @@ describe('payment journal: VPOS webhooks in, verified payment events out', () =>
   });
 
   it("a customer's retry after a failure is a new attempt on the same order", async () => {
-    const first = await vpos.createSession(sessionBody());
-    await vpos.setStatus(first.id, 'failed');
+    const first = vpos.createSession(sessionBody());
+    vpos.setStatus(first.id, 'failed');
     await waitFor(async () => (await statusOf(first.merchantOrderId)) === 'failed');
-    const second = await vpos.createSession(sessionBody({ merchantOrderId: first.merchantOrderId }));
-    await vpos.setStatus(second.id, 'paid');
+    const second = vpos.createSession(sessionBody({ merchantOrderId: first.merchantOrderId }));
+    vpos.setStatus(second.id, 'paid');
     await waitFor(async () => (await statusOf(first.merchantOrderId)) === 'paid');
     const res = await payment(first.merchantOrderId);
-    expect(res.body.attempts.map((a: { attemptNo: number; status: string }) => [a.attemptNo, a.status])).toEqual([
+    expect(
+      res.body.attempts.map((a: { attemptNo: number; status: string }) => [a.attemptNo, a.status]),
+    ).toEqual([
       [1, 'failed'],
       [2, 'paid'],
     ]);
@@ -222,19 +242,43 @@ describe('payment journal: VPOS webhooks in, verified payment events out', () =>
       id: 'evt_refused',
       type: 'payment.paid',
       createdAt: new Date().toISOString(),
-      data: { id: 'ps_x', merchantOrderId: 'ord-refused', amountMinor: 100, currency: 'AMD', status: 'paid' },
+      data: {
+        id: 'ps_x',
+        merchantOrderId: 'ord-refused',
+        amountMinor: 100,
+        currency: 'AMD',
+        status: 'paid',
+      },
     };
 
     it.each([
       ['no signature', { sign: false }, 401, 'signature'],
-      ['wrong secret', { secret: `whsec_${Buffer.from('another-secret-of-32-bytes-long!').toString('base64')}` }, 401, 'signature'],
-      ['stale timestamp', { timestamp: Math.floor(Date.now() / 1000) - 3600 }, 401, 'webhook-timestamp'],
-      ['future timestamp', { timestamp: Math.floor(Date.now() / 1000) + 3600 }, 401, 'webhook-timestamp'],
+      [
+        'wrong secret',
+        { secret: `whsec_${Buffer.from('another-secret-of-32-bytes-long!').toString('base64')}` },
+        401,
+        'signature',
+      ],
+      [
+        'stale timestamp',
+        { timestamp: Math.floor(Date.now() / 1000) - 3600 },
+        401,
+        'webhook-timestamp',
+      ],
+      [
+        'future timestamp',
+        { timestamp: Math.floor(Date.now() / 1000) + 3600 },
+        401,
+        'webhook-timestamp',
+      ],
     ])('%s → %i', async (_name, opts, status, field) => {
       const before = await j.rejected();
       const res = await vpos.sendRaw(body, opts);
       expect(res.status).toBe(status);
-      expect(JSON.parse(res.body)).toMatchObject({ statusCode: status, message: expect.stringContaining(field) });
+      expect(JSON.parse(res.body)).toMatchObject({
+        statusCode: status,
+        message: expect.stringContaining(field),
+      });
       expect(await j.rawEvents('evt_refused')).toHaveLength(0);
       expect((await j.rejected()).length).toBe(before.length + 1);
     });
@@ -245,13 +289,20 @@ describe('payment journal: VPOS webhooks in, verified payment events out', () =>
         .set('content-type', 'application/json')
         .send('{"id": "evt_bad",');
       expect(res.status).toBe(400);
-      expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request', message: expect.stringContaining('body') });
+      expect(res.body).toMatchObject({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: expect.stringContaining('body'),
+      });
       expect(typeof res.body.requestId).toBe('string');
     });
 
     it('a body over 256 KB → 413', async () => {
       const big = JSON.stringify({ id: 'evt_big', pad: 'x'.repeat(300 * 1024) });
-      const res = await request(hub.url).post('/webhooks/vpos').set('content-type', 'application/json').send(big);
+      const res = await request(hub.url)
+        .post('/webhooks/vpos')
+        .set('content-type', 'application/json')
+        .send(big);
       expect(res.status).toBe(413);
       expect(res.body).toMatchObject({ statusCode: 413, requestId: expect.any(String) });
       expect(await j.rawEvents('evt_big')).toHaveLength(0);
@@ -266,7 +317,9 @@ describe('payment journal: VPOS webhooks in, verified payment events out', () =>
   it('admin routes need the bearer token', async () => {
     const res = await request(hub.url).get('/api/payments/anything');
     expect(res.status).toBe(401);
-    const wrong = await request(hub.url).get('/api/payments/anything').set('authorization', 'Bearer nope');
+    const wrong = await request(hub.url)
+      .get('/api/payments/anything')
+      .set('authorization', 'Bearer nope');
     expect(wrong.status).toBe(401);
   });
 });

@@ -43,16 +43,18 @@ describe('Redis stopped during intake', () => {
   it('webhooks still get 2xx and every event is queued and verified once Redis returns', async () => {
     const j = journal(db.ds);
     // Warm path first: with Redis up an event flows end to end.
-    const warm = await vpos.createSession(sessionBody());
-    await vpos.setStatus(warm.id, 'paid');
-    await waitFor(async () => (await j.unprocessed()) === 0 && (await j.count('payment_events')) === 1);
+    const warm = vpos.createSession(sessionBody());
+    vpos.setStatus(warm.id, 'paid');
+    await waitFor(
+      async () => (await j.unprocessed()) === 0 && (await j.count('payment_events')) === 1,
+    );
 
     await redis.stop();
     const ready = await request(hub.url).get('/health/ready');
     expect(ready.status).toBe(503);
 
     const sessions = [];
-    for (let i = 0; i < 20; i++) sessions.push(await vpos.createSession(sessionBody()));
+    for (let i = 0; i < 20; i++) sessions.push(vpos.createSession(sessionBody()));
     const eventIds = new Set(sessions.map((s) => vpos.setStatus(s.id, 'paid').event.id));
     await vpos.waitForDeliveries();
     const ours = vpos.deliveryLog().filter((d) => eventIds.has(d.eventId));
@@ -68,7 +70,9 @@ describe('Redis stopped during intake', () => {
     await waitFor(async () => (await j.count('outbox')) === 0, 20000, 'outbox drained');
     await waitFor(async () => (await j.unprocessed()) === 0, 30000, 'all verified');
     for (const s of sessions) {
-      const res = await request(hub.url).get(`/api/payments/${s.merchantOrderId}`).set(adminHeaders);
+      const res = await request(hub.url)
+        .get(`/api/payments/${s.merchantOrderId}`)
+        .set(adminHeaders);
       expect(res.body.status).toBe('paid');
       expect(res.body.events).toHaveLength(1);
     }

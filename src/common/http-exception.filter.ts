@@ -1,4 +1,11 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
@@ -13,7 +20,7 @@ export interface ErrorBody {
 
 export function requestIdOf(req: Request): string {
   const id = (req as Request & { id?: unknown }).id;
-  return typeof id === 'string' ? id : String(id ?? '');
+  return typeof id === 'string' ? id : typeof id === 'number' ? String(id) : '';
 }
 
 function messageOf(exception: HttpException): string {

@@ -54,9 +54,16 @@ export function pinoHttpOptions(config: AppConfig): Options {
     genReqId: (req, res) => (typeof req.id === 'string' ? req.id : newRequestId(req, res)),
     customLogLevel: (_req, res, err) =>
       err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-    autoLogging: { ignore: (req) => req.url === '/metrics' || req.url?.startsWith('/health') === true },
+    autoLogging: {
+      ignore: (req) => req.url === '/metrics' || req.url?.startsWith('/health') === true,
+    },
     serializers: {
-      req: (req: { id: string; method: string; url: string; headers: Record<string, unknown> }) => ({
+      req: (req: {
+        id: string;
+        method: string;
+        url: string;
+        headers: Record<string, unknown>;
+      }) => ({
         id: req.id,
         method: req.method,
         url: req.url,

@@ -69,14 +69,20 @@ describe('configuration', () => {
 
   it('accepts several secrets for rotation and refuses a non-base64 one', () => {
     const two = `${valid.VPOS_WEBHOOK_SECRETS}, whsec_${Buffer.alloc(32, 2).toString('base64')}`;
-    expect(loadConfig({ ...valid, VPOS_WEBHOOK_SECRETS: two }).vpos.webhook.secrets).toHaveLength(2);
+    expect(loadConfig({ ...valid, VPOS_WEBHOOK_SECRETS: two }).vpos.webhook.secrets).toHaveLength(
+      2,
+    );
     expect(problems({ ...valid, VPOS_WEBHOOK_SECRETS: 'whsec_not base64!' }).join()).toMatch(
       /VPOS_WEBHOOK_SECRETS entry 1/,
     );
   });
 
   it('takes plain secrets as bytes for hmac-sha256', () => {
-    const c = loadConfig({ ...valid, VPOS_SIGNATURE_SCHEME: 'hmac-sha256', VPOS_WEBHOOK_SECRETS: 'plain' });
+    const c = loadConfig({
+      ...valid,
+      VPOS_SIGNATURE_SCHEME: 'hmac-sha256',
+      VPOS_WEBHOOK_SECRETS: 'plain',
+    });
     expect(c.vpos.webhook.secrets[0].toString()).toBe('plain');
   });
 
@@ -88,7 +94,11 @@ describe('configuration', () => {
     });
     expect(c.vpos.fields.lookupStatus).toBe('payment.state');
     expect(c.vpos.statusMap).toEqual({ authorized: 'pending' });
-    const p = problems({ ...valid, VPOS_FIELD_MAP: '{"nope":"x"}', VPOS_STATUS_MAP: '{"x":"won"}' });
+    const p = problems({
+      ...valid,
+      VPOS_FIELD_MAP: '{"nope":"x"}',
+      VPOS_STATUS_MAP: '{"x":"won"}',
+    });
     expect(p.join()).toMatch(/VPOS_FIELD_MAP has unknown key nope/);
     expect(p.join()).toMatch(/VPOS_STATUS_MAP.x/);
   });

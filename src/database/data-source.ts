@@ -18,7 +18,5 @@ export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions
 
 /** For the TypeORM CLI (`npm run migration:run`): only DATABASE_URL is needed here. */
 export default new DataSource(
-  dataSourceOptions(
-    process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/vpos_hub',
-  ),
+  dataSourceOptions(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/vpos_hub'),
 );

@@ -30,7 +30,9 @@ export class RedisHealthIndicator implements OnModuleDestroy {
       if (this.client.status === 'wait') await this.client.connect();
       const pong = await Promise.race([
         this.client.ping(),
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 1000).unref()),
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error('timeout')), 1000).unref(),
+        ),
       ]);
       return pong === 'PONG' ? indicator.up() : indicator.down({ message: String(pong) });
     } catch (err) {

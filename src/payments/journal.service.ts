@@ -61,7 +61,8 @@ export class JournalService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly audit: AuditService,
-    @InjectMetric('vposhub_payment_transitions_total') private readonly transitions: Counter<string>,
+    @InjectMetric('vposhub_payment_transitions_total')
+    private readonly transitions: Counter<string>,
   ) {}
 
   record(input: VerifiedInput): Promise<JournalOutcome> {
@@ -70,16 +71,17 @@ export class JournalService {
 
   private async recordIn(m: EntityManager, input: VerifiedInput): Promise<JournalOutcome> {
     const { claim, lookup } = input;
-    const [raw] = (await m.query(`SELECT status FROM webhook_events WHERE id = $1 FOR UPDATE`, [
-      input.rawEventId,
-    ])) as { status: WebhookEventStatus }[];
+    const [raw] = await m.query<{ status: WebhookEventStatus }[]>(
+      `SELECT status FROM webhook_events WHERE id = $1 FOR UPDATE`,
+      [input.rawEventId],
+    );
     if (!raw || !['received', 'failed'].includes(raw.status)) return { result: 'already_done' };
 
     const sessionId = lookup?.sessionId ?? claim.sessionId ?? null;
-    const [known] = (await m.query(
+    const [known] = await m.query<AttemptRow[]>(
       `SELECT * FROM payment_attempts WHERE provider = 'vpos' AND provider_payment_id = $1`,
       [sessionId],
-    )) as AttemptRow[];
+    );
     // Our own record says which order a known session belongs to.
     const orderId = known?.order_id ?? lookup?.orderId ?? claim.orderId;
 
@@ -114,13 +116,18 @@ export class JournalService {
         JSON.stringify(lookup?.crm ?? {}),
       ],
     );
-    const [order] = (await m.query(`SELECT * FROM payment_orders WHERE order_id = $1 FOR UPDATE`, [
-      orderId,
-    ])) as OrderRow[];
+    const [order] = await m.query<OrderRow[]>(
+      `SELECT * FROM payment_orders WHERE order_id = $1 FOR UPDATE`,
+      [orderId],
+    );
 
     if (lookup) {
       const record = known
-        ? { orderId: known.order_id, amountMinor: num(known.amount_minor), currency: known.currency }
+        ? {
+            orderId: known.order_id,
+            amountMinor: num(known.amount_minor),
+            currency: known.currency,
+          }
         : { amountMinor: num(order.amount_minor), currency: order.currency };
       mismatches.push(...findMismatches(claim, input.claimedStatus, lookup, record));
     }
@@ -128,14 +135,19 @@ export class JournalService {
     const audits: AuditRecord[] = [];
     let attempt = known;
     if (!attempt) {
-      [attempt] = (await m.query(
+      [attempt] = await m.query<AttemptRow[]>(
         `INSERT INTO payment_attempts (order_id, attempt_no, provider, provider_payment_id, status,
            amount_minor, currency)
          SELECT $1, coalesce(max(attempt_no), 0) + 1, 'vpos', $2, 'created', $3, $4
          FROM payment_attempts WHERE order_id = $1
          RETURNING *`,
-        [orderId, sessionId, lookup?.amountMinor ?? claim.amountMinor ?? null, lookup?.currency ?? claim.currency ?? null],
-      )) as AttemptRow[];
+        [
+          orderId,
+          sessionId,
+          lookup?.amountMinor ?? claim.amountMinor ?? null,
+          lookup?.currency ?? claim.currency ?? null,
+        ],
+      );
       audits.push({
         kind: 'attempt.created',
         actor: 'verifier',
@@ -143,9 +155,10 @@ export class JournalService {
         data: { attemptNo: attempt.attempt_no, providerPaymentId: sessionId },
       });
     } else {
-      [attempt] = (await m.query(`SELECT * FROM payment_attempts WHERE id = $1 FOR UPDATE`, [
-        attempt.id,
-      ])) as AttemptRow[];
+      [attempt] = await m.query<AttemptRow[]>(
+        `SELECT * FROM payment_attempts WHERE id = $1 FOR UPDATE`,
+        [attempt.id],
+      );
     }
 
     const unknownStatus = lookup !== null && !lookup.status.known;
@@ -167,10 +180,10 @@ export class JournalService {
         [attempt.id, to, decision.action === 'ignore' ? refundedBefore : refundedAfter],
       );
     }
-    const attempts = (await m.query(
+    const attempts = await m.query<{ attemptNo: number; status: PaymentStatus }[]>(
       `SELECT attempt_no AS "attemptNo", status FROM payment_attempts WHERE order_id = $1`,
       [orderId],
-    )) as { attemptNo: number; status: PaymentStatus }[];
+    );
     const orderStatus = deriveOrderStatus(attempts);
     const crm = { ...(lookup?.crm ?? {}), ...order.crm };
     await m.query(
@@ -288,7 +301,11 @@ export class JournalService {
       audits.map((a) => ({ ...ctx, ...a })),
       m,
     );
-    await this.finishRaw(m, input.rawEventId, verified === 'manual_review' ? 'manual_review' : 'verified');
+    await this.finishRaw(
+      m,
+      input.rawEventId,
+      verified === 'manual_review' ? 'manual_review' : 'verified',
+    );
     return { result: 'recorded', event };
   }
 

@@ -64,13 +64,19 @@ describe('payment state machine', () => {
   });
 
   it('paid after a final failure or cancel needs a human', () => {
-    expect(decideTransition('failed', 'paid')).toMatchObject({ action: 'review', to: 'manual_review' });
+    expect(decideTransition('failed', 'paid')).toMatchObject({
+      action: 'review',
+      to: 'manual_review',
+    });
     expect(decideTransition('cancelled', 'paid')).toMatchObject({ action: 'review' });
   });
 
   it('manual review is sticky for automated events', () => {
     for (const to of PAYMENT_STATUSES) {
-      expect(decideTransition('manual_review', to)).toEqual({ action: 'ignore', reason: 'under_review' });
+      expect(decideTransition('manual_review', to)).toEqual({
+        action: 'ignore',
+        reason: 'under_review',
+      });
     }
   });
 

@@ -34,7 +34,12 @@ const TRANSITIONS: Record<PaymentStatus, Partial<Record<PaymentStatus, 'apply' |
   },
   refunded: { manual_review: 'apply' },
   // Money taken after the link expired still counts as paid (flagged in the audit log).
-  expired: { paid: 'apply', refunded: 'apply', partially_refunded: 'apply', manual_review: 'apply' },
+  expired: {
+    paid: 'apply',
+    refunded: 'apply',
+    partially_refunded: 'apply',
+    manual_review: 'apply',
+  },
   // A provider that reports a final failure and then success needs a human.
   failed: {
     paid: 'review',
@@ -79,10 +84,12 @@ export function decideTransition(
   ctx: TransitionContext = {},
 ): TransitionDecision {
   if (from === 'manual_review') return { action: 'ignore', reason: 'under_review' };
-  if (from === to && to !== 'partially_refunded') return { action: 'ignore', reason: 'same_status' };
+  if (from === to && to !== 'partially_refunded')
+    return { action: 'ignore', reason: 'same_status' };
   const rule = TRANSITIONS[from][to];
   if (!rule) return { action: 'ignore', reason: 'backwards' };
-  if (rule === 'review') return { action: 'review', to: 'manual_review', reason: `${to}_after_${from}` };
+  if (rule === 'review')
+    return { action: 'review', to: 'manual_review', reason: `${to}_after_${from}` };
   if (from === 'partially_refunded' && to === 'partially_refunded') {
     const grew = (ctx.refundedAfter ?? 0) > (ctx.refundedBefore ?? 0);
     return grew ? { action: 'apply', to } : { action: 'ignore', reason: 'same_status' };

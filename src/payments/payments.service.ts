@@ -48,7 +48,9 @@ export class PaymentsService {
     const order = await this.ds.getRepository(PaymentOrder).findOneBy({ orderId });
     if (!order) throw new NotFoundException(`orderId: no payment for order "${orderId}"`);
     const [attempts, events] = await Promise.all([
-      this.ds.getRepository(PaymentAttempt).find({ where: { orderId }, order: { attemptNo: 'ASC' } }),
+      this.ds
+        .getRepository(PaymentAttempt)
+        .find({ where: { orderId }, order: { attemptNo: 'ASC' } }),
       this.ds
         .getRepository(PaymentEventRow)
         .find({ where: { orderId }, order: { verifiedAt: 'ASC' } }),

@@ -13,12 +13,21 @@ const lookup = (over: Partial<VposSessionView> = {}): VposSessionView => ({
   raw: {},
   ...over,
 });
-const claim = { sessionId: 'ps_1', orderId: 'ord-1', amountMinor: 5000, currency: 'AMD', status: 'paid' };
+const claim = {
+  sessionId: 'ps_1',
+  orderId: 'ord-1',
+  amountMinor: 5000,
+  currency: 'AMD',
+  status: 'paid',
+};
 
 describe('verification rules', () => {
   it('no mismatch when webhook, lookup and record agree', () => {
     expect(
-      findMismatches(claim, mapVposStatus('paid'), lookup(), { amountMinor: 5000, currency: 'AMD' }),
+      findMismatches(claim, mapVposStatus('paid'), lookup(), {
+        amountMinor: 5000,
+        currency: 'AMD',
+      }),
     ).toEqual([]);
   });
 
@@ -37,7 +46,12 @@ describe('verification rules', () => {
   });
 
   it('a lookup missing the amount or order id is a mismatch', () => {
-    const m = findMismatches(claim, mapVposStatus('paid'), lookup({ amountMinor: undefined, orderId: undefined }), undefined);
+    const m = findMismatches(
+      claim,
+      mapVposStatus('paid'),
+      lookup({ amountMinor: undefined, orderId: undefined }),
+      undefined,
+    );
     expect(m.map((x) => [x.field, x.source])).toEqual([
       ['orderId', 'lookup'],
       ['amountMinor', 'lookup'],
@@ -45,7 +59,14 @@ describe('verification rules', () => {
   });
 
   it('a late claim (pending while the lookup says paid) is fine', () => {
-    expect(findMismatches({ ...claim, status: 'pending' }, mapVposStatus('pending'), lookup(), undefined)).toEqual([]);
+    expect(
+      findMismatches(
+        { ...claim, status: 'pending' },
+        mapVposStatus('pending'),
+        lookup(),
+        undefined,
+      ),
+    ).toEqual([]);
   });
 
   it('a claim ahead of the lookup is flagged for retry, then a status mismatch', () => {

@@ -27,7 +27,8 @@ export function findMismatches(
     expected: string | number | null | undefined,
     actual: string | number | null | undefined,
   ) => {
-    if (expected !== actual) out.push({ field, source, expected: expected ?? null, actual: actual ?? null });
+    if (expected !== actual)
+      out.push({ field, source, expected: expected ?? null, actual: actual ?? null });
   };
 
   // The lookup must itself carry the facts we compare on.
@@ -57,7 +58,10 @@ export function findMismatches(
     }
   }
 
-  if (claimedIsAhead(claimedStatus, lookup.status) || claimedConflicts(claimedStatus, lookup.status)) {
+  if (
+    claimedIsAhead(claimedStatus, lookup.status) ||
+    claimedConflicts(claimedStatus, lookup.status)
+  ) {
     check('status', 'webhook', lookup.providerStatus, claim.status);
   }
   return out;

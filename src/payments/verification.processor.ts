@@ -35,6 +35,7 @@ export class VerificationProcessor extends WorkerHost implements OnApplicationBo
   async onFailed(job: Job<VerifyWebhookJob> | undefined, err: Error): Promise<void> {
     if (!job) return;
     const attempts = job.opts.attempts ?? 1;
-    if (job.attemptsMade >= attempts) await this.verification.markFailed(job.data.webhookEventId, err);
+    if (job.attemptsMade >= attempts)
+      await this.verification.markFailed(job.data.webhookEventId, err);
   }
 }

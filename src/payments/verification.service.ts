@@ -16,7 +16,8 @@ import { claimedIsAhead } from './verification-rules';
 /** How many times a webhook that is ahead of the lookup is retried before manual review. */
 export const LOOKUP_LAG_RETRIES = 4;
 
-export type VerificationResult = 'missing' | 'already_done' | 'ignored' | 'verified' | 'manual_review';
+export type VerificationResult =
+  'missing' | 'already_done' | 'ignored' | 'verified' | 'manual_review';
 
 /** Thrown so the queue retries later: the provider's lookup has not caught up yet. */
 export class LookupLagError extends Error {
@@ -129,7 +130,8 @@ export class VerificationService {
   }
 
   private async noteFailure(raw: WebhookEvent, err: Error): Promise<void> {
-    const detail = err instanceof ExternalApiError ? `${err.kind}/${err.code}: ${err.message}` : err.message;
+    const detail =
+      err instanceof ExternalApiError ? `${err.kind}/${err.code}: ${err.message}` : err.message;
     await this.ds.query(
       `UPDATE webhook_events SET verify_attempts = verify_attempts + 1, last_error = $2 WHERE id = $1`,
       [raw.id, detail.slice(0, 1000)],

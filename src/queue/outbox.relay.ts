@@ -119,7 +119,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
 
   private async idleChores(): Promise<void> {
     try {
-      const [row] = (await this.ds.query(`SELECT count(*)::int AS n FROM outbox`)) as { n: number }[];
+      const [row] = await this.ds.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM outbox`);
       this.pending.set(row.n);
       if (Date.now() - this.lastSweep >= SWEEP_EVERY_MS) {
         this.lastSweep = Date.now();

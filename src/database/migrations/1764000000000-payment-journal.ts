@@ -25,7 +25,9 @@ export class PaymentJournal1764000000000 implements MigrationInterface {
         processed_at timestamptz,
         CONSTRAINT uq_webhook_events_dedup UNIQUE (provider, provider_event_id)
       )`);
-    await q.query(`CREATE INDEX ix_webhook_events_claimed_order ON webhook_events (claimed_order_id)`);
+    await q.query(
+      `CREATE INDEX ix_webhook_events_claimed_order ON webhook_events (claimed_order_id)`,
+    );
     await q.query(
       `CREATE INDEX ix_webhook_events_unprocessed ON webhook_events (received_at) WHERE status IN ('received','failed')`,
     );

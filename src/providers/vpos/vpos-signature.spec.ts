@@ -53,20 +53,28 @@ describe('Standard Webhooks signature', () => {
   });
 
   it('refuses stale and future timestamps beyond the tolerance', () => {
-    expect(verifyWebhookSignature(base, specHeaders(), SPEC_BODY, Number(SPEC_TS) + 301)).toMatchObject({
+    expect(
+      verifyWebhookSignature(base, specHeaders(), SPEC_BODY, Number(SPEC_TS) + 301),
+    ).toMatchObject({
       reason: 'stale_timestamp',
     });
-    expect(verifyWebhookSignature(base, specHeaders(), SPEC_BODY, Number(SPEC_TS) - 301)).toMatchObject({
+    expect(
+      verifyWebhookSignature(base, specHeaders(), SPEC_BODY, Number(SPEC_TS) - 301),
+    ).toMatchObject({
       reason: 'stale_timestamp',
     });
   });
 
   it('refuses missing headers and malformed values', () => {
-    expect(verifyWebhookSignature(base, {}, SPEC_BODY, now)).toMatchObject({ reason: 'missing_signature' });
+    expect(verifyWebhookSignature(base, {}, SPEC_BODY, now)).toMatchObject({
+      reason: 'missing_signature',
+    });
     expect(verifyWebhookSignature(base, specHeaders('v1,@@@'), SPEC_BODY, now)).toMatchObject({
       reason: 'malformed_signature',
     });
-    expect(verifyWebhookSignature(base, specHeaders(SPEC_SIG, 'soon'), SPEC_BODY, now)).toMatchObject({
+    expect(
+      verifyWebhookSignature(base, specHeaders(SPEC_SIG, 'soon'), SPEC_BODY, now),
+    ).toMatchObject({
       reason: 'malformed_signature',
     });
     expect(
@@ -81,7 +89,12 @@ describe('plain HMAC-SHA256 signature', () => {
   const mac = createHmac('sha256', secret).update(body).digest();
 
   it.each(['hex', 'base64'] as const)('accepts %s in the configured header', (encoding) => {
-    const cfg: WebhookSignatureConfig = { ...base, scheme: 'hmac-sha256', secrets: [secret], encoding };
+    const cfg: WebhookSignatureConfig = {
+      ...base,
+      scheme: 'hmac-sha256',
+      secrets: [secret],
+      encoding,
+    };
     const headers = { 'x-vpos-signature': mac.toString(encoding) };
     expect(verifyWebhookSignature(cfg, headers, body).ok).toBe(true);
   });
@@ -94,7 +107,10 @@ describe('plain HMAC-SHA256 signature', () => {
 
   it('refuses a wrong or missing signature', () => {
     const cfg: WebhookSignatureConfig = { ...base, scheme: 'hmac-sha256', secrets: [secret] };
-    expect(verifyWebhookSignature(cfg, {}, body)).toEqual({ ok: false, reason: 'missing_signature' });
+    expect(verifyWebhookSignature(cfg, {}, body)).toEqual({
+      ok: false,
+      reason: 'missing_signature',
+    });
     const other = createHmac('sha256', 'x').update(body).digest('hex');
     expect(verifyWebhookSignature(cfg, { 'x-vpos-signature': other }, body)).toEqual({
       ok: false,

@@ -3,10 +3,7 @@ import type { AppConfig } from '../../config/app-config';
 
 export type WebhookSignatureConfig = AppConfig['vpos']['webhook'];
 export type SignatureFailure =
-  | 'missing_signature'
-  | 'malformed_signature'
-  | 'stale_timestamp'
-  | 'bad_signature';
+  'missing_signature' | 'malformed_signature' | 'stale_timestamp' | 'bad_signature';
 export type SignatureResult =
   | { ok: true; webhookId?: string; timestamp?: number }
   | { ok: false; reason: SignatureFailure; webhookId?: string };

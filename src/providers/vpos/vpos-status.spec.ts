@@ -19,6 +19,9 @@ describe('VPOS status mapping', () => {
   });
 
   it('configured entries win over the defaults', () => {
-    expect(mapVposStatus('authorized', { authorized: 'pending' })).toEqual({ status: 'pending', known: true });
+    expect(mapVposStatus('authorized', { authorized: 'pending' })).toEqual({
+      status: 'pending',
+      known: true,
+    });
   });
 });

@@ -44,7 +44,13 @@ export class VposClient {
     } catch (err) {
       const e = classifyHttpError('vpos', err);
       if (e.httpStatus === 404) {
-        throw new ExternalApiError('vpos', 'permanent', 'not_found', 'vpos: session not found', 404);
+        throw new ExternalApiError(
+          'vpos',
+          'permanent',
+          'not_found',
+          'vpos: session not found',
+          404,
+        );
       }
       throw e;
     }

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs every test tier: format, lint, types, build, unit, integration (real PostgreSQL + Redis).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+install_deps
+ensure_services
+
+say "prettier"
+npx prettier --check . --log-level warn
+say "eslint (zero warnings)"
+npx eslint . --max-warnings 0
+say "typecheck"
+npx tsc --noEmit -p tsconfig.json
+say "build"
+npx nest build
+
+if command -v docker >/dev/null && docker compose version >/dev/null 2>&1; then
+  say "docker compose config"
+  docker compose config --quiet
+elif command -v docker-compose >/dev/null; then
+  say "docker-compose config"
+  docker-compose config -q
+else
+  say "docker compose is not installed here: compose file not checked"
+fi
+
+mkdir -p .test-results
+say "unit tests"
+npx jest --selectProjects unit --json --outputFile=.test-results/unit.json
+say "integration tests (real PostgreSQL and Redis)"
+npx jest --selectProjects integration --runInBand --json --outputFile=.test-results/integration.json
+
+node -e '
+  const r = ["unit", "integration"].map((t) => require(`./.test-results/${t}.json`));
+  const passed = r.reduce((n, x) => n + x.numPassedTests, 0);
+  const failed = r.reduce((n, x) => n + x.numFailedTests, 0);
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed === 0 && passed > 0 ? 0 : 1);
+'
