@@ -3,6 +3,7 @@ import addFormats from 'ajv-formats';
 import request from 'supertest';
 import schema from '../schemas/payment-event.v1.schema.json';
 import { startVposEmulator, VposEmulator } from '../sandbox/vpos/vpos-emulator';
+import { OutboxRelay } from '../src/queue/outbox.relay';
 import { sessionBody } from './factories/sessions';
 import { journal } from './support/journal-queries';
 import {
@@ -235,6 +236,20 @@ describe('payment journal: VPOS webhooks in, verified payment events out', () =>
       [1, 'failed'],
       [2, 'paid'],
     ]);
+  });
+
+  it('a raw event whose job vanished (Redis lost its data) is re-queued and verified', async () => {
+    const session = vpos.createSession(sessionBody());
+    const { event } = vpos.setStatus(session.id, 'paid', { webhook: { suppress: true } });
+    // Stored ten minutes ago, with no outbox row and no job: as after a Redis restart.
+    await db.ds.query(
+      `INSERT INTO webhook_events (provider, provider_event_id, claimed_order_id, raw_body, received_at)
+       VALUES ('vpos', $1, $2, $3, now() - interval '10 minutes')`,
+      [event.id, session.merchantOrderId, JSON.stringify(event)],
+    );
+    expect(await hub.app.get(OutboxRelay).requeueStale()).toBe(1);
+    await waitFor(async () => (await statusOf(session.merchantOrderId)) === 'paid');
+    expect(await hub.app.get(OutboxRelay).requeueStale()).toBe(0);
   });
 
   describe('refused webhooks: specific 4xx, nothing stored as verified', () => {

@@ -79,7 +79,7 @@ export async function startTestHub(
     config,
     close: async () => {
       await app.close();
-      await deleteRedisPrefix(config.redis.url, prefix);
+      await deleteRedisPrefix(config.redis.url, config.redis.prefix);
     },
   };
 }
