@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { NextFunction, Request, Response } from 'express';
 import { WEBHOOK_MAX_BYTES } from '../webhooks/webhooks.module';
@@ -19,6 +19,14 @@ export function configureHttp(app: INestApplication): void {
     const body = toErrorBody(err, requestIdOf(req));
     res.status(body.statusCode).json(body);
   });
+  app.useGlobalPipes(
+    new ValidationPipe({
+      transform: true,
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      errorHttpStatusCode: 422,
+    }),
+  );
   app.enableShutdownHooks();
 
   const doc = new DocumentBuilder()

@@ -1,7 +1,17 @@
 import { AuditEntry } from '../audit/audit-entry.entity';
+import { Connection } from '../connections/connection.entity';
+import { Delivery } from '../delivery/delivery.entity';
 import { PaymentAttempt } from '../payments/payment-attempt.entity';
 import { PaymentEventRow } from '../payments/payment-event.entity';
 import { PaymentOrder } from '../payments/payment-order.entity';
 import { WebhookEvent } from '../webhooks/webhook-event.entity';
 
-export const ENTITIES = [WebhookEvent, PaymentOrder, PaymentAttempt, PaymentEventRow, AuditEntry];
+export const ENTITIES = [
+  WebhookEvent,
+  PaymentOrder,
+  PaymentAttempt,
+  PaymentEventRow,
+  AuditEntry,
+  Connection,
+  Delivery,
+];

@@ -29,6 +29,26 @@ const METRICS = [
     labelNames: ['from', 'to', 'action'],
   }),
   makeCounterProvider({
+    name: 'vposhub_deliveries_total',
+    help: 'Delivery attempts by destination and resulting status',
+    labelNames: ['destination', 'outcome'],
+  }),
+  makeHistogramProvider({
+    name: 'vposhub_delivery_attempt_seconds',
+    help: 'Connector call latency per attempt (a batch counts once)',
+    labelNames: ['destination'],
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  }),
+  makeGaugeProvider({
+    name: 'vposhub_delivery_queue_depth',
+    help: 'Delivery jobs in BullMQ by state (sampled by the sweeper)',
+    labelNames: ['state'],
+  }),
+  makeGaugeProvider({
+    name: 'vposhub_delivery_oldest_open_seconds',
+    help: 'Age of the oldest unfinished delivery',
+  }),
+  makeCounterProvider({
     name: 'vposhub_outbox_published_total',
     help: 'Outbox rows moved to BullMQ',
   }),

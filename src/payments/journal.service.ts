@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { Counter } from 'prom-client';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditRecord, AuditService } from '../audit/audit.service';
+import { DeliveryService } from '../delivery/delivery.service';
 import type { VposWebhookClaim } from '../providers/vpos/vpos-event';
 import type { MappedStatus } from '../providers/vpos/vpos-status';
 import type { VposSessionView } from '../providers/vpos/vpos.client';
@@ -61,6 +62,7 @@ export class JournalService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly audit: AuditService,
+    private readonly deliveries: DeliveryService,
     @InjectMetric('vposhub_payment_transitions_total')
     private readonly transitions: Counter<string>,
   ) {}
@@ -257,6 +259,8 @@ export class JournalService {
       ],
     );
 
+    // Fan-out rows are born in the same transaction that makes the event verified.
+    const fanOut = event.applied ? await this.deliveries.createForEvent(m, event) : 0;
     const ctx = { orderId, attemptId: attempt.id, eventId: event.id, rawEventId: input.rawEventId };
     audits.push({
       kind: 'verification.result',
@@ -267,6 +271,7 @@ export class JournalService {
         claimedStatus: claim.status ?? null,
         verifiedStatus: verified,
         mismatches,
+        deliveries: fanOut,
         ...(unknownStatus ? { reason: 'unknown provider status' } : {}),
       },
     });

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import type { AppRole } from '../config/env.schema';
+import { DeliveryModule } from '../delivery/delivery.module';
 import { VposModule } from '../providers/vpos/vpos.module';
 import { JournalService } from './journal.service';
 import { PaymentsController } from './payments.controller';
@@ -13,7 +14,7 @@ export class PaymentsModule {
   static forRole(role: AppRole): DynamicModule {
     return {
       module: PaymentsModule,
-      imports: [AuditModule, VposModule],
+      imports: [AuditModule, VposModule, DeliveryModule.forRole(role)],
       controllers: role === 'worker' ? [] : [PaymentsController],
       providers: [
         PaymentsService,

@@ -3,6 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditEntry } from '../audit/audit-entry.entity';
 import { AuditService } from '../audit/audit.service';
+import { Delivery } from '../delivery/delivery.entity';
+import { DeliveryService } from '../delivery/delivery.service';
 import { PaymentAttempt } from './payment-attempt.entity';
 import { PaymentEventRow } from './payment-event.entity';
 import type { PaymentEventV1 } from './payment-event';
@@ -33,8 +35,23 @@ export interface PaymentView {
     >
   >;
   events: PaymentEventV1[];
-  /** Filled by the delivery engine once destinations exist. */
-  deliveries: unknown[];
+  deliveries: Array<
+    Pick<
+      Delivery,
+      | 'id'
+      | 'eventId'
+      | 'connectionId'
+      | 'status'
+      | 'attempts'
+      | 'nextAttemptAt'
+      | 'lastErrorKind'
+      | 'lastErrorCode'
+      | 'lastError'
+      | 'externalId'
+      | 'externalUrl'
+      | 'deliveredAt'
+    >
+  >;
 }
 
 @Injectable()
@@ -42,18 +59,20 @@ export class PaymentsService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly audit: AuditService,
+    private readonly deliveries: DeliveryService,
   ) {}
 
   async get(orderId: string): Promise<PaymentView> {
     const order = await this.ds.getRepository(PaymentOrder).findOneBy({ orderId });
     if (!order) throw new NotFoundException(`orderId: no payment for order "${orderId}"`);
-    const [attempts, events] = await Promise.all([
+    const [attempts, events, deliveries] = await Promise.all([
       this.ds
         .getRepository(PaymentAttempt)
         .find({ where: { orderId }, order: { attemptNo: 'ASC' } }),
       this.ds
         .getRepository(PaymentEventRow)
         .find({ where: { orderId }, order: { verifiedAt: 'ASC' } }),
+      this.deliveries.listForOrder(orderId),
     ]);
     return {
       orderId: order.orderId,
@@ -77,7 +96,20 @@ export class PaymentsService {
         createdAt: a.createdAt,
       })),
       events: events.map((e) => e.payload),
-      deliveries: [],
+      deliveries: deliveries.map((d) => ({
+        id: d.id,
+        eventId: d.eventId,
+        connectionId: d.connectionId,
+        status: d.status,
+        attempts: d.attempts,
+        nextAttemptAt: d.nextAttemptAt,
+        lastErrorKind: d.lastErrorKind,
+        lastErrorCode: d.lastErrorCode,
+        lastError: d.lastError,
+        externalId: d.externalId,
+        externalUrl: d.externalUrl,
+        deliveredAt: d.deliveredAt,
+      })),
     };
   }
 

@@ -14,6 +14,7 @@ interface OutboxRow {
   job_name: string;
   job_id: string;
   payload: Record<string, unknown>;
+  delay_ms: number;
 }
 
 const BATCH = 500;
@@ -43,10 +44,11 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectQueue(QUEUES.verification) verification: Queue,
+    @InjectQueue(QUEUES.deliveries) deliveries: Queue,
     @InjectMetric('vposhub_outbox_published_total') private readonly published: Counter,
     @InjectMetric('vposhub_outbox_pending') private readonly pending: Gauge,
   ) {
-    this.queues = { [QUEUES.verification]: verification };
+    this.queues = { [QUEUES.verification]: verification, [QUEUES.deliveries]: deliveries };
   }
 
   onModuleInit(): void {
@@ -68,8 +70,9 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
   async drainOnce(): Promise<number> {
     return this.ds.transaction(async (m) => {
       const rows: OutboxRow[] = await m.query(
-        `SELECT id, queue, job_name, job_id, payload FROM outbox
-         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        `SELECT id, queue, job_name, job_id, payload,
+           greatest(0, extract(epoch FROM available_at - now()) * 1000)::int AS delay_ms
+         FROM outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [BATCH],
       );
       if (rows.length === 0) return 0;
@@ -80,7 +83,11 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
         if (!queue) throw new Error(`outbox row for unknown queue ${name}`);
         await withTimeout(
           queue.addBulk(
-            list.map((r) => ({ name: r.job_name, data: r.payload, opts: { jobId: r.job_id } })),
+            list.map((r) => ({
+              name: r.job_name,
+              data: r.payload,
+              opts: { jobId: r.job_id, ...(r.delay_ms > 0 ? { delay: r.delay_ms } : {}) },
+            })),
           ),
           PUBLISH_TIMEOUT_MS,
         );

@@ -2,19 +2,20 @@ import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { OutboxRelay } from './outbox.relay';
-import { QUEUES, VERIFY_JOB_OPTIONS } from './queues';
+import { DELIVERY_JOB_OPTIONS, QUEUES, VERIFY_JOB_OPTIONS } from './queues';
 import { redisOptionsFromUrl } from './redis-connection';
 
 /** BullMQ connection, queues and the outbox relay; only worker processes import it. */
 @Module({})
 export class QueueModule {
   static forWorker(): DynamicModule {
-    const queues = BullModule.registerQueue({
-      name: QUEUES.verification,
-      defaultJobOptions: VERIFY_JOB_OPTIONS,
-    });
+    const queues = BullModule.registerQueue(
+      { name: QUEUES.verification, defaultJobOptions: VERIFY_JOB_OPTIONS },
+      { name: QUEUES.deliveries, defaultJobOptions: DELIVERY_JOB_OPTIONS },
+    );
     return {
       module: QueueModule,
+      global: true,
       imports: [
         BullModule.forRootAsync({
           inject: [APP_CONFIG],

@@ -3,25 +3,34 @@ import type { DefaultJobOptions } from 'bullmq';
 /** Every queue of the hub; jobs carry ids only, the database row carries the state. */
 export const QUEUES = {
   verification: 'payment-verification',
+  deliveries: 'deliveries',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 export const JOBS = {
   verifyWebhook: 'verify-webhook',
+  deliver: 'deliver',
 } as const;
 
 export interface VerifyWebhookJob {
   webhookEventId: string;
 }
 
+export interface DeliverJob {
+  deliveryId: string;
+}
+
 /** The only place job ids are made: the same work always gets the same id. */
 export const jobIds = {
   verifyWebhook: (webhookEventId: string) => `verify-${webhookEventId}`,
+  /** Each (re)enqueue of a delivery bumps its enqueue_seq, so a replay is never deduped away. */
+  delivery: (deliveryId: string, enqueueSeq: number) => `delivery-${deliveryId}-${enqueueSeq}`,
 };
 
 /** The same ids as SQL expressions, for outbox rows written inside one statement. */
 export const jobIdSql = {
   verifyWebhook: (idExpr: string) => `'verify-' || ${idExpr}`,
+  delivery: (idExpr: string, seqExpr: string) => `'delivery-' || ${idExpr} || '-' || ${seqExpr}`,
 };
 
 /** ~30 attempts with capped exponential backoff: about a day of VPOS outage before `failed`. */
@@ -31,6 +40,30 @@ export const VERIFY_JOB_OPTIONS: DefaultJobOptions = {
   removeOnComplete: { age: 24 * 3600, count: 50_000 },
   removeOnFail: { age: 30 * 24 * 3600 },
 };
+
+/** Retries live in PostgreSQL (next_attempt_at); BullMQ only retries unexpected crashes. */
+export const DELIVERY_JOB_OPTIONS: DefaultJobOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 2000 },
+  removeOnComplete: { age: 3600, count: 20_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+/** 40 attempts, 2 s doubling to an 8 h cap, equal jitter: at least ~4.4 days before dead. */
+export const DELIVERY_MAX_ATTEMPTS = 40;
+const DELIVERY_BASE_MS = 2000;
+const DELIVERY_CAP_MS = 8 * 3600_000;
+
+/** Delay before the next delivery attempt, after `attempt` attempts have failed. */
+export function deliveryBackoffMs(
+  attempt: number,
+  retryAfterMs?: number,
+  random = Math.random,
+): number {
+  const ceiling = Math.min(DELIVERY_CAP_MS, DELIVERY_BASE_MS * 2 ** Math.max(0, attempt - 1));
+  const delay = Math.round(ceiling / 2 + (random() * ceiling) / 2);
+  return Math.max(delay, retryAfterMs ?? 0);
+}
 
 const BASE_DELAY_MS = 1000;
 const MAX_DELAY_MS = 3600_000;

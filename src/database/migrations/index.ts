@@ -1,4 +1,5 @@
 import { PaymentJournal1764000000000 } from './1764000000000-payment-journal';
+import { DeliveryEngine1764100000000 } from './1764100000000-delivery-engine';
 
 /** Every migration, oldest first. Never edit one that has landed; add a new one. */
-export const MIGRATIONS = [PaymentJournal1764000000000];
+export const MIGRATIONS = [PaymentJournal1764000000000, DeliveryEngine1764100000000];

@@ -1,0 +1,89 @@
+import { ErrorKind, ExternalApiError } from '../common/errors';
+import type { PaymentEventV1 } from '../payments/payment-event';
+
+/**
+ * Destination types the hub can deliver to. Each CRM joins this list in the change that adds
+ * its connector; the registry is a Record over it, so a missing connector fails to compile.
+ */
+export const DESTINATIONS = ['webhook'] as const;
+export type Destination = (typeof DESTINATIONS)[number];
+
+export function isDestination(value: unknown): value is Destination {
+  return typeof value === 'string' && (DESTINATIONS as readonly string[]).includes(value);
+}
+
+/** The one error a connector throws or returns; the engine acts on `kind` alone. */
+export class ConnectorError extends ExternalApiError {
+  constructor(
+    destination: string,
+    kind: ErrorKind,
+    code: string,
+    message: string,
+    httpStatus?: number,
+    retryAfterMs?: number,
+  ) {
+    super(destination, kind, code, message, httpStatus, retryAfterMs);
+    this.name = 'ConnectorError';
+  }
+
+  static from(destination: string, err: ExternalApiError): ConnectorError {
+    return err instanceof ConnectorError
+      ? err
+      : new ConnectorError(
+          destination,
+          err.kind,
+          err.code,
+          err.message,
+          err.httpStatus,
+          err.retryAfterMs,
+        );
+  }
+}
+
+/** What a connector sees of a connection; credentials are decrypted only when asked for. */
+export interface ConnectionContext {
+  id: string;
+  type: Destination;
+  displayName: string;
+  account: Record<string, unknown>;
+  settings: Record<string, unknown>;
+  credentials<T>(): Promise<T | null>;
+}
+
+export interface DeliveryItem {
+  deliveryId: string;
+  attempt: number;
+  event: PaymentEventV1;
+}
+
+export type DeliveryItemResult =
+  | {
+      deliveryId: string;
+      outcome: 'delivered';
+      externalId?: string;
+      externalUrl?: string;
+      detail?: string;
+    }
+  | { deliveryId: string; outcome: 'skipped'; reason: string }
+  | { deliveryId: string; outcome: 'failed'; error: ConnectorError };
+
+/** A token bucket: `capacity` requests at once, refilled at `refillPerSecond`. */
+export interface RateLimitRule {
+  capacity: number;
+  refillPerSecond: number;
+}
+
+export interface CrmConnector {
+  readonly type: Destination;
+  /** The destination's published request limit for one connection. */
+  rateLimit(connection: ConnectionContext): RateLimitRule;
+  /** How many events one call may carry under a backlog. */
+  maxBatchSize(connection: ConnectionContext): number;
+  /**
+   * Applies the events idempotently (a retry or replay must not duplicate an effect) and
+   * returns one result per item. A thrown ConnectorError applies to every item.
+   */
+  deliver(connection: ConnectionContext, items: DeliveryItem[]): Promise<DeliveryItemResult[]>;
+  /** What `deliver` would send for this event, sending nothing (dry-run replay). */
+  plan(connection: ConnectionContext, event: PaymentEventV1): Promise<unknown>;
+}

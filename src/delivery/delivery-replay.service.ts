@@ -1,0 +1,106 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { ConnectionsService } from '../connections/connections.service';
+import { ConnectorRegistry } from '../connectors/connector.registry';
+import { isDestination } from '../connectors/crm-connector';
+import type { PaymentEventV1 } from '../payments/payment-event';
+import { enqueueDeliveries } from './delivery-queue';
+
+export interface ReplayPlanItem {
+  eventId: string;
+  type: PaymentEventV1['type'];
+  connectionId: string;
+  deliveryId: string | null;
+  currentStatus: string | null;
+  action: 'create' | 'replay' | 'wait';
+  wouldSend?: unknown;
+}
+
+/** Replays an order's events to one or all connections; dry-run shows what would be sent. */
+@Injectable()
+export class DeliveryReplayService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly connections: ConnectionsService,
+    private readonly registry: ConnectorRegistry,
+    private readonly audit: AuditService,
+  ) {}
+
+  async replayOrder(
+    orderId: string,
+    connectionId: string | undefined,
+    dryRun: boolean,
+  ): Promise<{ orderId: string; dryRun: boolean; items: ReplayPlanItem[] }> {
+    const events = await this.ds.query<{ payload: PaymentEventV1 }[]>(
+      `SELECT payload FROM payment_events WHERE order_id = $1 AND applied ORDER BY verified_at`,
+      [orderId],
+    );
+    if (events.length === 0) {
+      throw new NotFoundException(`orderId: no verified events for order "${orderId}"`);
+    }
+    const targets = connectionId
+      ? [await this.connections.get(connectionId)]
+      : await this.ds
+          .query<{ id: string }[]>(
+            `SELECT id FROM connections WHERE deleted_at IS NULL AND status <> 'disabled'`,
+          )
+          .then((rows) => Promise.all(rows.map((r) => this.connections.get(r.id))));
+
+    const items: ReplayPlanItem[] = [];
+    for (const connection of targets) {
+      const ctx = isDestination(connection.type) ? this.connections.context(connection) : undefined;
+      for (const { payload: event } of events) {
+        const [existing] = await this.ds.query<{ id: string; status: string }[]>(
+          `SELECT id, status FROM deliveries WHERE event_id = $1 AND connection_id = $2`,
+          [event.id, connection.id],
+        );
+        items.push({
+          eventId: event.id,
+          type: event.type,
+          connectionId: connection.id,
+          deliveryId: existing?.id ?? null,
+          currentStatus: existing?.status ?? null,
+          action: !existing ? 'create' : existing.status === 'in_progress' ? 'wait' : 'replay',
+          wouldSend: dryRun && ctx ? await this.registry.get(ctx.type).plan(ctx, event) : undefined,
+        });
+      }
+    }
+    if (dryRun) return { orderId, dryRun, items };
+
+    await this.ds.transaction(async (m) => {
+      for (const item of items) {
+        if (item.action === 'create') {
+          const [row] = await m.query<{ id: string }[]>(
+            `INSERT INTO deliveries (event_id, connection_id, order_id) VALUES ($1, $2, $3)
+             ON CONFLICT (event_id, connection_id) DO UPDATE SET updated_at = now() RETURNING id`,
+            [item.eventId, item.connectionId, orderId],
+          );
+          item.deliveryId = row.id;
+        } else if (item.action === 'replay') {
+          await m.query(
+            `UPDATE deliveries SET status = 'pending', next_attempt_at = now(), locked_until = NULL,
+               updated_at = now() WHERE id = $1`,
+            [item.deliveryId],
+          );
+        }
+      }
+      // Only the first of each connection's chain needs a job; completions wake the rest.
+      await enqueueDeliveries(
+        m,
+        items.filter((i) => i.action !== 'wait').map((i) => i.deliveryId!),
+      );
+      await this.audit.record(
+        {
+          kind: 'delivery.replay',
+          actor: 'admin',
+          orderId,
+          data: { connectionId: connectionId ?? 'all', deliveries: items.length },
+        },
+        m,
+      );
+    });
+    return { orderId, dryRun, items };
+  }
+}

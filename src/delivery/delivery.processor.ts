@@ -1,0 +1,121 @@
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import { DelayedError, Job } from 'bullmq';
+import { Counter, Histogram } from 'prom-client';
+import { classifyHttpError } from '../common/errors';
+import { ConnectionsService } from '../connections/connections.service';
+import { ConnectorRegistry } from '../connectors/connector.registry';
+import {
+  ConnectorError,
+  CrmConnector,
+  DeliveryItemResult,
+  isDestination,
+} from '../connectors/crm-connector';
+import { DeliverJob, QUEUES } from '../queue/queues';
+import { TERMINAL_DELIVERY } from './delivery.entity';
+import { DeliveryService } from './delivery.service';
+import { RateLimiter } from './rate-limiter';
+
+export const DELIVERY_CONCURRENCY = 8;
+
+type Outcome = 'noop' | 'blocked' | 'parked' | 'skipped' | 'attempted';
+
+/**
+ * Jobs carry a delivery id only. The row decides: finished or not yet due → return; an
+ * earlier delivery of the same order still open → return (its completion wakes this one);
+ * otherwise take a rate-limit token, claim a batch, call the connector, record the outcome.
+ */
+@Processor(QUEUES.deliveries, { concurrency: DELIVERY_CONCURRENCY })
+export class DeliveryProcessor extends WorkerHost implements OnApplicationBootstrap {
+  private readonly logger = new Logger(DeliveryProcessor.name);
+
+  constructor(
+    private readonly deliveries: DeliveryService,
+    private readonly connections: ConnectionsService,
+    private readonly registry: ConnectorRegistry,
+    private readonly limiter: RateLimiter,
+    @InjectMetric('vposhub_deliveries_total') private readonly outcomes: Counter<string>,
+    @InjectMetric('vposhub_delivery_attempt_seconds') private readonly latency: Histogram<string>,
+  ) {
+    super();
+  }
+
+  onApplicationBootstrap(): void {
+    this.worker.on('error', (err) => this.logger.warn(`worker: ${err.message}`));
+  }
+
+  async process(job: Job<DeliverJob>, token?: string): Promise<Outcome> {
+    const row = await this.deliveries.load(job.data.deliveryId);
+    if (!row || TERMINAL_DELIVERY.includes(row.status) || row.status === 'parked') return 'noop';
+    if (row.status === 'in_progress' && row.lockedUntil && row.lockedUntil > new Date())
+      return 'noop';
+    // A retry's own delayed job exists; an early duplicate simply ends.
+    if (row.nextAttemptAt.getTime() > Date.now() + 1000) return 'noop';
+    if (await this.deliveries.blocked(row.id)) return 'blocked';
+
+    const connection = await this.connections.get(row.connectionId).catch(() => undefined);
+    if (!connection || connection.status === 'disabled' || !isDestination(connection.type)) {
+      await this.deliveries.setWithoutAttempt(row.id, 'skipped', 'connection removed or disabled');
+      return 'skipped';
+    }
+    if (connection.status === 'needs_reconnect') {
+      await this.deliveries.setWithoutAttempt(row.id, 'parked', 'connection needs reconnect');
+      return 'parked';
+    }
+    const connector = this.registry.get(connection.type);
+    const ctx = this.connections.context(connection);
+
+    let batchSize = 1;
+    try {
+      const wait = await this.limiter.take(connection.id, connector.rateLimit(ctx));
+      if (wait > 0) {
+        await job.moveToDelayed(Date.now() + wait, token);
+        throw new DelayedError();
+      }
+      batchSize = connector.maxBatchSize(ctx);
+    } catch (err) {
+      if (err instanceof DelayedError || !(err instanceof ConnectorError)) throw err;
+      // Invalid settings: every item fails the same way (permanent).
+      batchSize = 1;
+    }
+
+    const claimed = await this.deliveries.claimBatch(row.id, connection.id, batchSize);
+    if (claimed.length === 0) return 'noop';
+    const items = claimed.map((c) => ({ deliveryId: c.id, attempt: c.attempts, event: c.event }));
+    const started = process.hrtime.bigint();
+    const results = await this.call(connector, ctx, items);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    this.latency.observe({ destination: connection.type }, seconds);
+    const outcomes = await this.deliveries.complete(claimed, results, {
+      connectionId: connection.id,
+      destination: connection.type,
+      durationMs: Math.round(seconds * 1000),
+    });
+    for (const o of outcomes)
+      this.outcomes.inc({ destination: connection.type, outcome: o.status });
+    return 'attempted';
+  }
+
+  /** The connector edge: anything thrown becomes a classified ConnectorError for every item. */
+  private async call(
+    connector: CrmConnector,
+    ctx: ReturnType<ConnectionsService['context']>,
+    items: Parameters<CrmConnector['deliver']>[1],
+  ): Promise<DeliveryItemResult[]> {
+    try {
+      return await connector.deliver(ctx, items);
+    } catch (err) {
+      const error =
+        err instanceof ConnectorError
+          ? err
+          : ConnectorError.from(connector.type, classifyHttpError(connector.type, err));
+      return items.map((i) => ({ deliveryId: i.deliveryId, outcome: 'failed', error }));
+    }
+  }
+
+  @OnWorkerEvent('failed')
+  onFailed(job: Job<DeliverJob> | undefined, err: Error): void {
+    if (job) this.logger.warn(`delivery job ${job.id} failed: ${err.message}`);
+  }
+}

@@ -1,0 +1,306 @@
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditRecord, AuditService } from '../audit/audit.service';
+import { ConnectionsService } from '../connections/connections.service';
+import type { DeliveryItemResult } from '../connectors/crm-connector';
+import type { PaymentEventV1 } from '../payments/payment-event';
+import { DELIVERY_MAX_ATTEMPTS, deliveryBackoffMs } from '../queue/queues';
+import { enqueueDeliveries } from './delivery-queue';
+import { Delivery, DeliveryStatus } from './delivery.entity';
+
+export interface ClaimedDelivery {
+  id: string;
+  seq: string;
+  orderId: string;
+  attempts: number;
+  event: PaymentEventV1;
+}
+
+export interface DeliveryFilter {
+  status?: DeliveryStatus;
+  connectionId?: string;
+  orderId?: string;
+  limit: number;
+  offset: number;
+}
+
+export interface AttemptReport {
+  connectionId: string;
+  destination: string;
+  durationMs: number;
+}
+
+/** Open = not finished; an open earlier delivery of the same order blocks a later one. */
+const NO_OPEN_PREDECESSOR = `NOT EXISTS (
+  SELECT 1 FROM deliveries p
+  WHERE p.connection_id = d.connection_id AND p.order_id = d.order_id AND p.seq < d.seq
+    AND p.status NOT IN ('delivered','dead','skipped'))`;
+const CLAIMABLE = `(d.status IN ('pending','retry_scheduled')
+  OR (d.status = 'in_progress' AND d.locked_until < now()))`;
+const LEASE = `interval '2 minutes'`;
+
+@Injectable()
+export class DeliveryService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly connections: ConnectionsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** Called in the transaction that records a verified event: one delivery per connection. */
+  async createForEvent(m: EntityManager, event: PaymentEventV1): Promise<number> {
+    const targets = await this.connections.listReceiving(m);
+    if (targets.length === 0) return 0;
+    const rows = await m.query<{ id: string; status: DeliveryStatus }[]>(
+      `INSERT INTO deliveries (event_id, connection_id, order_id, status)
+       SELECT $1, c.id, $2, CASE WHEN c.status = 'active' THEN 'pending' ELSE 'parked' END
+       FROM unnest($3::uuid[]) AS c_id JOIN connections c ON c.id = c_id
+       ON CONFLICT (event_id, connection_id) DO NOTHING
+       RETURNING id, status`,
+      [event.id, event.orderId, targets.map((t) => t.id)],
+    );
+    await enqueueDeliveries(
+      m,
+      rows.filter((r) => r.status === 'pending').map((r) => r.id),
+    );
+    return rows.length;
+  }
+
+  load(id: string): Promise<Delivery | null> {
+    return this.ds.getRepository(Delivery).findOneBy({ id });
+  }
+
+  /** True when an earlier delivery of the same order to the same connection is unfinished. */
+  async blocked(id: string): Promise<boolean> {
+    const rows = await this.ds.query<unknown[]>(
+      `SELECT 1 FROM deliveries d WHERE d.id = $1 AND NOT ${NO_OPEN_PREDECESSOR}`,
+      [id],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Claims the delivery and, under a backlog, up to `max - 1` more ready ones of the same
+   * connection (oldest first, never two of one order). Claimed rows are `in_progress` with a
+   * lease; a worker that dies leaves them to the sweeper once the lease ends.
+   */
+  claimBatch(firstId: string, connectionId: string, max: number): Promise<ClaimedDelivery[]> {
+    return this.ds.transaction(async (m) => {
+      const first = await m.query<{ id: string }[]>(
+        `SELECT d.id FROM deliveries d
+         WHERE d.id = $1 AND ${CLAIMABLE} AND d.next_attempt_at <= now() + interval '1 second'
+           AND ${NO_OPEN_PREDECESSOR}
+         FOR UPDATE SKIP LOCKED`,
+        [firstId],
+      );
+      if (first.length === 0) return [];
+      const more =
+        max > 1
+          ? await m.query<{ id: string }[]>(
+              `SELECT d.id FROM deliveries d
+               WHERE d.connection_id = $1 AND d.id <> $2
+                 AND d.status IN ('pending','retry_scheduled') AND d.next_attempt_at <= now()
+                 AND ${NO_OPEN_PREDECESSOR}
+               ORDER BY d.seq LIMIT $3
+               FOR UPDATE SKIP LOCKED`,
+              [connectionId, firstId, max - 1],
+            )
+          : [];
+      const ids = [firstId, ...more.map((r) => r.id)];
+      return m.query<ClaimedDelivery[]>(
+        `WITH claimed AS (
+           UPDATE deliveries SET status = 'in_progress', attempts = attempts + 1,
+             locked_until = now() + ${LEASE}, updated_at = now()
+           WHERE id = ANY($1::uuid[])
+           RETURNING id, seq, order_id, attempts, event_id
+         )
+         SELECT c.id, c.seq, c.order_id AS "orderId", c.attempts, e.payload AS event
+         FROM claimed c JOIN payment_events e ON e.id = c.event_id
+         ORDER BY c.seq`,
+        [ids],
+      );
+    });
+  }
+
+  /** Records each item's outcome, schedules retries, wakes the next delivery of each order. */
+  async complete(
+    claimed: ClaimedDelivery[],
+    results: DeliveryItemResult[],
+    report: AttemptReport,
+  ): Promise<Array<{ id: string; status: DeliveryStatus }>> {
+    const byId = new Map(results.map((r) => [r.deliveryId, r]));
+    return this.ds.transaction(async (m) => {
+      const outcomes: Array<{ id: string; status: DeliveryStatus }> = [];
+      const audits: AuditRecord[] = [];
+      const wake: string[] = [];
+      let authFailure: string | undefined;
+      for (const item of claimed) {
+        const result: DeliveryItemResult = byId.get(item.id) ?? {
+          deliveryId: item.id,
+          outcome: 'skipped',
+          reason: 'connector returned no result for this item',
+        };
+        const status = await this.applyResult(m, item, result);
+        if (status !== 'retry_scheduled' && status !== 'parked') wake.push(item.id);
+        if (result.outcome === 'failed' && result.error.kind === 'auth') {
+          authFailure = `${result.error.code}: ${result.error.message}`;
+        }
+        outcomes.push({ id: item.id, status });
+        audits.push({
+          kind: 'delivery.attempt',
+          actor: 'delivery',
+          orderId: item.orderId,
+          eventId: item.event.id,
+          data: {
+            deliveryId: item.id,
+            connectionId: report.connectionId,
+            destination: report.destination,
+            attempt: item.attempts,
+            batchSize: claimed.length,
+            durationMs: report.durationMs,
+            outcome: status,
+            ...(result.outcome === 'failed'
+              ? {
+                  errorClass: result.error.kind,
+                  errorCode: result.error.code,
+                  error: result.error.message,
+                  httpStatus: result.error.httpStatus ?? null,
+                }
+              : {}),
+            ...(result.outcome === 'delivered'
+              ? { externalId: result.externalId ?? null, externalUrl: result.externalUrl ?? null }
+              : {}),
+            ...(result.outcome === 'skipped' ? { reason: result.reason } : {}),
+          },
+        });
+      }
+      await this.audit.record(audits, m);
+      await this.wakeSuccessors(m, wake);
+      if (authFailure) {
+        await this.connections.markNeedsReconnect(report.connectionId, authFailure, m);
+      }
+      return outcomes;
+    });
+  }
+
+  private async applyResult(
+    m: EntityManager,
+    item: ClaimedDelivery,
+    result: DeliveryItemResult,
+  ): Promise<DeliveryStatus> {
+    if (result.outcome === 'delivered') {
+      await m.query(
+        `UPDATE deliveries SET status = 'delivered', delivered_at = now(), locked_until = NULL,
+           external_id = coalesce($2, external_id), external_url = coalesce($3, external_url),
+           last_error_kind = NULL, last_error_code = NULL, last_error = NULL, updated_at = now()
+         WHERE id = $1`,
+        [item.id, result.externalId ?? null, result.externalUrl ?? null],
+      );
+      return 'delivered';
+    }
+    if (result.outcome === 'skipped') {
+      await this.finish(m, item.id, 'skipped', null, null, result.reason);
+      return 'skipped';
+    }
+    const { error } = result;
+    if (error.kind === 'auth') {
+      await this.finish(m, item.id, 'parked', error.kind, error.code, error.message);
+      return 'parked';
+    }
+    if (error.kind === 'permanent' || item.attempts >= DELIVERY_MAX_ATTEMPTS) {
+      await this.finish(m, item.id, 'dead', error.kind, error.code, error.message);
+      return 'dead';
+    }
+    const at = new Date(Date.now() + deliveryBackoffMs(item.attempts, error.retryAfterMs));
+    await m.query(
+      `UPDATE deliveries SET status = 'retry_scheduled', next_attempt_at = $2, locked_until = NULL,
+         last_error_kind = $3, last_error_code = $4, last_error = $5, updated_at = now()
+       WHERE id = $1`,
+      [item.id, at, error.kind, error.code, error.message.slice(0, 1000)],
+    );
+    await enqueueDeliveries(m, [item.id], at);
+    return 'retry_scheduled';
+  }
+
+  private async finish(
+    m: EntityManager,
+    id: string,
+    status: DeliveryStatus,
+    kind: string | null,
+    code: string | null,
+    message: string | null,
+  ): Promise<void> {
+    await m.query(
+      `UPDATE deliveries SET status = $2, locked_until = NULL, last_error_kind = $3,
+         last_error_code = $4, last_error = $5, updated_at = now()
+       WHERE id = $1`,
+      [id, status, kind, code, message?.slice(0, 1000) ?? null],
+    );
+  }
+
+  /** The next open delivery of each finished one's order and connection may now run. */
+  private async wakeSuccessors(m: EntityManager, finished: string[]): Promise<void> {
+    if (finished.length === 0) return;
+    const next = await m.query<{ id: string }[]>(
+      `SELECT DISTINCT ON (n.connection_id, n.order_id) n.id
+       FROM deliveries f JOIN deliveries n
+         ON n.connection_id = f.connection_id AND n.order_id = f.order_id AND n.seq > f.seq
+       WHERE f.id = ANY($1::uuid[]) AND n.status IN ('pending','retry_scheduled')
+       ORDER BY n.connection_id, n.order_id, n.seq`,
+      [finished],
+    );
+    await enqueueDeliveries(
+      m,
+      next.map((r) => r.id),
+    );
+  }
+
+  /** Skip (connection gone) or park (connection waiting for a reconnect) without an attempt. */
+  async setWithoutAttempt(id: string, status: 'skipped' | 'parked', reason: string): Promise<void> {
+    await this.ds.transaction(async (m) => {
+      await this.finish(m, id, status, null, null, reason);
+      if (status === 'skipped') await this.wakeSuccessors(m, [id]);
+    });
+  }
+
+  /** Operator replay of one delivery: back to pending now, attempts kept for the record. */
+  async replay(id: string, actor = 'admin'): Promise<Delivery> {
+    const found = await this.load(id);
+    if (!found) throw new NotFoundException(`id: no delivery "${id}"`);
+    if (found.status === 'in_progress') {
+      throw new ConflictException('status: the delivery is in progress; try again shortly');
+    }
+    await this.ds.transaction(async (m) => {
+      await m.query(
+        `UPDATE deliveries SET status = 'pending', next_attempt_at = now(), locked_until = NULL,
+           updated_at = now() WHERE id = $1`,
+        [id],
+      );
+      await enqueueDeliveries(m, [id]);
+      await this.audit.record(
+        {
+          kind: 'delivery.replay',
+          actor,
+          orderId: found.orderId,
+          eventId: found.eventId,
+          data: { deliveryId: id, connectionId: found.connectionId, previousStatus: found.status },
+        },
+        m,
+      );
+    });
+    return (await this.load(id))!;
+  }
+
+  list(filter: DeliveryFilter): Promise<Delivery[]> {
+    const qb = this.ds.getRepository(Delivery).createQueryBuilder('d').orderBy('d.seq', 'DESC');
+    if (filter.status) qb.andWhere('d.status = :status', { status: filter.status });
+    if (filter.connectionId) qb.andWhere('d.connection_id = :c', { c: filter.connectionId });
+    if (filter.orderId) qb.andWhere('d.order_id = :o', { o: filter.orderId });
+    return qb.take(filter.limit).skip(filter.offset).getMany();
+  }
+
+  listForOrder(orderId: string): Promise<Delivery[]> {
+    return this.ds.getRepository(Delivery).find({ where: { orderId }, order: { seq: 'ASC' } });
+  }
+}

@@ -1,0 +1,75 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import { Queue } from 'bullmq';
+import { Gauge } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { QUEUES } from '../queue/queues';
+import { enqueueDeliveries } from './delivery-queue';
+
+const EVERY_MS = 15_000;
+
+/**
+ * Safety net and gauges. Re-enqueues deliveries whose worker died (lease expired) or whose job
+ * vanished (due long ago, untouched since), and samples queue depth and the oldest open age.
+ */
+@Injectable()
+export class DeliverySweeper implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(DeliverySweeper.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @InjectQueue(QUEUES.deliveries) private readonly queue: Queue,
+    @InjectMetric('vposhub_delivery_queue_depth') private readonly depth: Gauge<string>,
+    @InjectMetric('vposhub_delivery_oldest_open_seconds') private readonly oldest: Gauge<string>,
+  ) {}
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => {
+      this.running ??= this.sweep()
+        .then(() => undefined)
+        .catch((err: Error) => this.logger.warn(`sweep failed: ${err.message}`))
+        .finally(() => (this.running = undefined));
+    }, EVERY_MS);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Returns how many deliveries were re-enqueued. */
+  async sweep(staleAfter = '5 minutes'): Promise<number> {
+    const requeued = await this.ds.transaction(async (m) => {
+      const rows = await m.query<{ id: string }[]>(
+        `UPDATE deliveries SET status = 'pending', locked_until = NULL, updated_at = now()
+         WHERE (status = 'in_progress' AND locked_until < now())
+            OR (status IN ('pending','retry_scheduled')
+                AND next_attempt_at < now() - $1::interval AND updated_at < now() - $1::interval)
+         RETURNING id`,
+        [staleAfter],
+      );
+      await enqueueDeliveries(
+        m,
+        rows.map((r) => r.id),
+      );
+      return rows.length;
+    });
+    if (requeued) this.logger.warn(`re-enqueued ${requeued} stalled or orphaned deliveries`);
+    await this.sample();
+    return requeued;
+  }
+
+  private async sample(): Promise<void> {
+    const counts = await this.queue.getJobCounts('waiting', 'active', 'delayed', 'failed');
+    for (const [state, n] of Object.entries(counts)) this.depth.set({ state }, n);
+    const [row] = await this.ds.query<{ age: number | null }[]>(
+      `SELECT extract(epoch FROM now() - min(created_at))::float AS age FROM deliveries
+       WHERE status IN ('pending','retry_scheduled','in_progress','parked')`,
+    );
+    this.oldest.set(row?.age ?? 0);
+  }
+}

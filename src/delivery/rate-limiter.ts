@@ -1,0 +1,62 @@
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import Redis from 'ioredis';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import type { RateLimitRule } from '../connectors/crm-connector';
+import { redisOptionsFromUrl } from '../queue/redis-connection';
+
+/*
+ * A token bucket in Redis, shared by every worker process. CRM limits are leaky buckets
+ * (Bitrix24: +1 per request, drains 2/s, refuses above 50), which is exactly a token bucket of
+ * that capacity and refill; fixed-window limiters (rate-limiter-flexible and the like) cannot
+ * express it without allowing double bursts at window edges, hence this small atomic script.
+ * Time comes from the Redis server so all processes share one clock.
+ */
+const TAKE = `
+local cap = tonumber(ARGV[1])
+local per_ms = tonumber(ARGV[2])
+local cost = tonumber(ARGV[3])
+local t = redis.call('TIME')
+local now = t[1] * 1000 + math.floor(t[2] / 1000)
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
+local tokens = tonumber(state[1]) or cap
+local ts = tonumber(state[2]) or now
+tokens = math.min(cap, tokens + math.max(0, now - ts) * per_ms)
+local wait = 0
+if tokens >= cost then
+  tokens = tokens - cost
+else
+  wait = math.ceil((cost - tokens) / per_ms)
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
+redis.call('PEXPIRE', KEYS[1], math.ceil(cap / per_ms) + 60000)
+return wait
+`;
+
+@Injectable()
+export class RateLimiter implements OnModuleDestroy {
+  private readonly redis: Redis;
+  private readonly prefix: string;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.redis = new Redis({ ...redisOptionsFromUrl(config.redis.url), maxRetriesPerRequest: 3 });
+    this.redis.on('error', () => undefined);
+    this.prefix = `${config.redis.prefix}:ratelimit`;
+  }
+
+  /** Takes `cost` tokens and returns 0, or takes none and returns the ms until they exist. */
+  async take(key: string, rule: RateLimitRule, cost = 1): Promise<number> {
+    const wait = await this.redis.eval(
+      TAKE,
+      1,
+      `${this.prefix}:${key}`,
+      rule.capacity,
+      rule.refillPerSecond / 1000,
+      cost,
+    );
+    return Number(wait);
+  }
+
+  onModuleDestroy(): void {
+    this.redis.disconnect();
+  }
+}
