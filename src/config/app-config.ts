@@ -70,7 +70,12 @@ export interface AppConfig {
       toleranceSeconds: number;
     };
   };
-  workers: { verifyConcurrency: number; outboxPollMs: number };
+  workers: {
+    verifyConcurrency: number;
+    outboxPollMs: number;
+    deliveryLeaseSeconds: number;
+    sweepIntervalMs: number;
+  };
   connectors: { insecureHosts: string[] };
 }
 
@@ -192,6 +197,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     workers: {
       verifyConcurrency: parsed.VERIFY_CONCURRENCY,
       outboxPollMs: parsed.OUTBOX_POLL_MS,
+      deliveryLeaseSeconds: parsed.DELIVERY_LEASE_SECONDS,
+      sweepIntervalMs: parsed.SWEEP_INTERVAL_MS,
     },
     connectors: {
       insecureHosts: (parsed.CONNECTOR_INSECURE_HOSTS ?? '')

@@ -137,6 +137,19 @@ export class EnvSchema {
   @Max(60000)
   OUTBOX_POLL_MS = 200;
 
+  /** How long a claimed delivery is reserved; after that a dead worker's work is re-run. */
+  @Type(() => Number)
+  @IsInt({ message: 'must be an integer' })
+  @Min(2)
+  @Max(3600)
+  DELIVERY_LEASE_SECONDS = 120;
+
+  @Type(() => Number)
+  @IsInt({ message: 'must be an integer' })
+  @Min(200)
+  @Max(600000)
+  SWEEP_INTERVAL_MS = 15000;
+
   @Transform(trim)
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     message: 'must be a pino level',

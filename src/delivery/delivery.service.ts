@@ -1,4 +1,5 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditRecord, AuditService } from '../audit/audit.service';
@@ -38,12 +39,12 @@ const NO_OPEN_PREDECESSOR = `NOT EXISTS (
     AND p.status NOT IN ('delivered','dead','skipped'))`;
 const CLAIMABLE = `(d.status IN ('pending','retry_scheduled')
   OR (d.status = 'in_progress' AND d.locked_until < now()))`;
-const LEASE = `interval '2 minutes'`;
 
 @Injectable()
 export class DeliveryService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly connections: ConnectionsService,
     private readonly audit: AuditService,
   ) {}
@@ -111,14 +112,14 @@ export class DeliveryService {
       return m.query<ClaimedDelivery[]>(
         `WITH claimed AS (
            UPDATE deliveries SET status = 'in_progress', attempts = attempts + 1,
-             locked_until = now() + ${LEASE}, updated_at = now()
+             locked_until = now() + make_interval(secs => $2), updated_at = now()
            WHERE id = ANY($1::uuid[])
            RETURNING id, seq, order_id, attempts, event_id
          )
          SELECT c.id, c.seq, c.order_id AS "orderId", c.attempts, e.payload AS event
          FROM claimed c JOIN payment_events e ON e.id = c.event_id
          ORDER BY c.seq`,
-        [ids],
+        [ids, this.config.workers.deliveryLeaseSeconds],
       );
     });
   }

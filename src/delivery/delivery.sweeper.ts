@@ -1,5 +1,6 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Queue } from 'bullmq';
@@ -7,8 +8,6 @@ import { Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { QUEUES } from '../queue/queues';
 import { enqueueDeliveries } from './delivery-queue';
-
-const EVERY_MS = 15_000;
 
 /**
  * Safety net and gauges. Re-enqueues deliveries whose worker died (lease expired) or whose job
@@ -22,6 +21,7 @@ export class DeliverySweeper implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectQueue(QUEUES.deliveries) private readonly queue: Queue,
     @InjectMetric('vposhub_delivery_queue_depth') private readonly depth: Gauge<string>,
     @InjectMetric('vposhub_delivery_oldest_open_seconds') private readonly oldest: Gauge<string>,
@@ -33,7 +33,7 @@ export class DeliverySweeper implements OnModuleInit, OnApplicationShutdown {
         .then(() => undefined)
         .catch((err: Error) => this.logger.warn(`sweep failed: ${err.message}`))
         .finally(() => (this.running = undefined));
-    }, EVERY_MS);
+    }, this.config.workers.sweepIntervalMs);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -42,7 +42,9 @@ export class DeliverySweeper implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Returns how many deliveries were re-enqueued. */
-  async sweep(staleAfter = '5 minutes'): Promise<number> {
+  async sweep(): Promise<number> {
+    // A job unseen for 20 sweeps is presumed lost (5 minutes at the default interval).
+    const staleAfter = `${(this.config.workers.sweepIntervalMs * 20) / 1000} seconds`;
     const requeued = await this.ds.transaction(async (m) => {
       const rows = await m.query<{ id: string }[]>(
         `UPDATE deliveries SET status = 'pending', locked_until = NULL, updated_at = now()

@@ -1,0 +1,34 @@
+import { ConnectionsService } from '../../src/connections/connections.service';
+import type { VposEmulator } from '../../sandbox/vpos/vpos-emulator';
+import type { WebhookReceiver } from '../../sandbox/webhook-receiver/webhook-receiver';
+import { sessionBody } from '../factories/sessions';
+import type { TestHub } from './test-hub';
+
+export const RECEIVER_SECRET = `whsec_${Buffer.from('receiver-secret-32-bytes-long!!!').toString('base64')}`;
+
+/** A webhook destination pointing at the test receiver. */
+export function addWebhookConnection(
+  hub: TestHub,
+  receiver: WebhookReceiver,
+  settings: Record<string, unknown> = {},
+) {
+  return hub.app.get(ConnectionsService).create({
+    type: 'webhook',
+    displayName: 'merchant backend',
+    mode: 'webhook',
+    account: { url: receiver.url },
+    settings: {
+      url: receiver.url,
+      rateLimit: { capacity: 100, refillPerSecond: 100 },
+      ...settings,
+    },
+    credentials: { secret: RECEIVER_SECRET },
+  });
+}
+
+/** A VPOS session paid now (its webhook flows through the hub). */
+export function pay(vpos: VposEmulator, overrides: Record<string, unknown> = {}) {
+  const session = vpos.createSession(sessionBody(overrides));
+  vpos.setStatus(session.id, 'paid');
+  return session;
+}
