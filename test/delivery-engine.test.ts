@@ -202,7 +202,7 @@ describe('delivery engine: exactly-once effects over at-least-once queues', () =
       .post(`/api/payments/${s.merchantOrderId}/replay?connection=${connectionId}`)
       .set(adminHeaders);
     expect(real.status).toBe(202);
-    await waitFor(async () => receiver.stats.requests > before);
+    await waitFor(() => Promise.resolve(receiver.stats.requests > before));
     await until(s.merchantOrderId, 'delivered');
     // Sent again, applied once: the receiver honours the idempotency key.
     expect(receiver.eventsFor(s.merchantOrderId)).toHaveLength(1);

@@ -89,8 +89,11 @@ export class ConnectionsService {
   /** Credentials were refused: stop using them until an admin reconnects (deliveries wait). */
   async markNeedsReconnect(id: string, reason: string, m?: EntityManager): Promise<boolean> {
     const changed = await (m ?? this.ds.manager).query<{ id: string }[]>(
-      `UPDATE connections SET status = 'needs_reconnect', status_reason = $2, updated_at = now()
-       WHERE id = $1 AND status = 'active' RETURNING id`,
+      `WITH changed AS (
+         UPDATE connections SET status = 'needs_reconnect', status_reason = $2, updated_at = now()
+         WHERE id = $1 AND status = 'active' RETURNING id
+       )
+       SELECT id FROM changed`,
       [id, reason.slice(0, 500)],
     );
     if (changed.length === 0) return false;

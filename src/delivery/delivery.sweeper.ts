@@ -47,11 +47,14 @@ export class DeliverySweeper implements OnModuleInit, OnApplicationShutdown {
     const staleAfter = `${(this.config.workers.sweepIntervalMs * 20) / 1000} seconds`;
     const requeued = await this.ds.transaction(async (m) => {
       const rows = await m.query<{ id: string }[]>(
-        `UPDATE deliveries SET status = 'pending', locked_until = NULL, updated_at = now()
-         WHERE (status = 'in_progress' AND locked_until < now())
-            OR (status IN ('pending','retry_scheduled')
-                AND next_attempt_at < now() - $1::interval AND updated_at < now() - $1::interval)
-         RETURNING id`,
+        `WITH swept AS (
+           UPDATE deliveries SET status = 'pending', locked_until = NULL, updated_at = now()
+           WHERE (status = 'in_progress' AND locked_until < now())
+              OR (status IN ('pending','retry_scheduled')
+                  AND next_attempt_at < now() - $1::interval AND updated_at < now() - $1::interval)
+           RETURNING id
+         )
+         SELECT id FROM swept`,
         [staleAfter],
       );
       await enqueueDeliveries(

@@ -51,25 +51,35 @@ export interface TestHub {
   close(): Promise<void>;
 }
 
-/** Boots the real hub in-process on a random port with a test-specific config. */
-export async function startTestHub(
+/** One encryption key per test run, so several hubs on one database can read each other. */
+const TEST_ENCRYPTION_KEY = randomBytes(32).toString('base64');
+
+/** The environment a test hub runs with (also handed to child worker processes). */
+export function testEnv(
   db: TestDatabase,
   env: Record<string, string> = {},
-): Promise<TestHub> {
-  const prefix = `t${randomBytes(4).toString('hex')}`;
-  const config = loadConfig({
+): Record<string, string> {
+  return {
     DATABASE_URL: db.url,
     REDIS_URL: MACHINE_REDIS,
-    QUEUE_PREFIX: prefix,
+    QUEUE_PREFIX: `t${randomBytes(4).toString('hex')}`,
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-    ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     VPOS_WEBHOOK_SECRETS: TEST_WEBHOOK_SECRET,
     VPOS_API_TOKEN: TEST_VPOS_TOKEN,
     LOG_LEVEL: 'silent',
     OUTBOX_POLL_MS: '50',
     PORT: '0',
     ...env,
-  });
+  };
+}
+
+/** Boots the real hub in-process on a random port with a test-specific config. */
+export async function startTestHub(
+  db: TestDatabase,
+  env: Record<string, string> = {},
+): Promise<TestHub> {
+  const config = loadConfig(testEnv(db, env));
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
