@@ -21,7 +21,7 @@ export function startChildWorker(env: Record<string, string>): Promise<ChildProc
   );
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('worker did not start in 30 s')), 30000);
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('ready')) {
         clearTimeout(timer);
         resolve(child);
