@@ -1,0 +1,199 @@
+/**
+ * bench/fanout: a burst of 5,000 paid events through the whole hub (signed VPOS webhooks →
+ * verification → one delivery each) to a webhook destination whose endpoint enforces a leaky
+ * bucket of 2 requests/s with a burst of 50, with batches of up to 50 events per request.
+ * Prints the time until every delivery is delivered, how many requests the endpoint refused
+ * for rate limiting, how many deliveries needed a retry or died, and the worker's peak RSS.
+ * Run: npm run bench:fanout [-- --events=5000]
+ */
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { Client } from 'pg';
+import { startVposEmulator } from '../sandbox/vpos/vpos-emulator';
+import { WebhookReceiver } from '../sandbox/webhook-receiver/webhook-receiver';
+
+const ROOT = path.resolve(__dirname, '..');
+const arg = (name: string, fallback: number) => {
+  const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return hit ? Number(hit.split('=')[1]) : fallback;
+};
+const EVENTS = arg('events', 5000);
+const BATCH = arg('batch', 50);
+const BUCKET = { capacity: arg('burst', 50), drainPerSecond: arg('drain', 2) };
+const SEND_CONCURRENCY = arg('send-concurrency', 64);
+const TIMEOUT_S = arg('timeout', 240);
+const PG = 'postgres://postgres@127.0.0.1:5432';
+const DB = 'vpos_hub_bench_fanout';
+const children: ChildProcess[] = [];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function startHub(env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['dist/src/main.js'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    const deadline = Date.now() + 30000;
+    const poll = async () => {
+      try {
+        const res = await fetch(`http://127.0.0.1:${env.PORT}/health/live`);
+        if (res.ok) return resolve(child);
+      } catch {
+        // not up yet
+      }
+      if (Date.now() > deadline || child.exitCode !== null)
+        return reject(new Error('hub did not start'));
+      setTimeout(() => void poll(), 200);
+    };
+    void poll();
+  });
+}
+
+/** Peak resident set of a process (VmHWM), in MB. */
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return kb / 1024;
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(path.join(ROOT, 'dist/src/main.js'))) {
+    spawnSync('npx', ['nest', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  }
+  const admin = new Client({ connectionString: `${PG}/postgres` });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${DB}`);
+  await admin.end();
+  const dbUrl = `${PG}/${DB}`;
+  spawnSync(process.execPath, ['dist/src/database/db-cli.js', 'migrate'], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: dbUrl },
+    stdio: 'inherit',
+  });
+
+  const receiver = await new WebhookReceiver({ bucket: { ...BUCKET, status: 503 } }).start();
+  const secret = `whsec_${randomBytes(32).toString('base64')}`;
+  const vpos = await startVposEmulator({
+    apiToken: 'bench-token',
+    webhookSecret: secret,
+    webhookRetryDelaysMs: [1000, 5000],
+  });
+  const [apiPort, workerPort] = [await freePort(), await freePort()];
+  const common = {
+    DATABASE_URL: dbUrl,
+    REDIS_URL: 'redis://127.0.0.1:6379',
+    QUEUE_PREFIX: `bench${randomBytes(3).toString('hex')}`,
+    ADMIN_TOKEN: randomBytes(24).toString('hex'),
+    ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    VPOS_WEBHOOK_SECRETS: secret,
+    VPOS_API_BASE_URL: vpos.url,
+    VPOS_API_TOKEN: 'bench-token',
+    CONNECTOR_INSECURE_HOSTS: receiver.hostPort,
+    LOG_LEVEL: 'warn',
+  };
+  await startHub({ ...common, APP_ROLE: 'api', PORT: String(apiPort) });
+  const worker = await startHub({ ...common, APP_ROLE: 'worker', PORT: String(workerPort) });
+  vpos.setWebhookUrl(`http://127.0.0.1:${apiPort}/webhooks/vpos`);
+
+  // The destination: the endpoint's own published limit, batches of 50. Credentials are not
+  // needed for an unsigned endpoint; the admin API for connections comes with its own issue.
+  const db = new Client({ connectionString: dbUrl });
+  await db.connect();
+  await db.query(
+    `INSERT INTO connections (type, display_name, mode, settings) VALUES ('webhook', 'bench', 'webhook', $1)`,
+    [
+      JSON.stringify({
+        url: receiver.url,
+        batchSize: BATCH,
+        rateLimit: { capacity: BUCKET.capacity - 2, refillPerSecond: BUCKET.drainPerSecond },
+      }),
+    ],
+  );
+
+  console.log(
+    `fan-out: ${EVENTS} paid events, endpoint bucket ${BUCKET.capacity} burst / ${BUCKET.drainPerSecond} per s, batches ≤ ${BATCH}`,
+  );
+  const events = Array.from({ length: EVENTS }, (_, i) => {
+    const s = vpos.createSession({
+      merchantOrderId: `bench-${i}-${randomBytes(3).toString('hex')}`,
+      amountMinor: 1_000_000 + i,
+      currency: 'AMD',
+    });
+    return vpos.setStatus(s.id, 'paid', { webhook: { suppress: true } }).event.id;
+  });
+  const t0 = Date.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: SEND_CONCURRENCY }, async () => {
+      while (next < events.length) await vpos.sendEvent(events[next++]);
+    }),
+  );
+  const sentS = (Date.now() - t0) / 1000;
+
+  let delivered = 0;
+  let verifiedAt = 0;
+  while (Date.now() - t0 < TIMEOUT_S * 1000) {
+    const { rows } = await db.query<{ delivered: number; total: number }>(
+      `SELECT count(*) FILTER (WHERE status = 'delivered')::int AS delivered, count(*)::int AS total FROM deliveries`,
+    );
+    delivered = rows[0].delivered;
+    if (!verifiedAt && rows[0].total >= EVENTS) verifiedAt = Date.now();
+    if (delivered >= EVENTS) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const totalS = (Date.now() - t0) / 1000;
+  const { rows: stats } = await db.query<{ retried: number; dead: number; limited: number }>(
+    `SELECT count(*) FILTER (WHERE attempts > 1)::int AS retried,
+            count(*) FILTER (WHERE status = 'dead')::int AS dead,
+            count(*) FILTER (WHERE last_error_code IN ('HTTP_503','HTTP_429'))::int AS limited
+     FROM deliveries`,
+  );
+  const rss = peakRssMb(worker.pid!);
+
+  console.log('');
+  console.log(`webhooks sent             ${EVENTS} in ${sentS.toFixed(1)} s`);
+  console.log(
+    `all deliveries created    ${verifiedAt ? ((verifiedAt - t0) / 1000).toFixed(1) + ' s' : 'no'}`,
+  );
+  console.log(
+    `delivered                 ${delivered} / ${EVENTS} in ${totalS.toFixed(1)} s  (target ≤ 120 s: ${delivered >= EVENTS && totalS <= 120 ? 'PASS' : 'MISS'})`,
+  );
+  console.log(
+    `endpoint requests         ${receiver.stats.requests} (largest batch ${receiver.stats.maxBatch})`,
+  );
+  console.log(`refused for rate limit    ${receiver.stats.rateLimited} requests`);
+  console.log(
+    `deliveries retried        ${stats[0].retried} (rate-limit errors on ${stats[0].limited}), dead ${stats[0].dead}  (target 0 failed by rate limiting: ${stats[0].dead === 0 && stats[0].limited === 0 ? 'PASS' : 'MISS'})`,
+  );
+  console.log(`duplicates at endpoint    ${receiver.stats.duplicates}`);
+  console.log(
+    `worker peak RSS           ${rss.toFixed(0)} MB  (target ≤ 250 MB: ${rss <= 250 ? 'PASS' : 'MISS'})`,
+  );
+
+  await db.end();
+  await vpos.close();
+  await receiver.close();
+}
+
+main()
+  .catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    for (const c of children) c.kill('SIGKILL');
+  });
