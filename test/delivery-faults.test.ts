@@ -126,6 +126,8 @@ describe('delivery faults', () => {
       for (const s of sessions) expect(receiver.eventsFor(s.merchantOrderId)).toHaveLength(1);
       expect(receiver.applied.size).toBe(40);
     } finally {
+      // Close the hub while its Redis still answers, or BullMQ waits for it forever.
+      for (const h of hubs.splice(0)) await h.close();
       await redis.stop();
     }
   }, 120000);
