@@ -2,9 +2,9 @@
 -- columns and about the same sizes as the hub writes: ~330-byte raw_body, the kept headers as
 -- jsonb, a unique provider_event_id) and its outbox row, in one transaction.
 --
--- It is the floor the hub is compared against: it leaves out the hub's audit_log row and the
--- duplicate lookup of INTAKE_SQL (src/webhooks/webhooks.service.ts), and it needs no JSON parse,
--- signature check or HTTP. Run by bench/ingest.ts as
+-- It is the floor the hub is compared against: it leaves out the hub's audit_log row of
+-- INTAKE_SQL (src/webhooks/webhooks.service.ts), and it needs no JSON parse, signature check or
+-- HTTP. Run by bench/ingest.ts as
 --   pgbench -n -f bench/pgbench-intake.sql -c <C> -j 2 -T 15 -D seq=0 -D run=<hex> vpos_hub_bench
 -- Every client keeps its own :seq, so run + client_id + seq is unique without a round trip.
 \set seq :seq + 1

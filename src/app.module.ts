@@ -30,7 +30,7 @@ export class AppModule {
         HealthModule,
         AuditModule,
         ...(worker ? [QueueModule.forWorker()] : []),
-        WebhooksModule.forRole(config.role),
+        WebhooksModule,
         PaymentsModule.forRole(config.role),
       ],
       providers: [

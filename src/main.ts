@@ -14,8 +14,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
-  app.set('trust proxy', 'loopback');
-  configureHttp(app);
+  configureHttp(app, config);
   return app;
 }
 

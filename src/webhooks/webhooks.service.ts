@@ -3,17 +3,17 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { createHash } from 'node:crypto';
 import { Counter, Histogram } from 'prom-client';
+import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { AuditService } from '../audit/audit.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { parseVposWebhook } from '../providers/vpos/vpos-event';
 import { verifyWebhookSignature } from '../providers/vpos/vpos-signature';
 import { JOBS, jobIdSql, QUEUES } from '../queue/queues';
 
-export interface IntakeResult {
-  status: 'accepted' | 'duplicate';
-  eventId: string;
-}
+export type IntakeResult =
+  { status: 'accepted'; eventId: string } | { status: 'duplicate'; providerEventId: string };
 
 type Headers = Record<string, string | string[] | undefined>;
 
@@ -40,9 +40,7 @@ WITH ins AS (
   SELECT $4, (SELECT id FROM ins), 'webhook.received', 'vpos',
          $10::jsonb || jsonb_build_object('duplicate', NOT EXISTS (SELECT 1 FROM ins))
 )
-SELECT (SELECT id FROM ins) AS inserted_id,
-       (SELECT id FROM webhook_events WHERE provider = 'vpos' AND provider_event_id = $1)
-         AS existing_id`;
+SELECT (SELECT id FROM ins) AS inserted_id`;
 
 @Injectable()
 export class WebhooksService {
@@ -93,9 +91,11 @@ export class WebhooksService {
     const kept = Object.fromEntries(
       KEPT_HEADERS.filter((h) => typeof headers[h] === 'string').map((h) => [h, headers[h]]),
     );
-    const rows: { inserted_id: string | null; existing_id: string | null }[] = await this.ds.query(
-      INTAKE_SQL,
-      [
+    // A named statement: PostgreSQL parses and plans it once per connection, not per webhook.
+    const { rows } = await this.pool().query<{ inserted_id: string | null }>({
+      name: 'vposhub_intake_v1',
+      text: INTAKE_SQL,
+      values: [
         providerEventId,
         signature.webhookId ?? null,
         claim.type ?? null,
@@ -114,14 +114,18 @@ export class WebhooksService {
           providerPaymentId: claim.sessionId ?? null,
         }),
       ],
-    );
+    });
     const inserted = rows[0]?.inserted_id;
     this.received.inc({ result: inserted ? 'accepted' : 'duplicate' });
     this.ackSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
     return inserted
       ? { status: 'accepted', eventId: inserted }
-      : // A concurrent twin may not be visible to this statement's snapshot yet.
-        { status: 'duplicate', eventId: rows[0]?.existing_id ?? providerEventId };
+      : { status: 'duplicate', providerEventId };
+  }
+
+  /** TypeORM's own pg pool (same connections, same settings), for the prepared statement. */
+  private pool(): Pool {
+    return (this.ds.driver as PostgresDriver).master as Pool;
   }
 
   private parseJson(raw: Buffer): { ok: true; value: object } | { ok: false; message: string } {

@@ -110,7 +110,6 @@ export class PaymentJournal1764000000000 implements MigrationInterface {
         data jsonb NOT NULL DEFAULT '{}'
       )`);
     await q.query(`CREATE INDEX ix_audit_log_order ON audit_log (order_id, id)`);
-    await q.query(`CREATE INDEX ix_audit_log_kind ON audit_log (kind, id)`);
     await q.query(`
       CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN

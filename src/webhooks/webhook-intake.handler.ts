@@ -1,0 +1,91 @@
+import { HttpException, Logger, PayloadTooLargeException } from '@nestjs/common';
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import { toErrorBody } from '../common/http-exception.filter';
+import { newRequestId } from '../common/logging';
+import { WEBHOOK_MAX_BYTES } from './webhooks.module';
+import { WebhooksService } from './webhooks.service';
+
+export const WEBHOOK_PATH = '/webhooks/vpos';
+
+/**
+ * `POST /webhooks/vpos` answered straight from Node's HTTP server, in front of Express and
+ * Nest: the ack path is the hub's hottest, and routing, body-parser, guards, pipes and
+ * per-request logging cost more CPU than the work itself (bench/ingest measures it). The
+ * service, the JSON error shape and the request id are the same as everywhere else; every
+ * webhook is recorded in the audit log, so successful ones are logged at debug level only.
+ */
+export function mountWebhookIntake(server: Server, service: WebhooksService): void {
+  const logger = new Logger('WebhookIntake');
+  const others = server.listeners('request') as RequestListener[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const path = req.url?.split('?')[0];
+    if (req.method === 'POST' && path === WEBHOOK_PATH) {
+      void intake(req, res, service, logger);
+    } else {
+      for (const listener of others) listener.call(server, req, res);
+    }
+  });
+}
+
+async function intake(
+  req: IncomingMessage,
+  res: ServerResponse,
+  service: WebhooksService,
+  logger: Logger,
+): Promise<void> {
+  const requestId = newRequestId(req, res);
+  const reply = (status: number, body: unknown) => {
+    if (res.headersSent || res.destroyed) return;
+    const json = JSON.stringify(body);
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(json),
+    });
+    res.end(json);
+  };
+  try {
+    const body = await readBody(req);
+    const result = await service.ingest(body, req.headers, req.socket.remoteAddress);
+    logger.debug({ requestId, ...result }, 'webhook stored');
+    reply(200, result);
+  } catch (err) {
+    const body = toErrorBody(err, requestId);
+    if (err instanceof HttpException) {
+      logger.warn(
+        { requestId, statusCode: body.statusCode, reason: body.message },
+        'webhook refused',
+      );
+    } else {
+      logger.error({ requestId, err, errorId: body.errorId }, 'webhook intake failed');
+    }
+    reply(body.statusCode, body);
+  }
+}
+
+/** The raw bytes, capped at WEBHOOK_MAX_BYTES (413 without reading on when over). */
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  const tooLarge = () =>
+    new PayloadTooLargeException(`body: exceeds ${WEBHOOK_MAX_BYTES / 1024} KB`);
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > WEBHOOK_MAX_BYTES) {
+    req.resume();
+    return Promise.reject(tooLarge());
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > WEBHOOK_MAX_BYTES) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks, size)));
+    req.on('error', reject);
+  });
+}
