@@ -20,8 +20,10 @@ if [ ! -f .env ]; then
 fi
 
 # Values already in the environment win over .env.
-while IFS='=' read -r key value; do
-  case "$key" in ''|\#*) continue ;; esac
+while IFS= read -r line || [ -n "$line" ]; do
+  case "$line" in ''|\#*) continue ;; esac
+  key=${line%%=*}
+  value=${line#*=}
   if [ -z "${!key+x}" ]; then export "$key=$value"; fi
 done < .env
 
