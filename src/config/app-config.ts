@@ -58,6 +58,9 @@ export interface AppConfig {
     apiBaseUrl: string;
     apiToken?: string;
     statusPath: string;
+    createPath: string;
+    paymentProvider?: string;
+    returnUrl?: string;
     timeoutMs: number;
     fields: VposFieldMap;
     statusMap: Record<string, PaymentStatus>;
@@ -69,6 +72,15 @@ export interface AppConfig {
       encoding: 'hex' | 'base64';
       toleranceSeconds: number;
     };
+  };
+  links: {
+    currencies: string[];
+    defaultTtlSeconds: number;
+    maxTtlSeconds: number;
+    language: 'hy' | 'ru' | 'en';
+    templates: Partial<Record<'hy' | 'ru' | 'en', string>>;
+    recoveryAfterSeconds: number;
+    schedulerIntervalMs: number;
   };
   workers: {
     verifyConcurrency: number;
@@ -161,6 +173,16 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     else problems.push(`VPOS_STATUS_MAP.${providerStatus} must be one of our payment statuses`);
   }
 
+  for (const code of (parsed.PAYMENT_LINK_CURRENCIES ?? '').split(',')) {
+    if (code && !new RegExp(`(^|,)${code}:`).test(parsed.CURRENCY_EXPONENTS ?? '')) {
+      problems.push(
+        `PAYMENT_LINK_CURRENCIES has ${code}, which CURRENCY_EXPONENTS does not define`,
+      );
+    }
+  }
+  if (parsed.PAYMENT_LINK_DEFAULT_TTL_SECONDS > parsed.PAYMENT_LINK_MAX_TTL_SECONDS) {
+    problems.push('PAYMENT_LINK_DEFAULT_TTL_SECONDS must not exceed PAYMENT_LINK_MAX_TTL_SECONDS');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const currencyExponents = Object.fromEntries(
@@ -182,6 +204,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       apiBaseUrl: parsed.VPOS_API_BASE_URL.replace(/\/+$/, ''),
       apiToken: parsed.VPOS_API_TOKEN || undefined,
       statusPath: parsed.VPOS_STATUS_PATH,
+      createPath: parsed.VPOS_CREATE_SESSION_PATH,
+      paymentProvider: parsed.VPOS_PAYMENT_PROVIDER || undefined,
+      returnUrl: parsed.VPOS_RETURN_URL || undefined,
       timeoutMs: parsed.VPOS_HTTP_TIMEOUT_MS,
       fields,
       statusMap,
@@ -193,6 +218,19 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
         encoding: parsed.VPOS_SIGNATURE_ENCODING,
         toleranceSeconds: parsed.VPOS_WEBHOOK_TOLERANCE_SECONDS,
       },
+    },
+    links: {
+      currencies: parsed.PAYMENT_LINK_CURRENCIES.split(','),
+      defaultTtlSeconds: parsed.PAYMENT_LINK_DEFAULT_TTL_SECONDS,
+      maxTtlSeconds: parsed.PAYMENT_LINK_MAX_TTL_SECONDS,
+      language: parsed.PAYMENT_LINK_LANGUAGE,
+      templates: {
+        hy: parsed.PAYMENT_LINK_TEMPLATE_HY || undefined,
+        ru: parsed.PAYMENT_LINK_TEMPLATE_RU || undefined,
+        en: parsed.PAYMENT_LINK_TEMPLATE_EN || undefined,
+      },
+      recoveryAfterSeconds: parsed.RECOVERY_AFTER_SECONDS,
+      schedulerIntervalMs: parsed.SCHEDULER_INTERVAL_MS,
     },
     workers: {
       verifyConcurrency: parsed.VERIFY_CONCURRENCY,

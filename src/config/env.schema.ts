@@ -102,6 +102,71 @@ export class EnvSchema {
   @Matches(/^\/.*\{id\}/, { message: 'must start with / and contain {id}' })
   VPOS_STATUS_PATH = '/v1/payment-sessions/{id}';
 
+  @Transform(trim)
+  @Matches(/^\/\S*$/, { message: 'must start with /' })
+  VPOS_CREATE_SESSION_PATH = '/v1/payment-sessions';
+
+  /** Sent as `provider` when creating sessions (VPOS routes to a bank or wallet by it). */
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  VPOS_PAYMENT_PROVIDER?: string;
+
+  /** Where the customer's browser returns after checkout (never proof of payment). */
+  @IsOptional()
+  @Transform(trim)
+  @IsUrl(URL_OPTS, { message: 'must be an absolute http(s) URL' })
+  VPOS_RETURN_URL?: string;
+
+  /** Currencies a payment link may use; AMD unless configured. */
+  @Transform(trim)
+  @Matches(/^[A-Z]{3}(,[A-Z]{3})*$/, { message: 'must be comma-separated ISO 4217 codes' })
+  PAYMENT_LINK_CURRENCIES = 'AMD';
+
+  @Type(() => Number)
+  @IsInt({ message: 'must be an integer' })
+  @Min(60)
+  @Max(90 * 86400)
+  PAYMENT_LINK_DEFAULT_TTL_SECONDS = 86400;
+
+  @Type(() => Number)
+  @IsInt({ message: 'must be an integer' })
+  @Min(60)
+  @Max(365 * 86400)
+  PAYMENT_LINK_MAX_TTL_SECONDS = 30 * 86400;
+
+  /** Language of the ready WhatsApp message: hy, ru or en. */
+  @Transform(trim)
+  @IsIn(['hy', 'ru', 'en'], { message: 'must be hy, ru or en' })
+  PAYMENT_LINK_LANGUAGE: 'hy' | 'ru' | 'en' = 'hy';
+
+  /** Optional message templates ({orderId} {amount} {description} {expiresAt} {url}). */
+  @IsOptional()
+  @IsString()
+  PAYMENT_LINK_TEMPLATE_HY?: string;
+
+  @IsOptional()
+  @IsString()
+  PAYMENT_LINK_TEMPLATE_RU?: string;
+
+  @IsOptional()
+  @IsString()
+  PAYMENT_LINK_TEMPLATE_EN?: string;
+
+  /** An attempt still pending this long is looked up at VPOS (missed-webhook recovery). */
+  @Type(() => Number)
+  @IsInt({ message: 'must be an integer' })
+  @Min(5)
+  @Max(86400)
+  RECOVERY_AFTER_SECONDS = 600;
+
+  /** How often expiry and recovery run. */
+  @Type(() => Number)
+  @IsInt({ message: 'must be an integer' })
+  @Min(200)
+  @Max(3600000)
+  SCHEDULER_INTERVAL_MS = 30000;
+
   /** JSON object overriding field paths of the webhook body and lookup response. */
   @IsOptional()
   @Transform(trim)

@@ -11,22 +11,33 @@ import type { MappedStatus } from '../providers/vpos/vpos-status';
 import type { VposSessionView } from '../providers/vpos/vpos.client';
 import type { WebhookEventStatus } from '../webhooks/webhook-event.entity';
 import { Mismatch, PAYMENT_EVENT_SCHEMA_VERSION, PaymentEventV1 } from './payment-event';
-import { decideTransition, deriveOrderStatus } from './payment-state';
+import { decideTransition, deriveOrderStatus, TransitionDecision } from './payment-state';
 import type { PaymentStatus } from './payment-status';
 import { findMismatches } from './verification-rules';
 
 export interface VerifiedInput {
-  rawEventId: string;
-  providerEventId: string;
+  /** The stored webhook this comes from; null when a scheduled lookup found it. */
+  rawEventId: string | null;
+  providerEventId: string | null;
   receivedAt: Date;
   claim: VposWebhookClaim;
   claimedStatus?: MappedStatus;
   /** null when the provider does not know the session at all. */
   lookup: VposSessionView | null;
+  verifiedBy: PaymentEventV1['verifiedBy'];
+}
+
+export interface LocalChange {
+  attemptId: string;
+  status: 'expired' | 'cancelled';
+  verifiedBy: 'scheduler' | 'operator';
+  actor: string;
+  reason: string;
 }
 
 export type JournalOutcome =
   | { result: 'already_done' }
+  | { result: 'unchanged' }
   | { result: 'no_order'; mismatches: Mismatch[] }
   | { result: 'recorded'; event: PaymentEventV1 };
 
@@ -38,6 +49,7 @@ interface AttemptRow {
   amount_minor: string | null;
   currency: string | null;
   refunded_amount_minor: string;
+  provider_payment_id: string | null;
 }
 
 interface OrderRow {
@@ -50,12 +62,32 @@ interface OrderRow {
   crm: Record<string, string>;
 }
 
+interface Apply {
+  order: OrderRow;
+  attempt: AttemptRow;
+  verified: PaymentStatus;
+  decision: TransitionDecision;
+  refundedAfter: number;
+  mismatches: Mismatch[];
+  flags: string[];
+  amountMinor: number | null;
+  currency: string | null;
+  crm: Record<string, string>;
+  occurredAt: Date;
+  verifiedBy: PaymentEventV1['verifiedBy'];
+  providerEventId: string | null;
+  claimedStatus: string | null;
+  rawEventId: string | null;
+  actor: string;
+  audits: AuditRecord[];
+}
+
 const num = (v: string | null | undefined) => (v === null || v === undefined ? null : Number(v));
 
 /**
- * Applies one verified webhook to the journal in a single transaction, serialized per order
- * by a row lock: attempt and order status through the state machine, the normalized event,
- * audit entries, and the raw event marked done. Running it twice changes nothing.
+ * Applies verified facts to the journal in one transaction, serialized per order by a row
+ * lock: attempt and order status through the state machine, the normalized event, its
+ * deliveries, audit entries, and the raw event marked done. Running it twice changes nothing.
  */
 @Injectable()
 export class JournalService {
@@ -67,17 +99,64 @@ export class JournalService {
     private readonly transitions: Counter<string>,
   ) {}
 
+  /** A provider fact: a verified webhook, or a scheduled status lookup. */
   record(input: VerifiedInput): Promise<JournalOutcome> {
     return this.ds.transaction((m) => this.recordIn(m, input));
   }
 
+  /** A fact of our own: a link expired by the scheduler or cancelled by an operator. */
+  recordLocal(change: LocalChange): Promise<JournalOutcome> {
+    return this.ds.transaction(async (m) => {
+      const [ref] = await m.query<{ order_id: string }[]>(
+        `SELECT order_id FROM payment_attempts WHERE id = $1`,
+        [change.attemptId],
+      );
+      if (!ref) return { result: 'unchanged' };
+      const [order] = await m.query<OrderRow[]>(
+        `SELECT * FROM payment_orders WHERE order_id = $1 FOR UPDATE`,
+        [ref.order_id],
+      );
+      const [attempt] = await m.query<AttemptRow[]>(
+        `SELECT * FROM payment_attempts WHERE id = $1 FOR UPDATE`,
+        [change.attemptId],
+      );
+      const refunded = Number(attempt.refunded_amount_minor);
+      const decision = decideTransition(attempt.status, change.status);
+      if (decision.action === 'ignore') return { result: 'unchanged' };
+      const event = await this.apply(m, {
+        order,
+        attempt,
+        verified: change.status,
+        decision,
+        refundedAfter: refunded,
+        mismatches: [],
+        flags: [],
+        amountMinor: num(attempt.amount_minor),
+        currency: attempt.currency,
+        crm: order.crm,
+        occurredAt: new Date(),
+        verifiedBy: change.verifiedBy,
+        providerEventId: null,
+        claimedStatus: null,
+        rawEventId: null,
+        actor: change.actor,
+        audits: [
+          { kind: `link.${change.status}`, actor: change.actor, data: { reason: change.reason } },
+        ],
+      });
+      return { result: 'recorded', event };
+    });
+  }
+
   private async recordIn(m: EntityManager, input: VerifiedInput): Promise<JournalOutcome> {
     const { claim, lookup } = input;
-    const [raw] = await m.query<{ status: WebhookEventStatus }[]>(
-      `SELECT status FROM webhook_events WHERE id = $1 FOR UPDATE`,
-      [input.rawEventId],
-    );
-    if (!raw || !['received', 'failed'].includes(raw.status)) return { result: 'already_done' };
+    if (input.rawEventId) {
+      const [raw] = await m.query<{ status: WebhookEventStatus }[]>(
+        `SELECT status FROM webhook_events WHERE id = $1 FOR UPDATE`,
+        [input.rawEventId],
+      );
+      if (!raw || !['received', 'failed'].includes(raw.status)) return { result: 'already_done' };
+    }
 
     const sessionId = lookup?.sessionId ?? claim.sessionId ?? null;
     const [known] = await m.query<AttemptRow[]>(
@@ -92,7 +171,7 @@ export class JournalService {
       : [{ field: 'session', source: 'lookup', expected: sessionId, actual: null }];
     if (!orderId) {
       if (lookup) mismatches.push(...findMismatches(claim, input.claimedStatus, lookup, undefined));
-      await this.finishRaw(m, input.rawEventId, 'manual_review');
+      if (input.rawEventId) await this.finishRaw(m, input.rawEventId, 'manual_review');
       await this.audit.record(
         {
           kind: 'verification.result',
@@ -169,74 +248,123 @@ export class JournalService {
     const refundedBefore = Number(attempt.refunded_amount_minor);
     const refundedAfter = lookup?.refundedAmountMinor ?? refundedBefore;
     const decision = decideTransition(attempt.status, verified, { refundedBefore, refundedAfter });
-    const from = attempt.status;
-    const to = decision.action === 'ignore' ? from : decision.to;
-    this.transitions.inc({ from, to: verified, action: decision.action });
+    // A scheduled lookup that finds nothing new leaves no trace.
+    if (!input.rawEventId && decision.action === 'ignore') return { result: 'unchanged' };
 
-    if (to !== from || refundedAfter !== refundedBefore) {
+    const flags: string[] = [];
+    if (decision.action === 'apply' && decision.flag) flags.push(decision.flag);
+    if (unknownStatus) flags.push('unknown_provider_status');
+    audits.push({
+      kind: 'verification.result',
+      actor: 'verifier',
+      data: {
+        outcome: verified === 'manual_review' ? 'manual_review' : 'verified',
+        verifiedBy: input.verifiedBy,
+        lookupStatus: lookup?.providerStatus ?? null,
+        claimedStatus: claim.status ?? null,
+        verifiedStatus: verified,
+        mismatches,
+        ...(unknownStatus ? { reason: 'unknown provider status' } : {}),
+      },
+    });
+    const event = await this.apply(m, {
+      order,
+      attempt,
+      verified,
+      decision,
+      refundedAfter: decision.action === 'ignore' ? refundedBefore : refundedAfter,
+      mismatches,
+      flags,
+      amountMinor: lookup?.amountMinor ?? claim.amountMinor ?? null,
+      currency: lookup?.currency ?? claim.currency ?? null,
+      crm: { ...(lookup?.crm ?? {}), ...order.crm },
+      occurredAt: claim.createdAt ?? input.receivedAt,
+      verifiedBy: input.verifiedBy,
+      providerEventId: input.providerEventId,
+      claimedStatus: claim.status ?? null,
+      rawEventId: input.rawEventId,
+      actor: 'verifier',
+      audits,
+    });
+    if (input.rawEventId) {
+      await this.finishRaw(
+        m,
+        input.rawEventId,
+        verified === 'manual_review' ? 'manual_review' : 'verified',
+      );
+    }
+    // Fill the order's empty facts from the lookup (a link-made order already has them).
+    if (lookup) {
+      await m.query(
+        `UPDATE payment_orders SET amount_minor = coalesce(amount_minor, $2),
+           currency = coalesce(currency, $3), customer_phone = coalesce(customer_phone, $4),
+           customer_id = coalesce(customer_id, $5), crm = $6::jsonb
+         WHERE order_id = $1`,
+        [
+          order.order_id,
+          lookup.amountMinor ?? null,
+          lookup.currency ?? null,
+          lookup.customerPhone ?? null,
+          lookup.customerId ?? null,
+          JSON.stringify({ ...(lookup.crm ?? {}), ...order.crm }),
+        ],
+      );
+    }
+    return { result: 'recorded', event };
+  }
+
+  /** The state machine's decision made durable: attempt, order, event, deliveries, audit. */
+  private async apply(m: EntityManager, a: Apply): Promise<PaymentEventV1> {
+    const from = a.attempt.status;
+    const to = a.decision.action === 'ignore' ? from : a.decision.to;
+    this.transitions.inc({ from, to: a.verified, action: a.decision.action });
+    const refundedBefore = Number(a.attempt.refunded_amount_minor);
+    if (to !== from || a.refundedAfter !== refundedBefore) {
       await m.query(
         `UPDATE payment_attempts SET status = $2, refunded_amount_minor = $3,
            status_changed_at = CASE WHEN status <> $2 THEN now() ELSE status_changed_at END,
            updated_at = now()
          WHERE id = $1`,
-        [attempt.id, to, decision.action === 'ignore' ? refundedBefore : refundedAfter],
+        [a.attempt.id, to, a.refundedAfter],
       );
     }
     const attempts = await m.query<{ attemptNo: number; status: PaymentStatus }[]>(
       `SELECT attempt_no AS "attemptNo", status FROM payment_attempts WHERE order_id = $1`,
-      [orderId],
+      [a.order.order_id],
     );
     const orderStatus = deriveOrderStatus(attempts);
-    const crm = { ...(lookup?.crm ?? {}), ...order.crm };
-    await m.query(
-      `UPDATE payment_orders SET status = $2, updated_at = now(),
-         amount_minor = coalesce(amount_minor, $3), currency = coalesce(currency, $4),
-         customer_phone = coalesce(customer_phone, $5), customer_id = coalesce(customer_id, $6),
-         crm = $7::jsonb
-       WHERE order_id = $1`,
-      [
-        orderId,
-        orderStatus,
-        lookup?.amountMinor ?? null,
-        lookup?.currency ?? null,
-        lookup?.customerPhone ?? null,
-        lookup?.customerId ?? null,
-        JSON.stringify(crm),
-      ],
-    );
+    if (orderStatus !== a.order.status) {
+      await m.query(
+        `UPDATE payment_orders SET status = $2, updated_at = now() WHERE order_id = $1`,
+        [a.order.order_id, orderStatus],
+      );
+    }
 
-    const flags: string[] = [];
-    if (decision.action === 'apply' && decision.flag) flags.push(decision.flag);
-    if (unknownStatus) flags.push('unknown_provider_status');
-    const now = new Date();
     const event: PaymentEventV1 = {
       schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION,
       id: randomUUID(),
       provider: 'vpos',
-      providerEventId: input.providerEventId,
-      providerPaymentId: sessionId,
-      orderId,
-      attemptId: attempt.id,
-      attemptNo: attempt.attempt_no,
-      type: verified,
+      providerEventId: a.providerEventId,
+      providerPaymentId: a.attempt.provider_payment_id,
+      orderId: a.order.order_id,
+      attemptId: a.attempt.id,
+      attemptNo: a.attempt.attempt_no,
+      type: a.verified,
       previousStatus: from,
       orderStatus,
-      applied: decision.action !== 'ignore',
-      amountMinor: lookup?.amountMinor ?? claim.amountMinor ?? null,
-      currency: lookup?.currency ?? claim.currency ?? null,
-      refundedAmountMinor: lookup?.refundedAmountMinor ?? null,
-      customer: {
-        phone: order.customer_phone ?? lookup?.customerPhone ?? null,
-        id: order.customer_id ?? lookup?.customerId ?? null,
-      },
-      crm,
-      occurredAt: (claim.createdAt ?? input.receivedAt).toISOString(),
-      verifiedAt: now.toISOString(),
-      verifiedBy: 'status_lookup',
-      claimedStatus: claim.status ?? null,
-      mismatches,
-      flags,
-      rawEventId: input.rawEventId,
+      applied: a.decision.action !== 'ignore',
+      amountMinor: a.amountMinor,
+      currency: a.currency,
+      refundedAmountMinor: a.refundedAfter || null,
+      customer: { phone: a.order.customer_phone, id: a.order.customer_id },
+      crm: a.crm,
+      occurredAt: a.occurredAt.toISOString(),
+      verifiedAt: new Date().toISOString(),
+      verifiedBy: a.verifiedBy,
+      claimedStatus: a.claimedStatus,
+      mismatches: a.mismatches,
+      flags: a.flags,
+      rawEventId: a.rawEventId,
     };
     await m.query(
       `INSERT INTO payment_events (id, schema_version, order_id, attempt_id, raw_event_id, type,
@@ -245,9 +373,9 @@ export class JournalService {
       [
         event.id,
         event.schemaVersion,
-        orderId,
-        attempt.id,
-        input.rawEventId,
+        event.orderId,
+        a.attempt.id,
+        a.rawEventId,
         event.type,
         from,
         event.applied,
@@ -258,60 +386,59 @@ export class JournalService {
         JSON.stringify(event),
       ],
     );
-
     // Fan-out rows are born in the same transaction that makes the event verified.
     const fanOut = event.applied ? await this.deliveries.createForEvent(m, event) : 0;
-    const ctx = { orderId, attemptId: attempt.id, eventId: event.id, rawEventId: input.rawEventId };
-    audits.push({
-      kind: 'verification.result',
-      actor: 'verifier',
-      data: {
-        outcome: verified === 'manual_review' ? 'manual_review' : 'verified',
-        lookupStatus: lookup?.providerStatus ?? null,
-        claimedStatus: claim.status ?? null,
-        verifiedStatus: verified,
-        mismatches,
-        deliveries: fanOut,
-        ...(unknownStatus ? { reason: 'unknown provider status' } : {}),
-      },
-    });
+
+    const audits = [...a.audits];
     audits.push(
-      decision.action === 'ignore'
+      a.decision.action === 'ignore'
         ? {
             kind: 'state.ignored',
-            actor: 'verifier',
-            data: { scope: 'attempt', current: from, proposed: verified, reason: decision.reason },
+            actor: a.actor,
+            data: {
+              scope: 'attempt',
+              current: from,
+              proposed: a.verified,
+              reason: a.decision.reason,
+            },
           }
         : {
             kind: 'state.transition',
-            actor: 'verifier',
+            actor: a.actor,
             data: {
               scope: 'attempt',
               from,
               to,
-              cause: input.providerEventId,
-              ...(decision.action === 'review' ? { reason: decision.reason } : {}),
-              ...(flags.length ? { flags } : {}),
+              cause: a.providerEventId ?? a.verifiedBy,
+              deliveries: fanOut,
+              ...(a.decision.action === 'review' ? { reason: a.decision.reason } : {}),
+              ...(a.flags.length ? { flags: a.flags } : {}),
             },
           },
     );
-    if (orderStatus !== order.status) {
+    if (orderStatus !== a.order.status) {
       audits.push({
         kind: 'state.transition',
-        actor: 'verifier',
-        data: { scope: 'order', from: order.status, to: orderStatus, cause: input.providerEventId },
+        actor: a.actor,
+        data: {
+          scope: 'order',
+          from: a.order.status,
+          to: orderStatus,
+          cause: a.providerEventId ?? a.verifiedBy,
+        },
       });
     }
+    const ctx = {
+      orderId: a.order.order_id,
+      attemptId: a.attempt.id,
+      eventId: event.id,
+      rawEventId: a.rawEventId,
+    };
     await this.audit.record(
-      audits.map((a) => ({ ...ctx, ...a })),
+      audits.map((r) => ({ ...ctx, ...r })),
       m,
     );
-    await this.finishRaw(
-      m,
-      input.rawEventId,
-      verified === 'manual_review' ? 'manual_review' : 'verified',
-    );
-    return { result: 'recorded', event };
+    return event;
   }
 
   private async finishRaw(m: EntityManager, id: string, status: WebhookEventStatus): Promise<void> {

@@ -80,9 +80,10 @@ export class VerificationService {
       claim,
       claimedStatus,
       lookup,
+      verifiedBy: 'status_lookup',
     });
     const result: VerificationResult =
-      outcome.result === 'already_done'
+      outcome.result === 'already_done' || outcome.result === 'unchanged'
         ? 'already_done'
         : outcome.result === 'no_order' || outcome.event.type === 'manual_review'
           ? 'manual_review'

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AxiosInstance } from 'axios';
+import { AxiosInstance, isAxiosError } from 'axios';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { classifyHttpError, ExternalApiError } from '../../common/errors';
 import { createHttpClient } from '../../common/http-client';
@@ -20,6 +20,39 @@ export interface VposSessionView {
   customerId?: string;
   crm: CrmRefs;
   raw: unknown;
+}
+
+export interface CreateSessionBody {
+  merchantOrderId: string;
+  amountMinor: number;
+  currency: string;
+  provider?: string;
+  returnUrl?: string;
+  customer?: { phone?: string; email?: string; name?: string };
+  metadata?: Record<string, unknown>;
+  expiresAt?: string;
+}
+
+export interface CreatedSession {
+  id: string;
+  url: string;
+  status?: string;
+  expiresAt?: Date;
+}
+
+/** Keeps the provider's own error message (e.g. a 422 naming its field) for the caller. */
+function withProviderMessage(e: ExternalApiError, err: unknown): ExternalApiError {
+  const body = isAxiosError(err) ? (err.response?.data as unknown) : undefined;
+  const detail = readString(body, 'error.message') ?? readString(body, 'message');
+  if (!detail) return e;
+  return new ExternalApiError(
+    e.service,
+    e.kind,
+    e.code,
+    `${e.message}: ${detail}`,
+    e.httpStatus,
+    e.retryAfterMs,
+  );
 }
 
 @Injectable()
@@ -58,6 +91,41 @@ export class VposClient {
       throw new ExternalApiError('vpos', 'retryable', 'BAD_BODY', 'vpos: lookup body is not JSON');
     }
     return this.toView(sessionId, data);
+  }
+
+  /**
+   * Creates a payment session. The Idempotency-Key is ours (one per payment attempt), so a
+   * network retry returns the same session instead of making a second one.
+   */
+  async createSession(body: CreateSessionBody, idempotencyKey: string): Promise<CreatedSession> {
+    let data: unknown;
+    try {
+      data = (
+        await this.http.post<unknown>(this.config.vpos.createPath, body, {
+          headers: { 'idempotency-key': idempotencyKey, 'content-type': 'application/json' },
+        })
+      ).data;
+    } catch (err) {
+      throw withProviderMessage(classifyHttpError('vpos', err), err);
+    }
+    const id = readString(data, 'id');
+    const url =
+      readString(data, 'checkoutUrl') ?? readString(data, 'url') ?? readString(data, 'paymentUrl');
+    if (!id || !url) {
+      throw new ExternalApiError(
+        'vpos',
+        'retryable',
+        'BAD_BODY',
+        'vpos: session answer lacks id or checkout URL',
+      );
+    }
+    const expires = readString(data, 'expiresAt');
+    return {
+      id,
+      url,
+      status: readString(data, 'status'),
+      expiresAt: expires && !Number.isNaN(Date.parse(expires)) ? new Date(expires) : undefined,
+    };
   }
 
   private toView(sessionId: string, data: unknown): VposSessionView {
