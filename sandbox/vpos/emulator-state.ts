@@ -272,6 +272,12 @@ export class EmulatorState {
     return { lookupFailures: this.lookupFaults.remaining, status: this.lookupFaults.status };
   }
 
+  /** The Idempotency-Key a session was created with over the API, if any. */
+  idempotencyKeyOf(sessionId: string): string | undefined {
+    for (const [key, entry] of this.idempotency) if (entry.sessionId === sessionId) return key;
+    return undefined;
+  }
+
   /** Creates a session once per Idempotency-Key; replays it for an identical body. */
   createIdempotent(key: string, body: unknown): IdempotentResult {
     const fingerprint = canonicalJson(body ?? null);

@@ -76,6 +76,8 @@ export interface VposEmulator {
   createSession(body: unknown): VposSession;
   getSession(id: string): VposSession | undefined;
   listSessions(): VposSession[];
+  /** The Idempotency-Key a session was created with over the API, if any. */
+  idempotencyKeyOf(sessionId: string): string | undefined;
   setStatus(id: string, status: PaymentStatus, options?: SetStatusOptions): SetStatusResult;
   flushHeld(options?: { order?: 'fifo' | 'reverse' }): Promise<EmulatorEvent[]>;
   sendEvent(eventId: string): Promise<WebhookDelivery>;

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { randomUUID } from 'node:crypto';
@@ -12,6 +13,7 @@ import type { VposSessionView } from '../providers/vpos/vpos.client';
 import type { WebhookEventStatus } from '../webhooks/webhook-event.entity';
 import { Mismatch, PAYMENT_EVENT_SCHEMA_VERSION, PaymentEventV1 } from './payment-event';
 import { decideTransition, deriveOrderStatus, TransitionDecision } from './payment-state';
+import type { PaymentLinkStatus } from './payment-link.entity';
 import type { PaymentStatus } from './payment-status';
 import { findMismatches } from './verification-rules';
 
@@ -82,6 +84,18 @@ interface Apply {
   audits: AuditRecord[];
 }
 
+const LINK_STATUS: Record<PaymentStatus, PaymentLinkStatus> = {
+  created: 'active',
+  pending: 'active',
+  paid: 'paid',
+  failed: 'failed',
+  cancelled: 'cancelled',
+  expired: 'expired',
+  refunded: 'refunded',
+  partially_refunded: 'paid',
+  manual_review: 'manual_review',
+};
+
 const num = (v: string | null | undefined) => (v === null || v === undefined ? null : Number(v));
 
 /**
@@ -93,6 +107,7 @@ const num = (v: string | null | undefined) => (v === null || v === undefined ? n
 export class JournalService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly deliveries: DeliveryService,
     @InjectMetric('vposhub_payment_transitions_total')
@@ -218,8 +233,9 @@ export class JournalService {
     if (!attempt) {
       [attempt] = await m.query<AttemptRow[]>(
         `INSERT INTO payment_attempts (order_id, attempt_no, provider, provider_payment_id, status,
-           amount_minor, currency)
-         SELECT $1, coalesce(max(attempt_no), 0) + 1, 'vpos', $2, 'created', $3, $4
+           amount_minor, currency, next_check_at)
+         SELECT $1, coalesce(max(attempt_no), 0) + 1, 'vpos', $2, 'created', $3, $4,
+                now() + make_interval(secs => $5)
          FROM payment_attempts WHERE order_id = $1
          RETURNING *`,
         [
@@ -227,6 +243,7 @@ export class JournalService {
           sessionId,
           lookup?.amountMinor ?? claim.amountMinor ?? null,
           lookup?.currency ?? claim.currency ?? null,
+          this.config.links.recoveryAfterSeconds,
         ],
       );
       audits.push({
@@ -323,9 +340,16 @@ export class JournalService {
       await m.query(
         `UPDATE payment_attempts SET status = $2, refunded_amount_minor = $3,
            status_changed_at = CASE WHEN status <> $2 THEN now() ELSE status_changed_at END,
+           next_check_at = CASE WHEN $2 IN ('created','pending') THEN next_check_at END,
            updated_at = now()
          WHERE id = $1`,
         [a.attempt.id, to, a.refundedAfter],
+      );
+      // The attempt's payment link (if any) shows the same outcome.
+      await m.query(
+        `UPDATE payment_links SET status = $2, updated_at = now()
+         WHERE attempt_id = $1 AND status <> 'creating'`,
+        [a.attempt.id, LINK_STATUS[to]],
       );
     }
     const attempts = await m.query<{ attemptNo: number; status: PaymentStatus }[]>(

@@ -4,6 +4,10 @@ import type { AppRole } from '../config/env.schema';
 import { DeliveryModule } from '../delivery/delivery.module';
 import { VposModule } from '../providers/vpos/vpos.module';
 import { JournalService } from './journal.service';
+import { PaymentLinkScheduler } from './payment-link.scheduler';
+import { PaymentLinksController } from './payment-links.controller';
+import { PaymentLinksService } from './payment-links.service';
+import { ProductsService } from './products.service';
 import { PaymentsController } from './payments.controller';
 import { PaymentsService } from './payments.service';
 import { VerificationProcessor } from './verification.processor';
@@ -15,12 +19,14 @@ export class PaymentsModule {
     return {
       module: PaymentsModule,
       imports: [AuditModule, VposModule, DeliveryModule.forRole(role)],
-      controllers: role === 'worker' ? [] : [PaymentsController],
+      controllers: role === 'worker' ? [] : [PaymentsController, PaymentLinksController],
       providers: [
         PaymentsService,
         JournalService,
         VerificationService,
-        ...(role === 'api' ? [] : [VerificationProcessor]),
+        PaymentLinksService,
+        ProductsService,
+        ...(role === 'api' ? [] : [VerificationProcessor, PaymentLinkScheduler]),
       ],
       exports: [PaymentsService, VerificationService],
     };
