@@ -1,19 +1,11 @@
 import request from 'supertest';
 import { ConnectionsService } from '../src/connections/connections.service';
-import { startVposEmulator, VposEmulator } from '../sandbox/vpos/vpos-emulator';
-import { WebhookReceiver } from '../sandbox/webhook-receiver/webhook-receiver';
+import type { VposEmulator } from '../sandbox/vpos/vpos-emulator';
+import type { WebhookReceiver } from '../sandbox/webhook-receiver/webhook-receiver';
+import { startStack, Stack } from './support/stack';
 import { sessionBody } from './factories/sessions';
 import { addWebhookConnection, pay, RECEIVER_SECRET } from './support/delivery-fixtures';
-import {
-  adminHeaders,
-  createTestDatabase,
-  startTestHub,
-  TEST_VPOS_TOKEN,
-  TEST_WEBHOOK_SECRET,
-  TestDatabase,
-  TestHub,
-  waitFor,
-} from './support/test-hub';
+import { adminHeaders, TestDatabase, TestHub, waitFor } from './support/test-hub';
 
 interface DeliveryRow {
   id: string;
@@ -30,27 +22,14 @@ describe('delivery engine: exactly-once effects over at-least-once queues', () =
   let vpos: VposEmulator;
   let receiver: WebhookReceiver;
 
+  let stack: Stack;
   beforeAll(async () => {
-    db = await createTestDatabase();
-    receiver = await new WebhookReceiver().start();
-    vpos = await startVposEmulator({
-      apiToken: TEST_VPOS_TOKEN,
-      webhookSecret: TEST_WEBHOOK_SECRET,
-      webhookRetryDelaysMs: [200],
-    });
-    hub = await startTestHub(db, {
-      VPOS_API_BASE_URL: vpos.url,
-      CONNECTOR_INSECURE_HOSTS: receiver.hostPort,
+    stack = await startStack({
       SWEEP_INTERVAL_MS: '500',
     });
-    vpos.setWebhookUrl(`${hub.url}/webhooks/vpos`);
+    ({ db, hub, vpos, receiver } = stack);
   });
-  afterAll(async () => {
-    await hub?.close();
-    await vpos?.close();
-    await receiver?.close();
-    await db?.drop();
-  });
+  afterAll(() => stack?.close());
 
   const deliveriesOf = (orderId: string, connectionId?: string) =>
     db.ds.query<DeliveryRow[]>(

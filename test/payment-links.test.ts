@@ -1,18 +1,10 @@
 import request from 'supertest';
 import { PaymentLinkScheduler } from '../src/payments/payment-link.scheduler';
-import { startVposEmulator, VposEmulator } from '../sandbox/vpos/vpos-emulator';
-import { WebhookReceiver } from '../sandbox/webhook-receiver/webhook-receiver';
+import type { VposEmulator } from '../sandbox/vpos/vpos-emulator';
+import type { WebhookReceiver } from '../sandbox/webhook-receiver/webhook-receiver';
+import { startStack, Stack } from './support/stack';
 import { addWebhookConnection } from './support/delivery-fixtures';
-import {
-  adminHeaders,
-  createTestDatabase,
-  startTestHub,
-  TEST_VPOS_TOKEN,
-  TEST_WEBHOOK_SECRET,
-  TestDatabase,
-  TestHub,
-  waitFor,
-} from './support/test-hub';
+import { adminHeaders, TestDatabase, TestHub, waitFor } from './support/test-hub';
 
 let seq = 0;
 const newOrder = () => `L-${Date.now().toString(36)}-${++seq}`;
@@ -24,31 +16,18 @@ describe('payment links', () => {
   let vpos: VposEmulator;
   let receiver: WebhookReceiver;
 
+  let stack: Stack;
   beforeAll(async () => {
-    db = await createTestDatabase();
-    receiver = await new WebhookReceiver().start();
-    vpos = await startVposEmulator({
-      apiToken: TEST_VPOS_TOKEN,
-      webhookSecret: TEST_WEBHOOK_SECRET,
-      webhookRetryDelaysMs: [200],
-    });
-    hub = await startTestHub(db, {
-      VPOS_API_BASE_URL: vpos.url,
-      CONNECTOR_INSECURE_HOSTS: receiver.hostPort,
+    stack = await startStack({
       RECOVERY_AFTER_SECONDS: '5',
       SCHEDULER_INTERVAL_MS: '500',
       PAYMENT_LINK_LANGUAGE: 'en',
       PAYMENT_LINK_MAX_TTL_SECONDS: String(7 * 86400),
     });
-    vpos.setWebhookUrl(`${hub.url}/webhooks/vpos`);
+    ({ db, hub, vpos, receiver } = stack);
     await addWebhookConnection(hub, receiver);
   });
-  afterAll(async () => {
-    await hub?.close();
-    await vpos?.close();
-    await receiver?.close();
-    await db?.drop();
-  });
+  afterAll(() => stack?.close());
 
   const create = (body: Record<string, unknown>, idempotencyKey: string | null = key()) => {
     const req = request(hub.url)

@@ -1,3 +1,4 @@
+import { PageQuery } from '../common/page.query';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -132,7 +133,7 @@ export class CreatePaymentLinkDto {
   language?: 'hy' | 'ru' | 'en';
 }
 
-export class ListPaymentLinksQuery {
+export class ListPaymentLinksQuery extends PageQuery {
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
@@ -148,21 +149,6 @@ export class ListPaymentLinksQuery {
     },
   )
   status?: string;
-
-  @ApiPropertyOptional({ default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be an integer' })
-  @Min(1)
-  @Max(500)
-  limit = 50;
-
-  @ApiPropertyOptional({ default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'offset must be an integer' })
-  @Min(0)
-  offset = 0;
 }
 
 export class CreateProductDto {

@@ -49,32 +49,30 @@ export const DELIVERY_JOB_OPTIONS: DefaultJobOptions = {
   removeOnFail: { age: 7 * 24 * 3600 },
 };
 
-/** 40 attempts, 2 s doubling to an 8 h cap, equal jitter: at least ~4.4 days before dead. */
-export const DELIVERY_MAX_ATTEMPTS = 40;
-const DELIVERY_BASE_MS = 2000;
-const DELIVERY_CAP_MS = 8 * 3600_000;
-
-/** Delay before the next delivery attempt, after `attempt` attempts have failed. */
-export function deliveryBackoffMs(
+/**
+ * Exponential backoff with "equal jitter" (half fixed, half random), capped, and never sooner
+ * than the server's Retry-After. `attempt` counts the failures so far (1 = first retry).
+ */
+function jitteredBackoff(
   attempt: number,
-  retryAfterMs?: number,
-  random = Math.random,
+  baseMs: number,
+  capMs: number,
+  retryAfterMs: number | undefined,
+  random: () => number,
 ): number {
-  const ceiling = Math.min(DELIVERY_CAP_MS, DELIVERY_BASE_MS * 2 ** Math.max(0, attempt - 1));
+  const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
   const delay = Math.round(ceiling / 2 + (random() * ceiling) / 2);
   return Math.max(delay, retryAfterMs ?? 0);
 }
 
-const BASE_DELAY_MS = 1000;
-const MAX_DELAY_MS = 3600_000;
+/** 40 attempts, 2 s doubling to an 8 h cap: at least ~4.4 days before a delivery is dead. */
+export const DELIVERY_MAX_ATTEMPTS = 40;
 
-/** Full-jitter exponential backoff, capped, never shorter than the server's Retry-After. */
-export function backoffDelayMs(
-  attemptsMade: number,
-  retryAfterMs?: number,
-  random = Math.random,
-): number {
-  const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** Math.max(0, attemptsMade - 1));
-  const delay = Math.round(ceiling / 2 + (random() * ceiling) / 2);
-  return Math.max(delay, retryAfterMs ?? 0);
+export function deliveryBackoffMs(attempt: number, retryAfterMs?: number, random = Math.random) {
+  return jitteredBackoff(attempt, 2000, 8 * 3600_000, retryAfterMs, random);
+}
+
+/** Verification: 1 s doubling to a 1 h cap. */
+export function backoffDelayMs(attemptsMade: number, retryAfterMs?: number, random = Math.random) {
+  return jitteredBackoff(attemptsMade, 1000, 3600_000, retryAfterMs, random);
 }
