@@ -1,11 +1,19 @@
-import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { ConnectionContext, isDestination } from '../connectors/crm-connector';
+import { ConnectorRegistry } from '../connectors/connector.registry';
+import {
+  ConnectionContext,
+  ConnectorError,
+  Destination,
+  DESTINATIONS,
+  isDestination,
+} from '../connectors/crm-connector';
 import { unparkDeliveries } from '../delivery/delivery-queue';
-import { Connection } from './connection.entity';
+import { Connection, ConnectionStatus } from './connection.entity';
+import { CreateConnectionDto, UpdateConnectionDto } from './connections.dto';
 import { CredentialVault } from './credential-vault';
 
 export interface NewConnection {
@@ -17,6 +25,20 @@ export interface NewConnection {
   credentials?: unknown;
 }
 
+export interface ConnectionView {
+  id: string;
+  type: string;
+  displayName: string;
+  mode: string;
+  account: Record<string, unknown>;
+  status: ConnectionStatus;
+  statusReason: string | null;
+  settings: Record<string, unknown>;
+  hasCredentials: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
 /** The connection store: identities, settings, status and the encrypted credentials. */
 @Injectable()
 export class ConnectionsService {
@@ -24,13 +46,13 @@ export class ConnectionsService {
     @InjectDataSource() private readonly ds: DataSource,
     private readonly vault: CredentialVault,
     private readonly audit: AuditService,
+    private readonly registry: ConnectorRegistry,
   ) {}
 
-  async create(input: NewConnection): Promise<Connection> {
+  async create(input: NewConnection, id = randomUUID(), actor = 'admin'): Promise<Connection> {
     if (!isDestination(input.type)) {
-      throw new BadRequestException(`type: unknown destination "${input.type}"`);
+      throw new UnprocessableEntityException(`type: unknown destination "${input.type}"`);
     }
-    const id = randomUUID();
     await this.ds.query(
       `INSERT INTO connections (id, type, display_name, mode, account, settings, credentials)
        VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7)`,
@@ -46,7 +68,7 @@ export class ConnectionsService {
     );
     await this.audit.record({
       kind: 'connection.created',
-      actor: 'admin',
+      actor,
       data: { connectionId: id, type: input.type, mode: input.mode },
     });
     return this.get(id);
@@ -62,11 +84,17 @@ export class ConnectionsService {
   listReceiving(m: EntityManager): Promise<Pick<Connection, 'id' | 'status'>[]> {
     return m.query(
       `SELECT id, status FROM connections
-       WHERE deleted_at IS NULL AND status IN ('active','needs_reconnect') ORDER BY created_at`,
+       WHERE deleted_at IS NULL AND status IN ('active','needs_reconnect') AND type = ANY($1)
+       ORDER BY created_at`,
+      [DESTINATIONS],
     );
   }
 
-  context(connection: Connection): ConnectionContext {
+  /** What a connector sees; `credentials` overrides the stored ones (a check before saving). */
+  context(
+    connection: Pick<Connection, 'id' | 'type' | 'displayName' | 'account' | 'settings'>,
+    credentials?: unknown,
+  ): ConnectionContext {
     if (!isDestination(connection.type)) {
       throw new Error(`connection ${connection.id} has unknown type ${connection.type}`);
     }
@@ -77,6 +105,7 @@ export class ConnectionsService {
       account: connection.account,
       settings: connection.settings,
       credentials: async <T>() => {
+        if (credentials !== undefined) return credentials as T;
         const [row] = await this.ds.query<{ credentials: Buffer | null }[]>(
           `SELECT credentials FROM connections WHERE id = $1`,
           [connection.id],
@@ -84,6 +113,132 @@ export class ConnectionsService {
         return row?.credentials ? this.vault.open<T>(connection.id, row.credentials) : null;
       },
     };
+  }
+
+  /** Every live connection, credentials left out. */
+  async list(): Promise<ConnectionView[]> {
+    const rows = await this.ds
+      .getRepository(Connection)
+      .find({ where: { deletedAt: IsNull() }, order: { createdAt: 'ASC' } });
+    return Promise.all(rows.map((c) => this.view(c)));
+  }
+
+  async view(connection: Connection): Promise<ConnectionView> {
+    const [row] = await this.ds.query<{ has: boolean }[]>(
+      `SELECT credentials IS NOT NULL AS has FROM connections WHERE id = $1`,
+      [connection.id],
+    );
+    return {
+      id: connection.id,
+      type: connection.type,
+      displayName: connection.displayName,
+      mode: connection.mode,
+      account: connection.account,
+      status: connection.status,
+      statusReason: connection.statusReason,
+      settings: connection.settings,
+      hasCredentials: row?.has ?? false,
+      createdAt: connection.createdAt,
+      updatedAt: connection.updatedAt,
+    };
+  }
+
+  /** Adds a connection in a non-OAuth mode, after the destination accepted it. */
+  async createChecked(dto: CreateConnectionDto, actor: string): Promise<ConnectionView> {
+    const type = this.destination(dto.type);
+    const draft = {
+      id: randomUUID(),
+      type,
+      displayName: dto.displayName,
+      account: {},
+      settings: dto.settings ?? {},
+    };
+    await this.check(this.context(draft, dto.credentials ?? null));
+    const created = await this.create(
+      {
+        type,
+        displayName: dto.displayName,
+        mode: dto.mode ?? type,
+        settings: dto.settings ?? {},
+        credentials: dto.credentials,
+      },
+      draft.id,
+      actor,
+    );
+    return this.view(created);
+  }
+
+  /** Settings, credentials, name or status; changed settings or credentials are checked first. */
+  async update(id: string, dto: UpdateConnectionDto, actor: string): Promise<ConnectionView> {
+    const current = await this.get(id);
+    const settings = dto.settings ?? current.settings;
+    if (dto.settings !== undefined || dto.credentials !== undefined || dto.status === 'active') {
+      await this.check(this.context({ ...current, settings }, dto.credentials));
+    }
+    await this.ds.query(
+      `UPDATE connections SET display_name = coalesce($2, display_name), settings = $3::jsonb,
+         credentials = coalesce($4, credentials),
+         credentials_version = credentials_version + CASE WHEN $4::bytea IS NULL THEN 0 ELSE 1 END,
+         updated_at = now() WHERE id = $1`,
+      [
+        id,
+        dto.displayName ?? null,
+        JSON.stringify(settings),
+        dto.credentials === undefined ? null : this.vault.seal(id, dto.credentials),
+      ],
+    );
+    await this.audit.record({
+      kind: 'connection.updated',
+      actor,
+      data: {
+        connectionId: id,
+        fields: Object.keys(dto).filter((k) => k !== 'credentials'),
+        credentialsChanged: dto.credentials !== undefined,
+      },
+    });
+    if (dto.status === 'disabled') {
+      await this.ds.query(
+        `UPDATE connections SET status = 'disabled', status_reason = 'disabled by an admin',
+           updated_at = now() WHERE id = $1`,
+        [id],
+      );
+    } else if (
+      dto.status === 'active' ||
+      (dto.credentials !== undefined && current.status === 'needs_reconnect')
+    ) {
+      await this.reactivate(id, undefined, actor);
+    }
+    return this.view(await this.get(id));
+  }
+
+  /** Soft delete: the row stays for the audit trail; its open deliveries end as skipped. */
+  async remove(id: string, actor: string): Promise<void> {
+    await this.get(id);
+    await this.ds.query(
+      `UPDATE connections SET deleted_at = now(), status = 'disabled',
+         status_reason = 'removed', credentials = NULL, updated_at = now() WHERE id = $1`,
+      [id],
+    );
+    await this.audit.record({ kind: 'connection.removed', actor, data: { connectionId: id } });
+  }
+
+  private destination(type: string): Destination {
+    if (isDestination(type)) return type;
+    const planned = ['bitrix24', 'amocrm', 'google-sheets'].includes(type);
+    throw new UnprocessableEntityException(
+      planned
+        ? `type: ${type} connections arrive with the ${type} connector; available now: ${DESTINATIONS.join(', ')}`
+        : `type: unknown destination "${type}"; available: ${DESTINATIONS.join(', ')}`,
+    );
+  }
+
+  private async check(ctx: ConnectionContext): Promise<void> {
+    try {
+      await this.registry.get(ctx.type).check(ctx);
+    } catch (err) {
+      if (err instanceof ConnectorError) throw new UnprocessableEntityException(err.message);
+      throw err;
+    }
   }
 
   /** Credentials were refused: stop using them until an admin reconnects (deliveries wait). */
@@ -105,7 +260,7 @@ export class ConnectionsService {
   }
 
   /** Back to active (new credentials when given); parked deliveries resume. */
-  async reactivate(id: string, credentials?: unknown): Promise<Connection> {
+  async reactivate(id: string, credentials?: unknown, actor = 'admin'): Promise<Connection> {
     await this.get(id);
     const resumed = await this.ds.transaction(async (m) => {
       await m.query(
@@ -119,7 +274,7 @@ export class ConnectionsService {
     });
     await this.audit.record({
       kind: 'connection.reactivated',
-      actor: 'admin',
+      actor,
       data: { connectionId: id, resumedDeliveries: resumed },
     });
     return this.get(id);

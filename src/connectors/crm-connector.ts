@@ -86,4 +86,9 @@ export interface CrmConnector {
   deliver(connection: ConnectionContext, items: DeliveryItem[]): Promise<DeliveryItemResult[]>;
   /** What `deliver` would send for this event, sending nothing (dry-run replay). */
   plan(connection: ConnectionContext, event: PaymentEventV1): Promise<unknown>;
+  /**
+   * Checks settings and credentials against the destination before they are saved; throws a
+   * ConnectorError whose message names the problem (the destination's own reason included).
+   */
+  check(connection: ConnectionContext): Promise<void>;
 }

@@ -15,7 +15,7 @@ export class DeliveryModule {
   static forRole(role: AppRole): DynamicModule {
     return {
       module: DeliveryModule,
-      imports: [AuditModule, ConnectionsModule, ConnectorsModule],
+      imports: [AuditModule, ConnectionsModule.forRole(role), ConnectorsModule],
       controllers: role === 'worker' ? [] : [DeliveryController],
       providers: [
         DeliveryService,

@@ -53,6 +53,33 @@ export class WebhookConnector implements CrmConnector {
     });
   }
 
+  async check(connection: ConnectionContext): Promise<void> {
+    const settings = this.settings(connection);
+    const body = JSON.stringify({ type: 'ping', connectionId: connection.id });
+    const id = `ping-${connection.id}-${Date.now()}`;
+    const http = createHttpClient({
+      baseURL: settings.url,
+      timeoutMs: settings.timeoutMs ?? 10000,
+    });
+    try {
+      await http.post('', body, {
+        headers: {
+          'content-type': 'application/json',
+          ...(await this.signature(connection, id, body)),
+        },
+      });
+    } catch (err) {
+      const e = classifyHttpError(this.type, err);
+      throw new ConnectorError(
+        this.type,
+        'permanent',
+        e.code,
+        `settings.url: the endpoint refused a signed ping (${e.message})`,
+        e.httpStatus,
+      );
+    }
+  }
+
   async deliver(
     connection: ConnectionContext,
     items: DeliveryItem[],

@@ -1,0 +1,57 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsObject, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+
+export class CreateConnectionDto {
+  @ApiProperty({ example: 'webhook', description: 'destination type' })
+  @IsString({ message: 'type must be a string' })
+  type: string;
+
+  @ApiProperty({ example: 'Shop backend' })
+  @IsString({ message: 'displayName must be a string' })
+  @MinLength(1, { message: 'displayName must not be empty' })
+  @MaxLength(120, { message: 'displayName must be at most 120 characters' })
+  displayName: string;
+
+  @ApiPropertyOptional({ example: 'webhook', description: 'how it authenticates (per type)' })
+  @IsOptional()
+  @IsString({ message: 'mode must be a string' })
+  mode?: string;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  @IsOptional()
+  @IsObject({ message: 'settings must be an object' })
+  settings?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'stored encrypted, never returned',
+  })
+  @IsOptional()
+  @IsObject({ message: 'credentials must be an object' })
+  credentials?: Record<string, unknown>;
+}
+
+export class UpdateConnectionDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString({ message: 'displayName must be a string' })
+  @MinLength(1, { message: 'displayName must not be empty' })
+  @MaxLength(120)
+  displayName?: string;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  @IsOptional()
+  @IsObject({ message: 'settings must be an object' })
+  settings?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  @IsOptional()
+  @IsObject({ message: 'credentials must be an object' })
+  credentials?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ enum: ['active', 'disabled'] })
+  @IsOptional()
+  @IsIn(['active', 'disabled'], { message: 'status must be active or disabled' })
+  status?: 'active' | 'disabled';
+}
