@@ -89,6 +89,17 @@ export interface AppConfig {
     sweepIntervalMs: number;
   };
   connectors: { insecureHosts: string[] };
+  crm: {
+    bitrix24: { clientId?: string; clientSecret?: string; oauthServer: string };
+    amocrm: { clientId?: string; clientSecret?: string; authorizeUrl: string };
+    google: {
+      clientId?: string;
+      clientSecret?: string;
+      authorizeUrl: string;
+      tokenUrl: string;
+      sheetsApiUrl: string;
+    };
+  };
 }
 
 export class ConfigError extends Error {
@@ -173,6 +184,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     else problems.push(`VPOS_STATUS_MAP.${providerStatus} must be one of our payment statuses`);
   }
 
+  for (const [id, secret, name] of [
+    [parsed.BITRIX24_CLIENT_ID, parsed.BITRIX24_CLIENT_SECRET, 'BITRIX24'],
+    [parsed.AMOCRM_CLIENT_ID, parsed.AMOCRM_CLIENT_SECRET, 'AMOCRM'],
+    [parsed.GOOGLE_CLIENT_ID, parsed.GOOGLE_CLIENT_SECRET, 'GOOGLE'],
+  ] as const) {
+    if (id && !secret)
+      problems.push(`${name}_CLIENT_SECRET is required when ${name}_CLIENT_ID is set`);
+  }
   for (const code of (parsed.PAYMENT_LINK_CURRENCIES ?? '').split(',')) {
     if (code && !new RegExp(`(^|,)${code}:`).test(parsed.CURRENCY_EXPONENTS ?? '')) {
       problems.push(
@@ -237,6 +256,25 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       outboxPollMs: parsed.OUTBOX_POLL_MS,
       deliveryLeaseSeconds: parsed.DELIVERY_LEASE_SECONDS,
       sweepIntervalMs: parsed.SWEEP_INTERVAL_MS,
+    },
+    crm: {
+      bitrix24: {
+        clientId: parsed.BITRIX24_CLIENT_ID || undefined,
+        clientSecret: parsed.BITRIX24_CLIENT_SECRET || undefined,
+        oauthServer: parsed.BITRIX24_OAUTH_SERVER.replace(/\/+$/, ''),
+      },
+      amocrm: {
+        clientId: parsed.AMOCRM_CLIENT_ID || undefined,
+        clientSecret: parsed.AMOCRM_CLIENT_SECRET || undefined,
+        authorizeUrl: parsed.AMOCRM_AUTHORIZE_URL,
+      },
+      google: {
+        clientId: parsed.GOOGLE_CLIENT_ID || undefined,
+        clientSecret: parsed.GOOGLE_CLIENT_SECRET || undefined,
+        authorizeUrl: parsed.GOOGLE_AUTHORIZE_URL,
+        tokenUrl: parsed.GOOGLE_TOKEN_URL,
+        sheetsApiUrl: parsed.GOOGLE_SHEETS_API_URL.replace(/\/+$/, ''),
+      },
     },
     connectors: {
       insecureHosts: (parsed.CONNECTOR_INSECURE_HOSTS ?? '')

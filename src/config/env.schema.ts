@@ -221,6 +221,57 @@ export class EnvSchema {
   })
   LOG_LEVEL = 'info';
 
+  // CRM apps for OAuth (each provider is optional; its start route says when it is not set).
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  BITRIX24_CLIENT_ID?: string;
+
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  BITRIX24_CLIENT_SECRET?: string;
+
+  @Transform(trim)
+  @IsUrl(URL_OPTS, { message: 'must be an absolute http(s) URL' })
+  BITRIX24_OAUTH_SERVER = 'https://oauth.bitrix.info';
+
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  AMOCRM_CLIENT_ID?: string;
+
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  AMOCRM_CLIENT_SECRET?: string;
+
+  @Transform(trim)
+  @IsUrl(URL_OPTS, { message: 'must be an absolute http(s) URL' })
+  AMOCRM_AUTHORIZE_URL = 'https://www.amocrm.ru/oauth';
+
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  GOOGLE_CLIENT_ID?: string;
+
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  GOOGLE_CLIENT_SECRET?: string;
+
+  @Transform(trim)
+  @IsUrl(URL_OPTS, { message: 'must be an absolute http(s) URL' })
+  GOOGLE_AUTHORIZE_URL = 'https://accounts.google.com/o/oauth2/v2/auth';
+
+  @Transform(trim)
+  @IsUrl(URL_OPTS, { message: 'must be an absolute http(s) URL' })
+  GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
+
+  @Transform(trim)
+  @IsUrl(URL_OPTS, { message: 'must be an absolute http(s) URL' })
+  GOOGLE_SHEETS_API_URL = 'https://sheets.googleapis.com';
+
   /** Comma-separated host:port that connectors may reach over plain http. */
   @IsOptional()
   @Transform(trim)

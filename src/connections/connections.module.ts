@@ -2,7 +2,12 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import type { AppRole } from '../config/env.schema';
 import { ConnectorsModule } from '../connectors/connectors.module';
+import { Bitrix24OAuth } from '../connectors/bitrix24/bitrix24.oauth';
 import { ConnectionsController } from './connections.controller';
+import { OAuthStateService } from './oauth-state.service';
+import { OAuthController } from './oauth.controller';
+import { OAuthService } from './oauth.service';
+import { TokenService } from './token.service';
 import { ConnectionsService } from './connections.service';
 import { CredentialVault } from './credential-vault';
 
@@ -12,9 +17,16 @@ export class ConnectionsModule {
     return {
       module: ConnectionsModule,
       imports: [AuditModule, ConnectorsModule],
-      controllers: role === 'worker' ? [] : [ConnectionsController],
-      providers: [ConnectionsService, CredentialVault],
-      exports: [ConnectionsService, CredentialVault],
+      controllers: role === 'worker' ? [] : [ConnectionsController, OAuthController],
+      providers: [
+        ConnectionsService,
+        CredentialVault,
+        OAuthStateService,
+        OAuthService,
+        TokenService,
+        Bitrix24OAuth,
+      ],
+      exports: [ConnectionsService, CredentialVault, TokenService],
     };
   }
 }

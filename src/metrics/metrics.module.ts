@@ -49,6 +49,11 @@ const METRICS = [
     help: 'Age of the oldest unfinished delivery',
   }),
   makeCounterProvider({
+    name: 'vposhub_token_refreshes_total',
+    help: 'OAuth token refreshes by provider and outcome (refreshed, auth, retryable, permanent)',
+    labelNames: ['provider', 'outcome'],
+  }),
+  makeCounterProvider({
     name: 'vposhub_outbox_published_total',
     help: 'Outbox rows moved to BullMQ',
   }),

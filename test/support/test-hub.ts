@@ -81,7 +81,7 @@ export async function startTestHub(
 ): Promise<TestHub> {
   const config = loadConfig(testEnv(db, env));
   const app = await createApp(config);
-  await app.listen(0, '127.0.0.1');
+  await app.listen(config.http.port, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   return {
     app,

@@ -1,0 +1,48 @@
+import type { ConnectionStatus } from './connection.entity';
+
+/** What every OAuth token pair is stored as (inside the encrypted credentials). */
+export interface OAuthCredentials {
+  accessToken: string;
+  refreshToken: string;
+  /** Unix ms when the access token expires. */
+  expiresAt: number;
+  [extra: string]: unknown;
+}
+
+export interface OAuthGrant {
+  displayName: string;
+  /** `accountKey` identifies the account: connecting it again updates the same connection. */
+  account: Record<string, unknown> & { accountKey: string };
+  credentials: OAuthCredentials;
+}
+
+export type OAuthProviderName = 'bitrix24' | 'amocrm' | 'google';
+
+/** One per CRM, in that CRM's connector folder; the connections module knows only this. */
+export interface OAuthProvider {
+  readonly name: OAuthProviderName;
+  /** The connection type it creates. */
+  readonly connectionType: string;
+  /** `on-expiry-error`: refresh when the API says the token expired (Bitrix24); `ahead`: before. */
+  readonly refreshPolicy: 'on-expiry-error' | 'ahead';
+  configured(): boolean;
+  /** Validates the start parameters (they are kept with the state) and builds the consent URL. */
+  startParams(query: Record<string, string | undefined>): Record<string, string>;
+  authorizeUrl(state: string, params: Record<string, string>): string;
+  exchange(
+    callback: Record<string, string | undefined>,
+    params: Record<string, string>,
+  ): Promise<OAuthGrant>;
+  /** New credentials, or an ExternalApiError (kind `auth` for invalid_grant / revoked). */
+  refresh(
+    credentials: OAuthCredentials,
+    account: Record<string, unknown>,
+  ): Promise<OAuthCredentials>;
+}
+
+export interface ConnectionRef {
+  id: string;
+  type: string;
+  status: ConnectionStatus;
+  account: Record<string, unknown>;
+}

@@ -1,0 +1,76 @@
+import { BadRequestException, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { DataSource } from 'typeorm';
+
+const TTL_MINUTES = 10;
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+
+/**
+ * OAuth `state`: random, single-use, expiring, and bound to the browser session that started
+ * the flow (a cookie whose hash is stored with it). Only hashes reach the database.
+ */
+@Injectable()
+export class OAuthStateService {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  async begin(
+    provider: string,
+    params: Record<string, string>,
+    actor: string,
+  ): Promise<{ state: string; session: string }> {
+    const state = randomBytes(32).toString('base64url');
+    const session = randomBytes(32).toString('base64url');
+    await this.ds.query(
+      `INSERT INTO oauth_states (state_hash, provider, session_hash, params, actor, expires_at)
+       VALUES ($1, $2, $3, $4::jsonb, $5, now() + make_interval(mins => $6))`,
+      [sha256(state), provider, sha256(session), JSON.stringify(params), actor, TTL_MINUTES],
+    );
+    return { state, session };
+  }
+
+  /** Marks the state used (atomically) and returns what the flow started with. */
+  async consume(
+    provider: string,
+    state: string | undefined,
+    session: string | undefined,
+  ): Promise<{ params: Record<string, string>; actor: string }> {
+    if (!state) throw new BadRequestException('state: missing from the callback');
+    const rows = await this.ds.query<
+      {
+        provider: string;
+        session_hash: string;
+        params: Record<string, string>;
+        actor: string;
+        expired: boolean;
+        fresh: boolean;
+      }[]
+    >(
+      `WITH target AS (SELECT * FROM oauth_states WHERE state_hash = $1 FOR UPDATE),
+       used AS (
+         UPDATE oauth_states s SET used_at = now() FROM target t
+         WHERE s.state_hash = t.state_hash AND t.used_at IS NULL RETURNING s.state_hash
+       )
+       SELECT t.provider, t.session_hash, t.params, t.actor, t.expires_at < now() AS expired,
+              EXISTS (SELECT 1 FROM used) AS fresh
+       FROM target t`,
+      [sha256(state)],
+    );
+    const found = rows[0];
+    if (!found) throw new BadRequestException('state: unknown (forged, or from another hub)');
+    if (!found.fresh)
+      throw new BadRequestException('state: already used; start the connection again');
+    if (found.expired) throw new BadRequestException('state: expired; start the connection again');
+    if (found.provider !== provider) {
+      throw new BadRequestException(`state: issued for ${found.provider}, not ${provider}`);
+    }
+    const given = Buffer.from(sha256(session ?? ''), 'hex');
+    const stored = Buffer.from(found.session_hash, 'hex');
+    if (!session || !timingSafeEqual(given, stored)) {
+      throw new BadRequestException(
+        'state: not bound to this browser session; finish the flow in the browser that started it',
+      );
+    }
+    return { params: found.params, actor: found.actor };
+  }
+}

@@ -1,0 +1,91 @@
+import {
+  Controller,
+  Get,
+  Headers,
+  HttpException,
+  Inject,
+  Param,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { toErrorBody } from '../common/http-exception.filter';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { OAuthService } from './oauth.service';
+
+const COOKIE = 'vposhub_oauth';
+
+function cookieOf(req: Request, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return decodeURIComponent(v.join('='));
+  }
+  return undefined;
+}
+
+const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function page(title: string, message: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem}</style>
+</head><body><h1>${escape(title)}</h1><p>${escape(message)}</p></body></html>`;
+}
+
+@ApiTags('connections')
+@Controller()
+export class OAuthController {
+  constructor(
+    private readonly oauth: OAuthService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Get('api/connections/oauth/:provider/start')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: "302 to the provider's consent page (bitrix24 takes ?portal=)" })
+  async start(
+    @Param('provider') provider: string,
+    @Query() query: Record<string, string>,
+    @Headers('x-actor') actor: string | undefined,
+    @Res() res: Response,
+  ): Promise<void> {
+    const who = actor && /^[\p{L}\p{N} ._@-]{1,64}$/u.test(actor) ? actor : 'admin';
+    const { url, session } = await this.oauth.start(provider, query, who);
+    res.cookie(COOKIE, session, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: this.config.http.publicBaseUrl.startsWith('https://'),
+      path: '/oauth',
+      maxAge: 10 * 60_000,
+    });
+    res.redirect(302, url);
+  }
+
+  @Get('oauth/:provider/callback')
+  @ApiOperation({ summary: 'OAuth redirect target: exchanges the code and stores the tokens' })
+  async callback(
+    @Param('provider') provider: string,
+    @Query() query: Record<string, string>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    res.clearCookie(COOKIE, { path: '/oauth' });
+    try {
+      const done = await this.oauth.callback(provider, query, cookieOf(req, COOKIE));
+      res
+        .status(200)
+        .type('html')
+        .send(
+          page('Connected', `${done.displayName} is connected (connection ${done.connectionId}).`),
+        );
+    } catch (err) {
+      const status = err instanceof HttpException ? err.getStatus() : 502;
+      const message =
+        err instanceof HttpException
+          ? toErrorBody(err, '').message
+          : `the provider refused the authorization: ${(err as Error).message}`;
+      res.status(status).type('html').send(page('Connection failed', message));
+    }
+  }
+}

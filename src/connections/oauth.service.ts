@@ -1,0 +1,107 @@
+import { Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { Bitrix24OAuth } from '../connectors/bitrix24/bitrix24.oauth';
+import { unparkDeliveries } from '../delivery/delivery-queue';
+import { CredentialVault } from './credential-vault';
+import type { OAuthProvider } from './oauth-provider';
+import { OAuthStateService } from './oauth-state.service';
+
+/** Authorization-code flows: start (state + consent URL) and callback (exchange + store). */
+@Injectable()
+export class OAuthService {
+  private readonly providers: Record<string, OAuthProvider>;
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly states: OAuthStateService,
+    private readonly vault: CredentialVault,
+    private readonly audit: AuditService,
+    bitrix24: Bitrix24OAuth,
+  ) {
+    this.providers = { bitrix24 };
+  }
+
+  provider(name: string): OAuthProvider {
+    const provider = this.providers[name];
+    if (!provider) {
+      throw new NotFoundException(
+        `provider: unknown OAuth provider "${name}"; available: ${Object.keys(this.providers).join(', ')}`,
+      );
+    }
+    if (!provider.configured()) {
+      throw new UnprocessableEntityException(
+        `provider: ${name} OAuth is not configured (set ${name.toUpperCase()}_CLIENT_ID and _CLIENT_SECRET)`,
+      );
+    }
+    return provider;
+  }
+
+  /** For the token service: the provider of a connection type. */
+  forConnectionType(type: string): OAuthProvider | undefined {
+    return Object.values(this.providers).find((p) => p.connectionType === type);
+  }
+
+  async start(
+    name: string,
+    query: Record<string, string | undefined>,
+    actor: string,
+  ): Promise<{ url: string; session: string }> {
+    const provider = this.provider(name);
+    const params = provider.startParams(query);
+    const { state, session } = await this.states.begin(name, params, actor);
+    return { url: provider.authorizeUrl(state, params), session };
+  }
+
+  /** Returns the connection id that now holds the account's tokens. */
+  async callback(
+    name: string,
+    query: Record<string, string | undefined>,
+    session: string | undefined,
+  ): Promise<{ connectionId: string; displayName: string }> {
+    const provider = this.provider(name);
+    const { params, actor } = await this.states.consume(name, query.state, session);
+    const grant = await provider.exchange(query, params);
+    const connectionId = await this.ds.transaction(async (m) => {
+      const [existing] = await m.query<{ id: string }[]>(
+        `SELECT id FROM connections
+         WHERE type = $1 AND account->>'accountKey' = $2 AND deleted_at IS NULL FOR UPDATE`,
+        [provider.connectionType, grant.account.accountKey],
+      );
+      const id = existing?.id ?? randomUUID();
+      const sealed = this.vault.seal(id, grant.credentials);
+      if (existing) {
+        await m.query(
+          `UPDATE connections SET account = $2::jsonb, credentials = $3, status = 'active',
+             status_reason = NULL, credentials_version = credentials_version + 1, updated_at = now()
+           WHERE id = $1`,
+          [id, JSON.stringify(grant.account), sealed],
+        );
+        await unparkDeliveries(m, id);
+      } else {
+        await m.query(
+          `INSERT INTO connections (id, type, display_name, mode, account, settings, credentials)
+           VALUES ($1, $2, $3, 'oauth', $4::jsonb, '{}'::jsonb, $5)`,
+          [id, provider.connectionType, grant.displayName, JSON.stringify(grant.account), sealed],
+        );
+      }
+      await this.audit.record(
+        {
+          kind: existing ? 'connection.reconnected' : 'connection.created',
+          actor,
+          data: {
+            connectionId: id,
+            type: provider.connectionType,
+            mode: 'oauth',
+            account: grant.account,
+          },
+        },
+        m,
+      );
+      return id;
+    });
+    return { connectionId, displayName: grant.displayName };
+  }
+}

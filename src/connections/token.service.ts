@@ -1,0 +1,98 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import { Counter } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { classifyHttpError } from '../common/errors';
+import { ConnectorError } from '../connectors/crm-connector';
+import { ConnectionsService } from './connections.service';
+import { CredentialVault } from './credential-vault';
+import type { OAuthCredentials } from './oauth-provider';
+import { OAuthService } from './oauth.service';
+
+/** Refresh this long before expiry for providers that refresh ahead (amoCRM, Google). */
+const AHEAD_MS = 5 * 60_000;
+
+/**
+ * Access tokens for connectors. A refresh happens under a PostgreSQL advisory lock keyed by the
+ * connection, so across every process one refresh runs at a time; the others wait, then read
+ * the pair it stored. The new pair is stored (committed) before anyone uses it, because refresh
+ * tokens rotate and are single-use: a lost pair means a reconnect.
+ */
+@Injectable()
+export class TokenService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly vault: CredentialVault,
+    private readonly oauth: OAuthService,
+    private readonly connections: ConnectionsService,
+    @InjectMetric('vposhub_token_refreshes_total') private readonly refreshes: Counter<string>,
+  ) {}
+
+  /**
+   * The access token to use. `rejected` is the token the CRM just refused as expired: a new
+   * one is obtained unless another process already replaced it.
+   */
+  async accessToken(connectionId: string, rejected?: string): Promise<string> {
+    const stored = await this.read(connectionId);
+    if (!this.needsRefresh(stored.type, stored.credentials, rejected)) {
+      return stored.credentials.accessToken;
+    }
+    return this.ds.transaction(async (m) => {
+      await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+        `connection-token:${connectionId}`,
+      ]);
+      const current = await this.read(connectionId);
+      if (!this.needsRefresh(current.type, current.credentials, rejected)) {
+        return current.credentials.accessToken;
+      }
+      const provider = this.oauth.forConnectionType(current.type)!;
+      let next: OAuthCredentials;
+      try {
+        next = await provider.refresh(current.credentials, current.account);
+      } catch (err) {
+        const e = classifyHttpError(current.type, err);
+        this.refreshes.inc({ provider: provider.name, outcome: e.kind });
+        if (e.kind === 'auth') {
+          await this.connections.markNeedsReconnect(
+            connectionId,
+            `token refresh refused: ${e.code}`,
+          );
+        }
+        throw ConnectorError.from(current.type, e);
+      }
+      await m.query(
+        `UPDATE connections SET credentials = $2, credentials_version = credentials_version + 1,
+           updated_at = now() WHERE id = $1`,
+        [connectionId, this.vault.seal(connectionId, next)],
+      );
+      this.refreshes.inc({ provider: provider.name, outcome: 'refreshed' });
+      return next.accessToken;
+    });
+  }
+
+  private needsRefresh(type: string, c: OAuthCredentials, rejected?: string): boolean {
+    if (rejected !== undefined) return c.accessToken === rejected;
+    const provider = this.oauth.forConnectionType(type);
+    return provider?.refreshPolicy === 'ahead' && c.expiresAt - Date.now() < AHEAD_MS;
+  }
+
+  private async read(id: string) {
+    const [row] = await this.ds.query<
+      { type: string; account: Record<string, unknown>; credentials: Buffer | null }[]
+    >(`SELECT type, account, credentials FROM connections WHERE id = $1`, [id]);
+    if (!row?.credentials) {
+      throw new ConnectorError(
+        'hub',
+        'auth',
+        'NO_CREDENTIALS',
+        `connection ${id} has no credentials`,
+      );
+    }
+    return {
+      type: row.type,
+      account: row.account,
+      credentials: this.vault.open<OAuthCredentials>(id, row.credentials),
+    };
+  }
+}
