@@ -106,4 +106,22 @@ describe('configuration', () => {
   it('treats empty values as unset', () => {
     expect(loadConfig({ ...valid, PORT: '' }).http.port).toBe(3000);
   });
+
+  it('asks for the secret of a configured CRM app', () => {
+    expect(problems({ ...valid, AMOCRM_CLIENT_ID: 'id' }).join()).toMatch(
+      /AMOCRM_CLIENT_SECRET is required when AMOCRM_CLIENT_ID is set/,
+    );
+    const c = loadConfig({ ...valid, BITRIX24_CLIENT_ID: 'app', BITRIX24_CLIENT_SECRET: 's' });
+    expect(c.crm.bitrix24).toEqual({
+      clientId: 'app',
+      clientSecret: 's',
+      oauthServer: 'https://oauth.bitrix.info',
+    });
+  });
+
+  it('refuses a link currency without an exponent', () => {
+    expect(problems({ ...valid, PAYMENT_LINK_CURRENCIES: 'AMD,GEL' }).join()).toMatch(
+      /PAYMENT_LINK_CURRENCIES has GEL/,
+    );
+  });
 });
