@@ -1,0 +1,145 @@
+/** Request/response helpers for the amoCRM emulator's node:http server. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+export type BodyKind = 'hal' | 'json' | 'problem' | 'html' | 'text';
+
+const CONTENT_TYPES: Record<BodyKind, string> = {
+  hal: 'application/hal+json',
+  json: 'application/json',
+  problem: 'application/problem+json',
+  html: 'text/html; charset=utf-8',
+  text: 'text/plain; charset=utf-8',
+};
+
+/** An HTTP answer thrown from deep inside a handler. `body` is JSON unless `kind` is html/text. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    readonly kind: BodyKind = 'problem',
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(typeof body === 'string' ? body : `HTTP ${status}`);
+  }
+}
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** amoCRM's generic problem body: `{ title, type: https://httpstatus.es/<n>, status, detail }`. */
+export function problem(status: number, title: string, detail: string): HttpError {
+  return new HttpError(status, { title, type: `https://httpstatus.es/${status}`, status, detail });
+}
+
+export function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(problem(413, 'Payload Too Large', 'Request body is too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * The body as JSON, or as a flat object when it is `application/x-www-form-urlencoded`. An empty
+ * body is `undefined`; malformed JSON is a 400 problem.
+ */
+export async function readPayload(req: IncomingMessage): Promise<unknown> {
+  const text = await readBody(req);
+  if (text.trim() === '') return undefined;
+  const type = (req.headers['content-type'] ?? '').toLowerCase();
+  if (type.includes('application/x-www-form-urlencoded')) {
+    return Object.fromEntries(new URLSearchParams(text));
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw problem(400, 'Bad Request', 'Syntax error: the request body is not valid JSON');
+  }
+}
+
+export function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  kind: BodyKind = 'hal',
+  headers: Record<string, string> = {},
+): void {
+  const text = kind === 'html' || kind === 'text' ? String(body) : JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': CONTENT_TYPES[kind],
+    'content-length': String(Buffer.byteLength(text)),
+    ...headers,
+  });
+  res.end(text);
+}
+
+export function sendNoContent(res: ServerResponse): void {
+  res.writeHead(204);
+  res.end();
+}
+
+export function redirect(res: ServerResponse, location: string): void {
+  res.writeHead(302, { location, 'content-length': '0', 'cache-control': 'no-store' });
+  res.end();
+}
+
+export function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** A query tree parsed from PHP-style keys: `filter[statuses][0][status_id]=1`, `filter[id][]=2`. */
+export type QueryNode = string | { [key: string]: QueryNode };
+
+export function parseNestedQuery(params: URLSearchParams): Record<string, QueryNode> {
+  const root: Record<string, QueryNode> = {};
+  for (const [key, value] of params) {
+    const match = /^([^[\]]+)((?:\[[^\]]*\])*)$/.exec(key);
+    if (!match) continue;
+    const parts = [match[1], ...[...match[2].matchAll(/\[([^\]]*)\]/g)].map((m) => m[1])];
+    let node = root;
+    parts.forEach((raw, i) => {
+      const part = raw === '' ? String(Object.keys(node).length) : raw;
+      if (i === parts.length - 1) {
+        node[part] = value;
+        return;
+      }
+      const existing = node[part];
+      if (typeof existing !== 'object') node[part] = {};
+      node = node[part] as Record<string, QueryNode>;
+    });
+  }
+  return root;
+}
+
+/** A node as a list of strings: `a` → [a]; `{0:a,1:b}` (from `x[]=a&x[]=b`) → [a,b]. */
+export function nodeList(node: QueryNode | undefined): string[] {
+  if (node === undefined) return [];
+  if (typeof node === 'string') return node === '' ? [] : [node];
+  return Object.values(node).flatMap((v) => nodeList(v));
+}
+
+/** Like nodeList, but also splits `1,2,3`; non-numbers are dropped. */
+export function numberList(node: QueryNode | undefined): number[] {
+  return nodeList(node)
+    .flatMap((v) => v.split(','))
+    .map((v) => Number(v.trim()))
+    .filter((n) => Number.isFinite(n));
+}
