@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import type { AppRole } from '../config/env.schema';
 import { ConnectorsModule } from '../connectors/connectors.module';
+import { AmocrmOAuth } from '../connectors/amocrm/amocrm.oauth';
 import { Bitrix24OAuth } from '../connectors/bitrix24/bitrix24.oauth';
 import { ConnectionsController } from './connections.controller';
 import { OAuthStateService } from './oauth-state.service';
@@ -25,6 +26,7 @@ export class ConnectionsModule {
         OAuthService,
         TokenService,
         Bitrix24OAuth,
+        AmocrmOAuth,
       ],
       exports: [ConnectionsService, CredentialVault, TokenService],
     };

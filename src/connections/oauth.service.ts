@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { AmocrmOAuth } from '../connectors/amocrm/amocrm.oauth';
 import { Bitrix24OAuth } from '../connectors/bitrix24/bitrix24.oauth';
 import { unparkDeliveries } from '../delivery/delivery-queue';
 import { CredentialVault } from './credential-vault';
@@ -20,8 +21,9 @@ export class OAuthService {
     private readonly vault: CredentialVault,
     private readonly audit: AuditService,
     bitrix24: Bitrix24OAuth,
+    amocrm: AmocrmOAuth,
   ) {
-    this.providers = { bitrix24 };
+    this.providers = { bitrix24, amocrm };
   }
 
   provider(name: string): OAuthProvider {

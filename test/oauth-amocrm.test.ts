@@ -1,0 +1,112 @@
+import request from 'supertest';
+import { CredentialVault } from '../src/connections/credential-vault';
+import type { OAuthCredentials } from '../src/connections/oauth-provider';
+import { TokenService } from '../src/connections/token.service';
+import { AmocrmEmulator, startAmocrmEmulator } from '../sandbox/amocrm/amocrm-emulator';
+import { freePort } from './support/redis-server';
+import {
+  adminHeaders,
+  createTestDatabase,
+  startTestHub,
+  TestDatabase,
+  TestHub,
+} from './support/test-hub';
+
+const CLIENT_ID = 'amo-integration-for-tests';
+const CLIENT_SECRET = 'amo-integration-secret-for-tests';
+
+describe('OAuth: amoCRM, rotating single-use refresh tokens', () => {
+  let db: TestDatabase;
+  let hub: TestHub;
+  let amo: AmocrmEmulator;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const port = await freePort();
+    amo = await startAmocrmEmulator({
+      integration: {
+        clientId: CLIENT_ID,
+        clientSecret: CLIENT_SECRET,
+        redirectUri: `http://127.0.0.1:${port}/oauth/amocrm/callback`,
+      },
+      autoApprove: true,
+    });
+    hub = await startTestHub(db, {
+      PORT: String(port),
+      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+      AMOCRM_CLIENT_ID: CLIENT_ID,
+      AMOCRM_CLIENT_SECRET: CLIENT_SECRET,
+      AMOCRM_AUTHORIZE_URL: `${amo.url}/oauth`,
+      CONNECTOR_INSECURE_HOSTS: amo.host,
+    });
+  });
+  afterAll(async () => {
+    await hub?.close();
+    await amo?.close();
+    await db?.drop();
+  });
+
+  async function connect() {
+    const start = await request(hub.url)
+      .get('/api/connections/oauth/amocrm/start')
+      .set(adminHeaders);
+    expect(start.status).toBe(302);
+    const cookie = (start.headers['set-cookie'] as unknown as string[])[0].split(';')[0];
+    const consent = await fetch(start.headers.location, { redirect: 'manual' });
+    expect(consent.status).toBe(302);
+    return { cookie, callback: new URL(consent.headers.get('location')!) };
+  }
+
+  it('connects the account named by referer and refreshes once for 20 concurrent users', async () => {
+    const { cookie, callback } = await connect();
+    expect(callback.searchParams.get('referer')).toBe(amo.host);
+    const done = await request(hub.url)
+      .get(`/oauth/amocrm/callback${callback.search}`)
+      .set('cookie', cookie);
+    expect(done.status).toBe(200);
+    const conn = (await request(hub.url).get('/api/connections').set(adminHeaders)).body.find(
+      (c: { type: string }) => c.type === 'amocrm',
+    );
+    expect(conn).toMatchObject({ mode: 'oauth', status: 'active', account: { host: amo.host } });
+
+    // The access token has just expired (as far as the hub knows): 20 deliveries want one.
+    const vault = hub.app.get(CredentialVault);
+    const [row] = await db.ds.query<{ credentials: Buffer }[]>(
+      `SELECT credentials FROM connections WHERE id = $1`,
+      [conn.id],
+    );
+    const creds = vault.open<OAuthCredentials>(conn.id, row.credentials);
+    await db.ds.query(`UPDATE connections SET credentials = $2 WHERE id = $1`, [
+      conn.id,
+      vault.seal(conn.id, { ...creds, expiresAt: Date.now() - 1000 }),
+    ]);
+    const before = amo.counters();
+    const tokens = await Promise.all(
+      Array.from({ length: 20 }, () => hub.app.get(TokenService).accessToken(conn.id)),
+    );
+    const after = amo.counters();
+    expect(after.refreshTokenGrants - before.refreshTokenGrants).toBe(1);
+    expect(after.tokenErrors - before.tokenErrors).toBe(0);
+    expect(new Set(tokens).size).toBe(1);
+    // The stored pair is the new one: the next refresh works (no "Token has been revoked").
+    const [again] = await db.ds.query<{ credentials: Buffer }[]>(
+      `SELECT credentials FROM connections WHERE id = $1`,
+      [conn.id],
+    );
+    const stored = vault.open<OAuthCredentials>(conn.id, again.credentials);
+    expect(stored.accessToken).toBe(tokens[0]);
+    expect(stored.refreshToken).not.toBe(creds.refreshToken);
+  });
+
+  it('refuses a referer that is not an amoCRM account host, before any exchange', async () => {
+    const { cookie, callback } = await connect();
+    callback.searchParams.set('referer', 'attacker.example.com');
+    const grants = amo.counters().authorizationCodeGrants;
+    const res = await request(hub.url)
+      .get(`/oauth/amocrm/callback${callback.search}`)
+      .set('cookie', cookie);
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('referer: ');
+    expect(amo.counters().authorizationCodeGrants).toBe(grants);
+  });
+});
