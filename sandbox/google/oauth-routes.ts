@@ -218,9 +218,12 @@ function userClaims(email: string, scopes: string[]): Record<string, unknown> {
 
 async function tokenInfoRoute(state: GoogleState, ctx: RequestContext): Promise<void> {
   const body = await readPayload(ctx.req);
+  // google-auth-library's getTokenInfo() sends the token as a bearer header, not a parameter.
+  const bearer = /^Bearer\s+(\S+)$/i.exec(ctx.req.headers.authorization ?? '')?.[1];
   const token =
     ctx.url.searchParams.get('access_token') ??
-    (isObject(body) && typeof body.access_token === 'string' ? body.access_token : undefined);
+    (isObject(body) && typeof body.access_token === 'string' ? body.access_token : undefined) ??
+    bearer;
   const { record } = state.oauth.lookup(token);
   if (!record) throw oauthError(400, 'invalid_token', 'Invalid Value');
   const nowSec = Math.floor(state.clock.now() / 1000);

@@ -4,6 +4,7 @@ import type { AppRole } from '../config/env.schema';
 import { ConnectorsModule } from '../connectors/connectors.module';
 import { AmocrmOAuth } from '../connectors/amocrm/amocrm.oauth';
 import { Bitrix24OAuth } from '../connectors/bitrix24/bitrix24.oauth';
+import { GoogleOAuth } from '../connectors/google-sheets/google.oauth';
 import { ConnectionsController } from './connections.controller';
 import { OAuthStateService } from './oauth-state.service';
 import { OAuthController } from './oauth.controller';
@@ -27,6 +28,7 @@ export class ConnectionsModule {
         TokenService,
         Bitrix24OAuth,
         AmocrmOAuth,
+        GoogleOAuth,
       ],
       exports: [ConnectionsService, CredentialVault, TokenService],
     };

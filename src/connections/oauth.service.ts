@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AmocrmOAuth } from '../connectors/amocrm/amocrm.oauth';
 import { Bitrix24OAuth } from '../connectors/bitrix24/bitrix24.oauth';
+import { GoogleOAuth } from '../connectors/google-sheets/google.oauth';
 import { unparkDeliveries } from '../delivery/delivery-queue';
 import { CredentialVault } from './credential-vault';
 import type { OAuthProvider } from './oauth-provider';
@@ -22,8 +23,9 @@ export class OAuthService {
     private readonly audit: AuditService,
     bitrix24: Bitrix24OAuth,
     amocrm: AmocrmOAuth,
+    googleOAuth: GoogleOAuth,
   ) {
-    this.providers = { bitrix24, amocrm };
+    this.providers = { bitrix24, amocrm, google: googleOAuth };
   }
 
   provider(name: string): OAuthProvider {

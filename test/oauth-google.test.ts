@@ -1,0 +1,128 @@
+import request from 'supertest';
+import { ConnectionsService } from '../src/connections/connections.service';
+import { CredentialVault } from '../src/connections/credential-vault';
+import type { OAuthCredentials } from '../src/connections/oauth-provider';
+import { TokenService } from '../src/connections/token.service';
+import { GoogleEmulator, startGoogleEmulator } from '../sandbox/google/google-emulator';
+import { freePort } from './support/redis-server';
+import {
+  adminHeaders,
+  createTestDatabase,
+  startTestHub,
+  TestDatabase,
+  TestHub,
+} from './support/test-hub';
+
+const CLIENT_ID = 'hub-client.apps.googleusercontent.com';
+const CLIENT_SECRET = 'google-client-secret-for-tests';
+
+describe('OAuth: Google (offline access, Sheets scope)', () => {
+  let db: TestDatabase;
+  let hub: TestHub;
+  let g: GoogleEmulator;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const port = await freePort();
+    g = await startGoogleEmulator({
+      client: {
+        clientId: CLIENT_ID,
+        clientSecret: CLIENT_SECRET,
+        redirectUris: [`http://127.0.0.1:${port}/oauth/google/callback`],
+      },
+      userEmail: 'shop.owner@example.am',
+      autoApprove: true,
+    });
+    hub = await startTestHub(db, {
+      PORT: String(port),
+      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+      GOOGLE_CLIENT_ID: CLIENT_ID,
+      GOOGLE_CLIENT_SECRET: CLIENT_SECRET,
+      GOOGLE_AUTHORIZE_URL: g.endpoints.authorize,
+      GOOGLE_TOKEN_URL: g.endpoints.token,
+      GOOGLE_SHEETS_API_URL: g.endpoints.sheetsRootUrl,
+      CONNECTOR_INSECURE_HOSTS: `127.0.0.1:${g.port}`,
+    });
+  });
+  afterAll(async () => {
+    await hub?.close();
+    await g?.close();
+    await db?.drop();
+  });
+
+  it('connects with offline access, refreshes ahead of expiry, parks on a revoked token', async () => {
+    const start = await request(hub.url)
+      .get('/api/connections/oauth/google/start?spreadsheetId=1AbCdEfGhIjKlMnOp_q')
+      .set(adminHeaders);
+    expect(start.status).toBe(302);
+    const consentUrl = new URL(start.headers.location);
+    expect(consentUrl.searchParams.get('access_type')).toBe('offline');
+    expect(consentUrl.searchParams.get('prompt')).toBe('consent');
+    expect(consentUrl.searchParams.get('scope')).toContain(
+      'https://www.googleapis.com/auth/spreadsheets',
+    );
+    const cookie = (start.headers['set-cookie'] as unknown as string[])[0].split(';')[0];
+    const consent = await fetch(consentUrl, { redirect: 'manual' });
+    expect(consent.status).toBe(302);
+    const callback = new URL(consent.headers.get('location')!);
+    const done = await request(hub.url)
+      .get(`/oauth/google/callback${callback.search}`)
+      .set('cookie', cookie);
+    expect([done.status, done.text]).toEqual([200, expect.stringContaining('is connected')]);
+
+    const conn = (await request(hub.url).get('/api/connections').set(adminHeaders)).body.find(
+      (c: { type: string }) => c.type === 'google-sheets',
+    );
+    expect(conn).toMatchObject({
+      mode: 'oauth',
+      account: { email: 'shop.owner@example.am', spreadsheetId: '1AbCdEfGhIjKlMnOp_q' },
+    });
+
+    // About to expire: refreshed ahead, the refresh token kept (Google does not rotate it).
+    const vault = hub.app.get(CredentialVault);
+    const read = async () =>
+      vault.open<OAuthCredentials>(
+        conn.id,
+        (
+          await db.ds.query<{ credentials: Buffer }[]>(
+            `SELECT credentials FROM connections WHERE id = $1`,
+            [conn.id],
+          )
+        )[0].credentials,
+      );
+    const creds = await read();
+    await db.ds.query(`UPDATE connections SET credentials = $2 WHERE id = $1`, [
+      conn.id,
+      vault.seal(conn.id, { ...creds, expiresAt: Date.now() + 60_000 }),
+    ]);
+    const grants = g.counters().refreshTokenGrants;
+    const token = await hub.app.get(TokenService).accessToken(conn.id);
+    expect(token).not.toBe(creds.accessToken);
+    expect(g.counters().refreshTokenGrants).toBe(grants + 1);
+    expect((await read()).refreshToken).toBe(creds.refreshToken);
+
+    g.revokeRefreshToken(creds.refreshToken);
+    const stale = await read();
+    await db.ds.query(`UPDATE connections SET credentials = $2 WHERE id = $1`, [
+      conn.id,
+      vault.seal(conn.id, { ...stale, expiresAt: Date.now() - 1 }),
+    ]);
+    await expect(hub.app.get(TokenService).accessToken(conn.id)).rejects.toMatchObject({
+      kind: 'auth',
+    });
+    expect((await hub.app.get(ConnectionsService).get(conn.id)).status).toBe('needs_reconnect');
+  });
+
+  it('an unconfigured provider says so', async () => {
+    const res = await request(hub.url)
+      .get('/api/connections/oauth/facebook/start')
+      .set(adminHeaders);
+    expect(res.status).toBe(404);
+    expect(res.body.message).toMatch(/^provider: unknown OAuth provider/);
+    const b24 = await request(hub.url)
+      .get('/api/connections/oauth/bitrix24/start?portal=x.bitrix24.am')
+      .set(adminHeaders);
+    expect(b24.status).toBe(422);
+    expect(b24.body.message).toMatch(/^provider: bitrix24 OAuth is not configured/);
+  });
+});
