@@ -1,4 +1,12 @@
-import { Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import {
+  ConflictException,
+  Inject,
+  Injectable,
+  NotFoundException,
+  UnprocessableEntityException,
+} from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { ACCOUNT_CHECKS } from './account-check';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
@@ -47,7 +55,12 @@ export class ConnectionsService {
     private readonly vault: CredentialVault,
     private readonly audit: AuditService,
     private readonly registry: ConnectorRegistry,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  private get insecureHosts(): string[] {
+    return this.config.connectors.insecureHosts;
+  }
 
   async create(input: NewConnection, id = randomUUID(), actor = 'admin'): Promise<Connection> {
     if (!isDestination(input.type)) {
@@ -145,6 +158,8 @@ export class ConnectionsService {
 
   /** Adds a connection in a non-OAuth mode, after the destination accepted it. */
   async createChecked(dto: CreateConnectionDto, actor: string): Promise<ConnectionView> {
+    const crmCheck = ACCOUNT_CHECKS[dto.type]?.[dto.mode ?? ''];
+    if (crmCheck) return this.createCrmAccount(dto, crmCheck, actor);
     const type = this.destination(dto.type);
     const draft = {
       id: randomUUID(),
@@ -166,6 +181,49 @@ export class ConnectionsService {
       actor,
     );
     return this.view(created);
+  }
+
+  /** A CRM account in a non-OAuth mode (webhook URL, long-lived token), checked first. */
+  private async createCrmAccount(
+    dto: CreateConnectionDto,
+    check: (typeof ACCOUNT_CHECKS)[string][string],
+    actor: string,
+  ): Promise<ConnectionView> {
+    let result: Awaited<ReturnType<typeof check>>;
+    try {
+      result = await check(dto.settings ?? {}, dto.credentials ?? {}, this.insecureHosts);
+    } catch (err) {
+      throw new UnprocessableEntityException((err as Error).message);
+    }
+    const id = randomUUID();
+    try {
+      await this.ds.query(
+        `INSERT INTO connections (id, type, display_name, mode, account, settings, credentials)
+         VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7)`,
+        [
+          id,
+          dto.type,
+          dto.displayName || result.displayName,
+          dto.mode,
+          JSON.stringify(result.account),
+          JSON.stringify(dto.settings ?? {}),
+          this.vault.seal(id, result.credentials),
+        ],
+      );
+    } catch (err) {
+      if ((err as { constraint?: string }).constraint === 'uq_connections_account') {
+        throw new ConflictException(
+          `account: ${result.account.accountKey} is already connected; update or remove that connection`,
+        );
+      }
+      throw err;
+    }
+    await this.audit.record({
+      kind: 'connection.created',
+      actor,
+      data: { connectionId: id, type: dto.type, mode: dto.mode, account: result.account },
+    });
+    return this.view(await this.get(id));
   }
 
   /** Settings, credentials, name or status; changed settings or credentials are checked first. */
