@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { AmocrmEmulator, startAmocrmEmulator } from '../sandbox/amocrm/amocrm-emulator';
 import { Bitrix24Emulator, startBitrix24Emulator } from '../sandbox/bitrix24/bitrix24-emulator';
+import { GoogleEmulator, startGoogleEmulator } from '../sandbox/google/google-emulator';
+import { generateKeyPairSync } from 'node:crypto';
 import {
   adminHeaders,
   createTestDatabase,
@@ -14,19 +16,24 @@ describe('connections: non-OAuth CRM modes, checked against the CRM', () => {
   let hub: TestHub;
   let b24: Bitrix24Emulator;
   let amo: AmocrmEmulator;
+  let g: GoogleEmulator;
 
   beforeAll(async () => {
     db = await createTestDatabase();
     b24 = await startBitrix24Emulator({ portals: [{ name: 'main' }, { name: 'shop' }] });
     amo = await startAmocrmEmulator();
+    g = await startGoogleEmulator();
     hub = await startTestHub(db, {
       CONNECTOR_INSECURE_HOSTS: `127.0.0.1:${b24.port},${amo.host}`,
+      GOOGLE_TOKEN_URL: g.endpoints.token,
+      GOOGLE_SHEETS_API_URL: g.endpoints.sheetsRootUrl,
     });
   });
   afterAll(async () => {
     await hub?.close();
     await b24?.close();
     await amo?.close();
+    await g?.close();
     await db?.drop();
   });
 
@@ -99,5 +106,42 @@ describe('connections: non-OAuth CRM modes, checked against the CRM', () => {
     });
     expect(bad.status).toBe(422);
     expect(bad.body.message).toMatch(/^credentials\.token: amoCRM refused it \(401/);
+  });
+
+  it('a Google service account is checked by reading the shared spreadsheet', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const email = 'hub-writer@project.iam.gserviceaccount.com';
+    g.registerServiceAccount({
+      clientEmail: email,
+      publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    });
+    const sheet = g.createSpreadsheet({ title: 'Payments', sharedWith: [email] });
+    const key = {
+      client_email: email,
+      private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    };
+    const ok = await add({
+      type: 'google-sheets',
+      mode: 'service_account',
+      displayName: 'Payments sheet',
+      settings: { spreadsheetId: sheet.spreadsheetId },
+      credentials: { serviceAccountKey: key },
+    });
+    expect(ok.status).toBe(201);
+    expect(ok.body).toMatchObject({
+      account: { email, spreadsheetId: sheet.spreadsheetId, title: 'Payments' },
+    });
+    expect(JSON.stringify(ok.body)).not.toContain('PRIVATE KEY');
+
+    const other = g.createSpreadsheet({ title: 'Private', sharedWith: ['someone@example.am'] });
+    const denied = await add({
+      type: 'google-sheets',
+      mode: 'service_account',
+      displayName: 'x',
+      settings: { spreadsheetId: other.spreadsheetId },
+      credentials: { serviceAccountKey: key },
+    });
+    expect(denied.status).toBe(422);
+    expect(denied.body.message).toMatch(/^settings\.spreadsheetId: Google refused access \(403/);
   });
 });

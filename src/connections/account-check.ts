@@ -1,5 +1,7 @@
+import type { AppConfig } from '../config/app-config';
 import { checkAmocrmToken } from '../connectors/amocrm/amocrm.token-check';
 import { checkBitrix24Webhook } from '../connectors/bitrix24/bitrix24.webhook-check';
+import { checkGoogleServiceAccount } from '../connectors/google-sheets/service-account.check';
 
 export interface AccountCheckResult {
   displayName: string;
@@ -7,10 +9,15 @@ export interface AccountCheckResult {
   credentials: Record<string, unknown>;
 }
 
+export interface AccountCheckContext {
+  insecureHosts: readonly string[];
+  google: AppConfig['crm']['google'];
+}
+
 type Check = (
   settings: Record<string, unknown>,
   credentials: Record<string, unknown>,
-  insecureHosts: readonly string[],
+  ctx: AccountCheckContext,
 ) => Promise<AccountCheckResult>;
 
 /**
@@ -18,6 +25,7 @@ type Check = (
  * Throwing an Error whose message names the field refuses the connection.
  */
 export const ACCOUNT_CHECKS: Record<string, Record<string, Check>> = {
-  bitrix24: { webhook: (_s, c, hosts) => checkBitrix24Webhook(c, hosts) },
-  amocrm: { token: (s, c, hosts) => checkAmocrmToken(s, c, hosts) },
+  bitrix24: { webhook: (_s, c, ctx) => checkBitrix24Webhook(c, ctx.insecureHosts) },
+  amocrm: { token: (s, c, ctx) => checkAmocrmToken(s, c, ctx.insecureHosts) },
+  'google-sheets': { service_account: checkGoogleServiceAccount },
 };

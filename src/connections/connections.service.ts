@@ -191,7 +191,10 @@ export class ConnectionsService {
   ): Promise<ConnectionView> {
     let result: Awaited<ReturnType<typeof check>>;
     try {
-      result = await check(dto.settings ?? {}, dto.credentials ?? {}, this.insecureHosts);
+      result = await check(dto.settings ?? {}, dto.credentials ?? {}, {
+        insecureHosts: this.insecureHosts,
+        google: this.config.crm.google,
+      });
     } catch (err) {
       throw new UnprocessableEntityException((err as Error).message);
     }
