@@ -30,7 +30,8 @@ mkdir -p .test-results
 say "unit tests"
 npx jest --selectProjects unit --json --outputFile=.test-results/unit.json
 say "integration tests (real PostgreSQL and Redis)"
-npx jest --selectProjects integration --runInBand --json --outputFile=.test-results/integration.json
+# --forceExit: a stray socket must not hang CI; the suites close what they open (no warnings today).
+npx jest --selectProjects integration --runInBand --forceExit --json --outputFile=.test-results/integration.json
 
 node -e '
   const r = ["unit", "integration"].map((t) => require(`./.test-results/${t}.json`));
