@@ -1,8 +1,7 @@
 import request from 'supertest';
-import { CredentialVault } from '../src/connections/credential-vault';
-import type { OAuthCredentials } from '../src/connections/oauth-provider';
 import { TokenService } from '../src/connections/token.service';
 import { AmocrmEmulator, startAmocrmEmulator } from '../sandbox/amocrm/amocrm-emulator';
+import { consent, credentialsOf } from './support/oauth-flow';
 import { freePort } from './support/redis-server';
 import {
   adminHeaders,
@@ -46,16 +45,7 @@ describe('OAuth: amoCRM, rotating single-use refresh tokens', () => {
     await db?.drop();
   });
 
-  async function connect() {
-    const start = await request(hub.url)
-      .get('/api/connections/oauth/amocrm/start')
-      .set(adminHeaders);
-    expect(start.status).toBe(302);
-    const cookie = (start.headers['set-cookie'] as unknown as string[])[0].split(';')[0];
-    const consent = await fetch(start.headers.location, { redirect: 'manual' });
-    expect(consent.status).toBe(302);
-    return { cookie, callback: new URL(consent.headers.get('location')!) };
-  }
+  const connect = () => consent(hub, '/api/connections/oauth/amocrm/start');
 
   it('connects the account named by referer and refreshes once for 20 concurrent users', async () => {
     const { cookie, callback } = await connect();
@@ -70,16 +60,9 @@ describe('OAuth: amoCRM, rotating single-use refresh tokens', () => {
     expect(conn).toMatchObject({ mode: 'oauth', status: 'active', account: { host: amo.host } });
 
     // The access token has just expired (as far as the hub knows): 20 deliveries want one.
-    const vault = hub.app.get(CredentialVault);
-    const [row] = await db.ds.query<{ credentials: Buffer }[]>(
-      `SELECT credentials FROM connections WHERE id = $1`,
-      [conn.id],
-    );
-    const creds = vault.open<OAuthCredentials>(conn.id, row.credentials);
-    await db.ds.query(`UPDATE connections SET credentials = $2 WHERE id = $1`, [
-      conn.id,
-      vault.seal(conn.id, { ...creds, expiresAt: Date.now() - 1000 }),
-    ]);
+    const store = credentialsOf(hub, db);
+    const creds = await store.read(conn.id);
+    await store.write(conn.id, { ...creds, expiresAt: Date.now() - 1000 });
     const before = amo.counters();
     const tokens = await Promise.all(
       Array.from({ length: 20 }, () => hub.app.get(TokenService).accessToken(conn.id)),
@@ -89,11 +72,7 @@ describe('OAuth: amoCRM, rotating single-use refresh tokens', () => {
     expect(after.tokenErrors - before.tokenErrors).toBe(0);
     expect(new Set(tokens).size).toBe(1);
     // The stored pair is the new one: the next refresh works (no "Token has been revoked").
-    const [again] = await db.ds.query<{ credentials: Buffer }[]>(
-      `SELECT credentials FROM connections WHERE id = $1`,
-      [conn.id],
-    );
-    const stored = vault.open<OAuthCredentials>(conn.id, again.credentials);
+    const stored = await store.read(conn.id);
     expect(stored.accessToken).toBe(tokens[0]);
     expect(stored.refreshToken).not.toBe(creds.refreshToken);
   });

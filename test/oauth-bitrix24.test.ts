@@ -1,10 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import request from 'supertest';
 import { ConnectionsService } from '../src/connections/connections.service';
-import { CredentialVault } from '../src/connections/credential-vault';
-import type { OAuthCredentials } from '../src/connections/oauth-provider';
 import { TokenService } from '../src/connections/token.service';
 import { Bitrix24Emulator, startBitrix24Emulator } from '../sandbox/bitrix24/bitrix24-emulator';
+import { consent, credentialsOf } from './support/oauth-flow';
 import { freePort } from './support/redis-server';
 import {
   adminHeaders,
@@ -49,17 +48,8 @@ describe('OAuth: Bitrix24 app connection, state, refresh without races', () => {
   });
 
   /** Start → provider consent → callback, following real redirects with the browser's cookie. */
-  async function connect(portal: string) {
-    const start = await request(hub.url)
-      .get(`/api/connections/oauth/bitrix24/start?portal=${encodeURIComponent(portal)}`)
-      .set(adminHeaders);
-    expect(start.status).toBe(302);
-    const cookie = (start.headers['set-cookie'] as unknown as string[])[0].split(';')[0];
-    const consent = await fetch(start.headers.location, { redirect: 'manual' });
-    expect(consent.status).toBe(302);
-    const callback = new URL(consent.headers.get('location')!);
-    return { start, cookie, callback };
-  }
+  const connect = (portal: string) =>
+    consent(hub, `/api/connections/oauth/bitrix24/start?portal=${encodeURIComponent(portal)}`);
   const finish = (callback: URL, cookie?: string) => {
     const req = request(hub.url).get(`/oauth/bitrix24/callback${callback.search}`);
     return cookie ? req.set('cookie', cookie) : req;
@@ -85,13 +75,7 @@ describe('OAuth: Bitrix24 app connection, state, refresh without races', () => {
     expect(b24.counters().oauth.codeExchanges).toBe(1);
 
     // A database dump shows no token.
-    const creds = hub.app
-      .get(CredentialVault)
-      .open<OAuthCredentials>(
-        conn.id,
-        (await db.ds.query(`SELECT credentials FROM connections WHERE id = $1`, [conn.id]))[0]
-          .credentials,
-      );
+    const creds = await credentialsOf(hub, db).read(conn.id);
     const dump = execFileSync('pg_dump', ['-h', '127.0.0.1', '-U', 'postgres', db.name], {
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
@@ -166,12 +150,7 @@ describe('OAuth: Bitrix24 app connection, state, refresh without races', () => {
       (c: { type: string; account: { domain: string } }) =>
         c.type === 'bitrix24' && c.account.domain === b24.portal('main').domain,
     );
-    const vault = hub.app.get(CredentialVault);
-    const [row] = await db.ds.query<{ credentials: Buffer }[]>(
-      `SELECT credentials FROM connections WHERE id = $1`,
-      [conn.id],
-    );
-    const creds = vault.open<OAuthCredentials>(conn.id, row.credentials);
+    const creds = await credentialsOf(hub, db).read(conn.id);
     b24.revokeRefreshToken(creds.refreshToken);
     await expect(
       hub.app.get(TokenService).accessToken(conn.id, creds.accessToken),

@@ -1,9 +1,8 @@
 import request from 'supertest';
 import { ConnectionsService } from '../src/connections/connections.service';
-import { CredentialVault } from '../src/connections/credential-vault';
-import type { OAuthCredentials } from '../src/connections/oauth-provider';
 import { TokenService } from '../src/connections/token.service';
 import { GoogleEmulator, startGoogleEmulator } from '../sandbox/google/google-emulator';
+import { consent, credentialsOf } from './support/oauth-flow';
 import { freePort } from './support/redis-server';
 import {
   adminHeaders,
@@ -51,20 +50,16 @@ describe('OAuth: Google (offline access, Sheets scope)', () => {
   });
 
   it('connects with offline access, refreshes ahead of expiry, parks on a revoked token', async () => {
-    const start = await request(hub.url)
-      .get('/api/connections/oauth/google/start?spreadsheetId=1AbCdEfGhIjKlMnOp_q')
-      .set(adminHeaders);
-    expect(start.status).toBe(302);
+    const { start, cookie, callback } = await consent(
+      hub,
+      '/api/connections/oauth/google/start?spreadsheetId=1AbCdEfGhIjKlMnOp_q',
+    );
     const consentUrl = new URL(start.headers.location);
     expect(consentUrl.searchParams.get('access_type')).toBe('offline');
     expect(consentUrl.searchParams.get('prompt')).toBe('consent');
     expect(consentUrl.searchParams.get('scope')).toContain(
       'https://www.googleapis.com/auth/spreadsheets',
     );
-    const cookie = (start.headers['set-cookie'] as unknown as string[])[0].split(';')[0];
-    const consent = await fetch(consentUrl, { redirect: 'manual' });
-    expect(consent.status).toBe(302);
-    const callback = new URL(consent.headers.get('location')!);
     const done = await request(hub.url)
       .get(`/oauth/google/callback${callback.search}`)
       .set('cookie', cookie);
@@ -79,22 +74,10 @@ describe('OAuth: Google (offline access, Sheets scope)', () => {
     });
 
     // About to expire: refreshed ahead, the refresh token kept (Google does not rotate it).
-    const vault = hub.app.get(CredentialVault);
-    const read = async () =>
-      vault.open<OAuthCredentials>(
-        conn.id,
-        (
-          await db.ds.query<{ credentials: Buffer }[]>(
-            `SELECT credentials FROM connections WHERE id = $1`,
-            [conn.id],
-          )
-        )[0].credentials,
-      );
+    const store = credentialsOf(hub, db);
+    const read = () => store.read(conn.id);
     const creds = await read();
-    await db.ds.query(`UPDATE connections SET credentials = $2 WHERE id = $1`, [
-      conn.id,
-      vault.seal(conn.id, { ...creds, expiresAt: Date.now() + 60_000 }),
-    ]);
+    await store.write(conn.id, { ...creds, expiresAt: Date.now() + 60_000 });
     const grants = g.counters().refreshTokenGrants;
     const token = await hub.app.get(TokenService).accessToken(conn.id);
     expect(token).not.toBe(creds.accessToken);
@@ -103,10 +86,7 @@ describe('OAuth: Google (offline access, Sheets scope)', () => {
 
     g.revokeRefreshToken(creds.refreshToken);
     const stale = await read();
-    await db.ds.query(`UPDATE connections SET credentials = $2 WHERE id = $1`, [
-      conn.id,
-      vault.seal(conn.id, { ...stale, expiresAt: Date.now() - 1 }),
-    ]);
+    await store.write(conn.id, { ...stale, expiresAt: Date.now() - 1 });
     await expect(hub.app.get(TokenService).accessToken(conn.id)).rejects.toMatchObject({
       kind: 'auth',
     });

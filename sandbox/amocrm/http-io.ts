@@ -1,5 +1,6 @@
 /** Request/response helpers for the amoCRM emulator's node:http server. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody as readCommonBody, sendText } from '../common/http-io';
 
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
@@ -35,21 +36,9 @@ export function problem(status: number, title: string, detail: string): HttpErro
 }
 
 export function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(problem(413, 'Payload Too Large', 'Request body is too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+  return readCommonBody(req, MAX_BODY_BYTES, () =>
+    problem(413, 'Payload Too Large', 'Request body is too large'),
+  );
 }
 
 /**
@@ -78,12 +67,7 @@ export function send(
   headers: Record<string, string> = {},
 ): void {
   const text = kind === 'html' || kind === 'text' ? String(body) : JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': CONTENT_TYPES[kind],
-    'content-length': String(Buffer.byteLength(text)),
-    ...headers,
-  });
-  res.end(text);
+  sendText(res, status, text, CONTENT_TYPES[kind], headers);
 }
 
 export function sendNoContent(res: ServerResponse): void {
@@ -91,19 +75,7 @@ export function sendNoContent(res: ServerResponse): void {
   res.end();
 }
 
-export function redirect(res: ServerResponse, location: string): void {
-  res.writeHead(302, { location, 'content-length': '0', 'cache-control': 'no-store' });
-  res.end();
-}
-
-export function headerValue(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name.toLowerCase()];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+export { escapeHtml, headerValue, redirect } from '../common/http-io';
 
 /** A query tree parsed from PHP-style keys: `filter[statuses][0][status_id]=1`, `filter[id][]=2`. */
 export type QueryNode = string | { [key: string]: QueryNode };

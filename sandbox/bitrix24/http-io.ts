@@ -1,5 +1,6 @@
 /** Request/response helpers for the emulator's node:http server. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody as readCommonBody, sendJson as commonSendJson } from '../common/http-io';
 import { isPlainObject, parsePhpQuery, type Params } from './php-values';
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -7,21 +8,7 @@ const MAX_BODY_BYTES = 4 * 1024 * 1024;
 export class BodyError extends Error {}
 
 export function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new BodyError('request body exceeds 4 MiB'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+  return readCommonBody(req, MAX_BODY_BYTES, () => new BodyError('request body exceeds 4 MiB'));
 }
 
 /** Query string and body (JSON or form) merged, body winning; PHP bracket syntax understood. */
@@ -43,29 +30,7 @@ export async function readParams(req: IncomingMessage, url: URL): Promise<Params
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': String(Buffer.byteLength(text)),
-    'cache-control': 'no-store',
-  });
-  res.end(text);
+  commonSendJson(res, status, body, { 'cache-control': 'no-store' });
 }
 
-export function sendHtml(res: ServerResponse, status: number, html: string): void {
-  res.writeHead(status, {
-    'content-type': 'text/html; charset=utf-8',
-    'content-length': String(Buffer.byteLength(html)),
-    'cache-control': 'no-store',
-  });
-  res.end(html);
-}
-
-export function redirect(res: ServerResponse, location: string): void {
-  res.writeHead(302, { location, 'content-length': '0', 'cache-control': 'no-store' });
-  res.end();
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+export { escapeHtml, redirect, sendHtml } from '../common/http-io';

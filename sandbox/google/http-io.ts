@@ -1,5 +1,6 @@
 /** Request/response helpers for the Google emulator's node:http server. */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { readBody as readCommonBody } from '../common/http-io';
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -55,21 +56,9 @@ export function oauthError(status: number, error: string, description?: string):
 }
 
 export function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(googleError(413, 'Request payload size exceeds the limit.'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+  return readCommonBody(req, MAX_BODY_BYTES, () =>
+    googleError(413, 'Request payload size exceeds the limit.'),
+  );
 }
 
 /** JSON body (or a flat object for form bodies); `undefined` when empty. */
@@ -87,40 +76,4 @@ export async function readPayload(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=UTF-8',
-    'content-length': String(Buffer.byteLength(text)),
-    ...headers,
-  });
-  res.end(text);
-}
-
-export function sendHtml(res: ServerResponse, status: number, html: string): void {
-  res.writeHead(status, {
-    'content-type': 'text/html; charset=utf-8',
-    'content-length': String(Buffer.byteLength(html)),
-    'cache-control': 'no-store',
-  });
-  res.end(html);
-}
-
-export function redirect(res: ServerResponse, location: string): void {
-  res.writeHead(302, { location, 'content-length': '0', 'cache-control': 'no-store' });
-  res.end();
-}
-
-export function headerValue(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name.toLowerCase()];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+export { escapeHtml, headerValue, redirect, sendHtml, sendJson } from '../common/http-io';

@@ -1,0 +1,36 @@
+import request from 'supertest';
+import { CredentialVault } from '../../src/connections/credential-vault';
+import type { OAuthCredentials } from '../../src/connections/oauth-provider';
+import { adminHeaders, TestDatabase, TestHub } from './test-hub';
+
+/**
+ * What a browser does: start (admin), keep the cookie, follow the provider's consent (an
+ * auto-approving emulator) to the hub's callback URL, which is returned unvisited.
+ */
+export async function consent(hub: TestHub, startPath: string) {
+  const start = await request(hub.url).get(startPath).set(adminHeaders);
+  expect(start.status).toBe(302);
+  const cookie = (start.headers['set-cookie'] as unknown as string[])[0].split(';')[0];
+  const consentPage = await fetch(start.headers.location, { redirect: 'manual' });
+  expect(consentPage.status).toBe(302);
+  return { start, cookie, callback: new URL(consentPage.headers.get('location')!) };
+}
+
+/** The decrypted credentials of a connection, and a way to overwrite them (time travel). */
+export function credentialsOf(hub: TestHub, db: TestDatabase) {
+  const vault = hub.app.get(CredentialVault);
+  return {
+    read: async (id: string) => {
+      const [row] = await db.ds.query<{ credentials: Buffer }[]>(
+        `SELECT credentials FROM connections WHERE id = $1`,
+        [id],
+      );
+      return vault.open<OAuthCredentials>(id, row.credentials);
+    },
+    write: (id: string, credentials: OAuthCredentials) =>
+      db.ds.query(`UPDATE connections SET credentials = $2 WHERE id = $1`, [
+        id,
+        vault.seal(id, credentials),
+      ]),
+  };
+}
