@@ -133,14 +133,23 @@ export class ConnectionsService {
     const rows = await this.ds
       .getRepository(Connection)
       .find({ where: { deletedAt: IsNull() }, order: { createdAt: 'ASC' } });
-    return Promise.all(rows.map((c) => this.view(c)));
+    const held = await this.ds.query<{ id: string }[]>(
+      `SELECT id FROM connections WHERE deleted_at IS NULL AND credentials IS NOT NULL`,
+    );
+    const withCredentials = new Set(held.map((r) => r.id));
+    return Promise.all(rows.map((c) => this.view(c, withCredentials.has(c.id))));
   }
 
-  async view(connection: Connection): Promise<ConnectionView> {
-    const [row] = await this.ds.query<{ has: boolean }[]>(
-      `SELECT credentials IS NOT NULL AS has FROM connections WHERE id = $1`,
-      [connection.id],
-    );
+  async view(connection: Connection, hasCredentials?: boolean): Promise<ConnectionView> {
+    const has =
+      hasCredentials ??
+      (
+        await this.ds.query<{ has: boolean }[]>(
+          `SELECT credentials IS NOT NULL AS has FROM connections WHERE id = $1`,
+          [connection.id],
+        )
+      )[0]?.has ??
+      false;
     return {
       id: connection.id,
       type: connection.type,
@@ -150,7 +159,7 @@ export class ConnectionsService {
       status: connection.status,
       statusReason: connection.statusReason,
       settings: connection.settings,
-      hasCredentials: row?.has ?? false,
+      hasCredentials: has,
       createdAt: connection.createdAt,
       updatedAt: connection.updatedAt,
     };

@@ -1,14 +1,5 @@
-import {
-  Controller,
-  Get,
-  Headers,
-  HttpException,
-  Inject,
-  Param,
-  Query,
-  Req,
-  Res,
-} from '@nestjs/common';
+import { Controller, Get, HttpException, Inject, Param, Query, Req, Res } from '@nestjs/common';
+import { Actor } from '../common/request-params';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { toErrorBody } from '../common/http-exception.filter';
@@ -47,11 +38,10 @@ export class OAuthController {
   async start(
     @Param('provider') provider: string,
     @Query() query: Record<string, string>,
-    @Headers('x-actor') actor: string | undefined,
+    @Actor() actor: string,
     @Res() res: Response,
   ): Promise<void> {
-    const who = actor && /^[\p{L}\p{N} ._@-]{1,64}$/u.test(actor) ? actor : 'admin';
-    const { url, session } = await this.oauth.start(provider, query, who);
+    const { url, session } = await this.oauth.start(provider, query, actor);
     res.cookie(COOKIE, session, {
       httpOnly: true,
       sameSite: 'lax',

@@ -1,6 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, IsNull, Not } from 'typeorm';
+import { Connection } from '../connections/connection.entity';
 import { AuditService } from '../audit/audit.service';
 import { ConnectionsService } from '../connections/connections.service';
 import { ConnectorRegistry } from '../connectors/connector.registry';
@@ -42,20 +43,25 @@ export class DeliveryReplayService {
     }
     const targets = connectionId
       ? [await this.connections.get(connectionId)]
-      : await this.ds
-          .query<{ id: string }[]>(
-            `SELECT id FROM connections WHERE deleted_at IS NULL AND status <> 'disabled'`,
-          )
-          .then((rows) => Promise.all(rows.map((r) => this.connections.get(r.id))));
+      : await this.ds.getRepository(Connection).find({
+          where: { deletedAt: IsNull(), status: Not('disabled') },
+          order: { createdAt: 'ASC' },
+        });
+    // One query for the existing deliveries of every (event, connection) pair.
+    const existingRows = await this.ds.query<
+      { id: string; status: string; event_id: string; connection_id: string }[]
+    >(
+      `SELECT id, status, event_id, connection_id FROM deliveries
+       WHERE order_id = $1 AND connection_id = ANY($2::uuid[])`,
+      [orderId, targets.map((t) => t.id)],
+    );
+    const existingOf = new Map(existingRows.map((r) => [`${r.event_id}/${r.connection_id}`, r]));
 
     const items: ReplayPlanItem[] = [];
-    for (const connection of targets) {
-      const ctx = isDestination(connection.type) ? this.connections.context(connection) : undefined;
+    for (const connection of targets.filter((t) => isDestination(t.type))) {
+      const ctx = this.connections.context(connection);
       for (const { payload: event } of events) {
-        const [existing] = await this.ds.query<{ id: string; status: string }[]>(
-          `SELECT id, status FROM deliveries WHERE event_id = $1 AND connection_id = $2`,
-          [event.id, connection.id],
-        );
+        const existing = existingOf.get(`${event.id}/${connection.id}`);
         items.push({
           eventId: event.id,
           type: event.type,
@@ -63,7 +69,7 @@ export class DeliveryReplayService {
           deliveryId: existing?.id ?? null,
           currentStatus: existing?.status ?? null,
           action: !existing ? 'create' : existing.status === 'in_progress' ? 'wait' : 'replay',
-          wouldSend: dryRun && ctx ? await this.registry.get(ctx.type).plan(ctx, event) : undefined,
+          wouldSend: dryRun ? await this.registry.get(ctx.type).plan(ctx, event) : undefined,
         });
       }
     }
@@ -86,7 +92,7 @@ export class DeliveryReplayService {
           );
         }
       }
-      // Only the first of each connection's chain needs a job; completions wake the rest.
+      // Each gets a job; the per-order ordering check lets only the oldest open one run first.
       await enqueueDeliveries(
         m,
         items.filter((i) => i.action !== 'wait').map((i) => i.deliveryId!),

@@ -5,12 +5,12 @@ import {
   Headers,
   HttpCode,
   Param,
-  ParseUUIDPipe,
   Patch,
   Post,
   Query,
   Res,
 } from '@nestjs/common';
+import { Actor, UUID_PARAM } from '../common/request-params';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import {
@@ -21,11 +21,6 @@ import {
 } from './payment-links.dto';
 import { PaymentLinksService, PaymentLinkView } from './payment-links.service';
 import { ProductsService } from './products.service';
-
-const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 422 });
-/** Who acted: the manager's name from X-Actor when a console or script sends it. */
-const actorOf = (value: string | undefined) =>
-  value && /^[\p{L}\p{N} ._@-]{1,64}$/u.test(value) ? value : 'admin';
 
 @ApiTags('payment links')
 @ApiBearerAuth()
@@ -43,10 +38,10 @@ export class PaymentLinksController {
   async create(
     @Body() dto: CreatePaymentLinkDto,
     @Headers('idempotency-key') key: string | undefined,
-    @Headers('x-actor') actor: string | undefined,
+    @Actor() actor: string,
     @Res({ passthrough: true }) res: Response,
   ): Promise<PaymentLinkView> {
-    const { link, replayed } = await this.links.create(dto, key, actorOf(actor));
+    const { link, replayed } = await this.links.create(dto, key, actor);
     res.status(201);
     if (replayed) res.setHeader('Idempotent-Replayed', 'true');
     return link;
@@ -59,28 +54,28 @@ export class PaymentLinksController {
   }
 
   @Get('payment-links/:id')
-  get(@Param('id', uuid) id: string) {
+  get(@Param('id', UUID_PARAM) id: string) {
     return this.links.get(id);
   }
 
   @Post('payment-links/:id/cancel')
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel an open link (refused for a paid one)' })
-  cancel(@Param('id', uuid) id: string, @Headers('x-actor') actor: string | undefined) {
-    return this.links.cancel(id, actorOf(actor));
+  cancel(@Param('id', UUID_PARAM) id: string, @Actor() actor: string) {
+    return this.links.cancel(id, actor);
   }
 
   @Post('payment-links/:id/resend')
   @HttpCode(200)
   @ApiOperation({ summary: 'The link again with a fresh WhatsApp message (recorded as resent)' })
-  resend(@Param('id', uuid) id: string, @Headers('x-actor') actor: string | undefined) {
-    return this.links.resend(id, actorOf(actor));
+  resend(@Param('id', UUID_PARAM) id: string, @Actor() actor: string) {
+    return this.links.resend(id, actor);
   }
 
   @Post('products')
   @ApiOperation({ summary: 'Add a fixed-price product' })
-  createProduct(@Body() dto: CreateProductDto, @Headers('x-actor') actor: string | undefined) {
-    return this.products.create(dto, actorOf(actor));
+  createProduct(@Body() dto: CreateProductDto, @Actor() actor: string) {
+    return this.products.create(dto, actor);
   }
 
   @Get('products')
@@ -89,16 +84,16 @@ export class PaymentLinksController {
   }
 
   @Get('products/:id')
-  getProduct(@Param('id', uuid) id: string) {
+  getProduct(@Param('id', UUID_PARAM) id: string) {
     return this.products.get(id);
   }
 
   @Patch('products/:id')
   updateProduct(
-    @Param('id', uuid) id: string,
+    @Param('id', UUID_PARAM) id: string,
     @Body() dto: UpdateProductDto,
-    @Headers('x-actor') actor: string | undefined,
+    @Actor() actor: string,
   ) {
-    return this.products.update(id, dto, actorOf(actor));
+    return this.products.update(id, dto, actor);
   }
 }

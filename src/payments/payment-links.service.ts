@@ -47,6 +47,12 @@ export interface CreateResult {
   replayed: boolean;
 }
 
+interface AttemptRef {
+  id: string;
+  attempt_no: number;
+  provider_payment_id: string | null;
+}
+
 const SETTLED = ['paid', 'partially_refunded', 'refunded'];
 const OPEN_LINK = ['creating', 'active'];
 const METADATA_MAX_BYTES = 4096;
@@ -415,7 +421,13 @@ export class PaymentLinksService {
     if (q.orderId) qb.andWhere('l.order_id = :o', { o: q.orderId });
     if (q.status) qb.andWhere('l.status = :s', { s: q.status });
     const links = await qb.take(q.limit).skip(q.offset).getMany();
-    return Promise.all(links.map((l) => this.view(l)));
+    // One query for every link's attempt, not one per link.
+    const attempts = await this.ds.query<AttemptRef[]>(
+      `SELECT id, attempt_no, provider_payment_id FROM payment_attempts WHERE id = ANY($1::uuid[])`,
+      [links.map((l) => l.attemptId)],
+    );
+    const byId = new Map(attempts.map((a) => [a.id, a]));
+    return Promise.all(links.map((l) => this.view(l, byId.get(l.attemptId))));
   }
 
   async cancel(id: string, actor: string): Promise<PaymentLinkView> {
@@ -455,12 +467,15 @@ export class PaymentLinksService {
     return view;
   }
 
-  private async view(link: PaymentLink): Promise<PaymentLinkView> {
-    const [attempt] = await this.ds.query<
-      { attempt_no: number; provider_payment_id: string | null }[]
-    >(`SELECT attempt_no, provider_payment_id FROM payment_attempts WHERE id = $1`, [
-      link.attemptId,
-    ]);
+  private async view(link: PaymentLink, known?: AttemptRef): Promise<PaymentLinkView> {
+    const attempt =
+      known ??
+      (
+        await this.ds.query<AttemptRef[]>(
+          `SELECT id, attempt_no, provider_payment_id FROM payment_attempts WHERE id = $1`,
+          [link.attemptId],
+        )
+      )[0];
     const template = this.config.links.templates[link.language] ?? DEFAULT_TEMPLATES[link.language];
     return {
       id: link.id,

@@ -19,6 +19,7 @@ interface OutboxRow {
 
 const BATCH = 500;
 const SWEEP_EVERY_MS = 60_000;
+const GAUGE_EVERY_MS = 5_000;
 /** A raw event still unverified this long after arrival may have lost its job (Redis lost data). */
 const STALE_AFTER = '5 minutes';
 const PUBLISH_TIMEOUT_MS = 5000;
@@ -39,6 +40,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
   private wake?: () => void;
   private failures = 0;
   private lastSweep = Date.now();
+  private lastGauge = 0;
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -126,8 +128,12 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
 
   private async idleChores(): Promise<void> {
     try {
-      const [row] = await this.ds.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM outbox`);
-      this.pending.set(row.n);
+      // Sampled, not on every idle poll: the poll runs every OUTBOX_POLL_MS.
+      if (Date.now() - this.lastGauge >= GAUGE_EVERY_MS) {
+        this.lastGauge = Date.now();
+        const [row] = await this.ds.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM outbox`);
+        this.pending.set(row.n);
+      }
       if (Date.now() - this.lastSweep >= SWEEP_EVERY_MS) {
         this.lastSweep = Date.now();
         await this.requeueStale();

@@ -6,7 +6,7 @@ import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import type { OAuthCredentials, OAuthGrant, OAuthProvider } from '../../connections/oauth-provider';
 
 /** amoCRM and Kommo account hosts (crm-apis.md B1). */
-const ACCOUNT_DOMAINS = [/\.amocrm\.(ru|com)$/, /\.kommo\.com$/];
+export const ACCOUNT_DOMAINS = [/\.amocrm\.(ru|com)$/, /\.kommo\.com$/];
 
 interface TokenAnswer {
   access_token?: string;

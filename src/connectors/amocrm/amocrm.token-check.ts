@@ -1,9 +1,8 @@
 import { isAxiosError } from 'axios';
 import { createHttpClient } from '../../common/http-client';
 import { hostOf, isTrustedProviderHost, schemeFor } from '../../common/url-policy';
+import { ACCOUNT_DOMAINS } from './amocrm.oauth';
 import type { AccountCheckResult } from '../../connections/account-check';
-
-const ACCOUNT_DOMAINS = [/\.amocrm\.(ru|com)$/, /\.kommo\.com$/];
 
 /** A long-lived token of a private integration (B2), checked with GET /api/v4/account. */
 export async function checkAmocrmToken(

@@ -7,7 +7,7 @@ import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import type { OAuthCredentials, OAuthGrant, OAuthProvider } from '../../connections/oauth-provider';
 
 /** Bitrix24 cloud portals (bitrix24.ru, .com, .de, .am, ...). */
-const PORTAL_DOMAINS = [/\.bitrix24\.[a-z]{2,3}(\.[a-z]{2})?$/];
+export const PORTAL_DOMAINS = [/\.bitrix24\.[a-z]{2,3}(\.[a-z]{2})?$/];
 
 interface TokenAnswer {
   access_token?: string;

@@ -1,9 +1,8 @@
 import { isAxiosError } from 'axios';
 import { createHttpClient } from '../../common/http-client';
 import { hostOf, isTrustedProviderHost } from '../../common/url-policy';
+import { PORTAL_DOMAINS } from './bitrix24.oauth';
 import type { AccountCheckResult } from '../../connections/account-check';
-
-const PORTAL_DOMAINS = [/\.bitrix24\.[a-z]{2,3}(\.[a-z]{2})?$/];
 
 /**
  * An incoming-webhook URL (crm-apis.md A2): `https://<portal>/rest/<user>/<code>/`. It is a
