@@ -136,13 +136,23 @@ export class DeliveryService {
       const audits: AuditRecord[] = [];
       const wake: string[] = [];
       let authFailure: string | undefined;
+      // The common case, a delivered batch, is one UPDATE rather than one per item.
+      const claimedIds = new Set(claimed.map((c) => c.id));
+      await this.markDelivered(
+        m,
+        results.filter(
+          (r): r is Extract<DeliveryItemResult, { outcome: 'delivered' }> =>
+            r.outcome === 'delivered' && claimedIds.has(r.deliveryId),
+        ),
+      );
       for (const item of claimed) {
         const result: DeliveryItemResult = byId.get(item.id) ?? {
           deliveryId: item.id,
           outcome: 'skipped',
           reason: 'connector returned no result for this item',
         };
-        const status = await this.applyResult(m, item, result);
+        const status =
+          result.outcome === 'delivered' ? 'delivered' : await this.applyResult(m, item, result);
         if (status !== 'retry_scheduled' && status !== 'parked') wake.push(item.id);
         if (result.outcome === 'failed' && result.error.kind === 'auth') {
           authFailure = `${result.error.code}: ${result.error.message}`;
@@ -185,21 +195,32 @@ export class DeliveryService {
     });
   }
 
+  private async markDelivered(
+    m: EntityManager,
+    delivered: Extract<DeliveryItemResult, { outcome: 'delivered' }>[],
+  ): Promise<void> {
+    if (delivered.length === 0) return;
+    await m.query(
+      `UPDATE deliveries d SET status = 'delivered', delivered_at = now(), locked_until = NULL,
+         external_id = coalesce(v.external_id, d.external_id),
+         external_url = coalesce(v.external_url, d.external_url),
+         last_error_kind = NULL, last_error_code = NULL, last_error = NULL, updated_at = now()
+       FROM unnest($1::uuid[], $2::text[], $3::text[]) AS v(id, external_id, external_url)
+       WHERE d.id = v.id`,
+      [
+        delivered.map((r) => r.deliveryId),
+        delivered.map((r) => r.externalId ?? null),
+        delivered.map((r) => r.externalUrl ?? null),
+      ],
+    );
+  }
+
+  /** Every outcome but delivered (those are marked together by markDelivered). */
   private async applyResult(
     m: EntityManager,
     item: ClaimedDelivery,
-    result: DeliveryItemResult,
+    result: Exclude<DeliveryItemResult, { outcome: 'delivered' }>,
   ): Promise<DeliveryStatus> {
-    if (result.outcome === 'delivered') {
-      await m.query(
-        `UPDATE deliveries SET status = 'delivered', delivered_at = now(), locked_until = NULL,
-           external_id = coalesce($2, external_id), external_url = coalesce($3, external_url),
-           last_error_kind = NULL, last_error_code = NULL, last_error = NULL, updated_at = now()
-         WHERE id = $1`,
-        [item.id, result.externalId ?? null, result.externalUrl ?? null],
-      );
-      return 'delivered';
-    }
     if (result.outcome === 'skipped') {
       await this.finish(m, item.id, 'skipped', null, null, result.reason);
       return 'skipped';
