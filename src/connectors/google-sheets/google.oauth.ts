@@ -1,5 +1,7 @@
 import { Inject, Injectable, UnprocessableEntityException } from '@nestjs/common';
-import { google } from 'googleapis';
+// googleapis' own OAuth2 client, from google-auth-library: the googleapis index loads every
+// API surface (about 110 MB of resident memory), the auth library alone about 13 MB.
+import { OAuth2Client } from 'google-auth-library';
 import { ExternalApiError } from '../../common/errors';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import type { OAuthCredentials, OAuthGrant, OAuthProvider } from '../../connections/oauth-provider';
@@ -95,7 +97,7 @@ export class GoogleOAuth implements OAuthProvider {
 
   private client() {
     const { clientId, clientSecret, authorizeUrl, tokenUrl } = this.config.crm.google;
-    return new google.auth.OAuth2({
+    return new OAuth2Client({
       clientId,
       clientSecret,
       // Node's own fetch, so gaxios never falls back to loading node-fetch.
