@@ -48,12 +48,27 @@ export interface ConnectionContext {
   account: Record<string, unknown>;
   settings: Record<string, unknown>;
   credentials<T>(): Promise<T | null>;
+  /**
+   * Waits for a token of the connection's rate limit. A connector that sends several requests
+   * per `deliver` calls it before each one; the engine has already paid for the first.
+   * Absent outside the delivery engine (settings checks are not paced).
+   */
+  pace?: () => Promise<void>;
+}
+
+/** The payment link the event's attempt was paid through, when the hub made one. */
+export interface DeliveryLink {
+  id: string;
+  url: string | null;
+  description: string | null;
 }
 
 export interface DeliveryItem {
   deliveryId: string;
+  /** 1 on the first try; above 1 an earlier try may have reached the destination. */
   attempt: number;
   event: PaymentEventV1;
+  link: DeliveryLink | null;
 }
 
 export type DeliveryItemResult =

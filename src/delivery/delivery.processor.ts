@@ -7,6 +7,7 @@ import { classifyHttpError } from '../common/errors';
 import { ConnectionsService } from '../connections/connections.service';
 import { ConnectorRegistry } from '../connectors/connector.registry';
 import {
+  ConnectionContext,
   ConnectorError,
   CrmConnector,
   DeliveryItemResult,
@@ -82,7 +83,13 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
 
     const claimed = await this.deliveries.claimBatch(row.id, connection.id, batchSize);
     if (claimed.length === 0) return 'noop';
-    const items = claimed.map((c) => ({ deliveryId: c.id, attempt: c.attempts, event: c.event }));
+    const items = claimed.map((c) => ({
+      deliveryId: c.id,
+      attempt: c.attempts,
+      event: c.event,
+      link: c.link,
+    }));
+    ctx.pace = this.pacer(connection.id, connector, ctx);
     const started = process.hrtime.bigint();
     const results = await this.call(connector, ctx, items);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -95,6 +102,23 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     for (const o of outcomes)
       this.outcomes.inc({ destination: connection.type, outcome: o.status });
     return 'attempted';
+  }
+
+  /** Per-request pacing inside one call; the token taken before the claim pays the first. */
+  private pacer(key: string, connector: CrmConnector, ctx: ConnectionContext): () => Promise<void> {
+    let prepaid = 1;
+    return async () => {
+      if (prepaid > 0) {
+        prepaid--;
+        return;
+      }
+      const rule = connector.rateLimit(ctx);
+      for (;;) {
+        const wait = await this.limiter.take(key, rule);
+        if (wait === 0) return;
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    };
   }
 
   /** The connector edge: anything thrown becomes a classified ConnectorError for every item. */

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditRecord, AuditService } from '../audit/audit.service';
 import { ConnectionsService } from '../connections/connections.service';
-import type { DeliveryItemResult } from '../connectors/crm-connector';
+import type { DeliveryItemResult, DeliveryLink } from '../connectors/crm-connector';
 import type { PaymentEventV1 } from '../payments/payment-event';
 import { DELIVERY_MAX_ATTEMPTS, deliveryBackoffMs } from '../queue/queues';
 import { enqueueDeliveries } from './delivery-queue';
@@ -16,6 +16,7 @@ export interface ClaimedDelivery {
   orderId: string;
   attempts: number;
   event: PaymentEventV1;
+  link: DeliveryLink | null;
 }
 
 export interface DeliveryFilter {
@@ -116,8 +117,12 @@ export class DeliveryService {
            WHERE id = ANY($1::uuid[])
            RETURNING id, seq, order_id, attempts, event_id
          )
-         SELECT c.id, c.seq, c.order_id AS "orderId", c.attempts, e.payload AS event
+         SELECT c.id, c.seq, c.order_id AS "orderId", c.attempts, e.payload AS event,
+           CASE WHEN l.id IS NULL THEN NULL
+             ELSE json_build_object('id', l.id, 'url', l.url, 'description', l.description)
+           END AS link
          FROM claimed c JOIN payment_events e ON e.id = c.event_id
+           LEFT JOIN payment_links l ON l.attempt_id = e.attempt_id
          ORDER BY c.seq`,
         [ids, this.config.workers.deliveryLeaseSeconds],
       );
