@@ -87,7 +87,7 @@ describe('Bitrix24 REST client against the emulator', () => {
     b24.expireAccessToken(tokens.access_token);
     const client = new Bitrix24Client(
       { mode: 'oauth', connectionId: conn.id, clientEndpoint: tokens.client_endpoint },
-      hub.app.get(TokenService),
+      { tokens: hub.app.get(TokenService) },
     );
     const before = b24.counters().oauth.refreshes;
     const profile = await client.call<{ ID: string }>('profile');

@@ -125,6 +125,12 @@ export class EmulatorControls extends EmulatorState implements Controls {
     return this.oauth.revokePortal(this.getPortal(options.portal).name);
   }
 
+  setBeforeRespond(
+    hook?: (info: { method: string; portal: string }) => Promise<void> | void,
+  ): void {
+    this.beforeRespond = hook;
+  }
+
   setAutoApprove(enabled: boolean): void {
     this.autoApprove = enabled;
   }

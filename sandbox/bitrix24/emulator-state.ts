@@ -46,6 +46,8 @@ export class EmulatorState {
   readonly faults = new FaultQueue();
   readonly methods: MethodTable;
   autoApprove: boolean;
+  /** Test hook: runs after a REST call took effect, before its answer is sent. */
+  beforeRespond?: (info: { method: string; portal: string }) => Promise<void> | void;
   protected clockOffset = 0;
 
   constructor(readonly options: Bitrix24EmulatorOptions) {

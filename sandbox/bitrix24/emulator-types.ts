@@ -141,6 +141,11 @@ export interface Bitrix24Emulator {
   /** Forgets every code and token of the portal (as if the app were reinstalled). */
   revokePortalTokens(options?: PortalScoped): number;
   setAutoApprove(enabled: boolean): void;
+  /**
+   * Runs after a REST call has taken effect and before its answer is sent (e.g. to kill the
+   * caller in between); no hook: answer at once.
+   */
+  setBeforeRespond(hook?: (info: { method: string; portal: string }) => Promise<void> | void): void;
 
   injectFault(fault: FaultSpec): void;
   pendingFaults(): FaultSpec[];

@@ -23,6 +23,7 @@ import { unparkDeliveries } from '../delivery/delivery-queue';
 import { Connection, ConnectionStatus } from './connection.entity';
 import { CreateConnectionDto, UpdateConnectionDto } from './connections.dto';
 import { CredentialVault } from './credential-vault';
+import { RateLimiter, rateLimitKey } from './rate-limiter';
 
 export interface NewConnection {
   type: string;
@@ -56,6 +57,7 @@ export class ConnectionsService {
     private readonly audit: AuditService,
     private readonly registry: ConnectorRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly limiter: RateLimiter,
   ) {}
 
   private get insecureHosts(): string[] {
@@ -111,12 +113,15 @@ export class ConnectionsService {
     if (!isDestination(connection.type)) {
       throw new Error(`connection ${connection.id} has unknown type ${connection.type}`);
     }
-    return {
+    const ctx: ConnectionContext = {
       id: connection.id,
       type: connection.type,
       displayName: connection.displayName,
       account: connection.account,
       settings: connection.settings,
+      // Checks share the account's rate limit with deliveries.
+      pace: () =>
+        this.limiter.acquire(rateLimitKey(connection), this.registry.get(ctx.type).rateLimit(ctx)),
       credentials: async <T>() => {
         if (credentials !== undefined) return credentials as T;
         const [row] = await this.ds.query<{ credentials: Buffer | null }[]>(
@@ -126,6 +131,7 @@ export class ConnectionsService {
         return row?.credentials ? this.vault.open<T>(connection.id, row.credentials) : null;
       },
     };
+    return ctx;
   }
 
   /** Every live connection, credentials left out. */
@@ -208,6 +214,21 @@ export class ConnectionsService {
       throw new UnprocessableEntityException((err as Error).message);
     }
     const id = randomUUID();
+    // The connector's own settings (mapping) are checked against the account too.
+    if (isDestination(dto.type)) {
+      await this.check(
+        this.context(
+          {
+            id,
+            type: dto.type,
+            displayName: dto.displayName || result.displayName,
+            account: result.account,
+            settings: dto.settings ?? {},
+          },
+          result.credentials,
+        ),
+      );
+    }
     try {
       await this.ds.query(
         `INSERT INTO connections (id, type, display_name, mode, account, settings, credentials)
@@ -294,7 +315,7 @@ export class ConnectionsService {
 
   private destination(type: string): Destination {
     if (isDestination(type)) return type;
-    const planned = ['bitrix24', 'amocrm', 'google-sheets'].includes(type);
+    const planned = ['amocrm', 'google-sheets'].includes(type);
     throw new UnprocessableEntityException(
       planned
         ? `type: ${type} connections arrive with the ${type} connector; available now: ${DESTINATIONS.join(', ')}`

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { CrmConnector, Destination } from './crm-connector';
+import { Bitrix24Connector } from './bitrix24/bitrix24.connector';
 import { WebhookConnector } from './webhook/webhook.connector';
 
 /** The one place a destination type is mapped to its connector. */
@@ -7,8 +8,8 @@ import { WebhookConnector } from './webhook/webhook.connector';
 export class ConnectorRegistry {
   private readonly connectors: Record<Destination, CrmConnector>;
 
-  constructor(webhook: WebhookConnector) {
-    this.connectors = { webhook };
+  constructor(webhook: WebhookConnector, bitrix24: Bitrix24Connector) {
+    this.connectors = { webhook, bitrix24 };
   }
 
   get(type: Destination): CrmConnector {

@@ -5,7 +5,7 @@ import type { PaymentEventV1 } from '../payments/payment-event';
  * Destination types the hub can deliver to. Each CRM joins this list in the change that adds
  * its connector; the registry is a Record over it, so a missing connector fails to compile.
  */
-export const DESTINATIONS = ['webhook'] as const;
+export const DESTINATIONS = ['webhook', 'bitrix24'] as const;
 export type Destination = (typeof DESTINATIONS)[number];
 
 export function isDestination(value: unknown): value is Destination {
@@ -81,6 +81,16 @@ export type DeliveryItemResult =
     }
   | { deliveryId: string; outcome: 'skipped'; reason: string }
   | { deliveryId: string; outcome: 'failed'; error: ConnectorError };
+
+/**
+ * Access tokens of OAuth connections, refreshed without races (the connections module's
+ * TokenService). Connectors look it up by this token: a direct import would be circular.
+ */
+export const ACCESS_TOKENS = Symbol('ACCESS_TOKENS');
+export interface AccessTokenSource {
+  /** The token to use; `rejected` is one the CRM just refused as expired. */
+  accessToken(connectionId: string, rejected?: string): Promise<string>;
+}
 
 /** A token bucket: `capacity` requests at once, refilled at `refillPerSecond`. */
 export interface RateLimitRule {

@@ -8,7 +8,6 @@ import { DeliveryController } from './delivery.controller';
 import { DeliveryProcessor } from './delivery.processor';
 import { DeliveryService } from './delivery.service';
 import { DeliverySweeper } from './delivery.sweeper';
-import { RateLimiter } from './rate-limiter';
 
 @Module({})
 export class DeliveryModule {
@@ -20,7 +19,7 @@ export class DeliveryModule {
       providers: [
         DeliveryService,
         DeliveryReplayService,
-        ...(role === 'api' ? [] : [DeliveryProcessor, DeliverySweeper, RateLimiter]),
+        ...(role === 'api' ? [] : [DeliveryProcessor, DeliverySweeper]),
       ],
       exports: [DeliveryService],
     };

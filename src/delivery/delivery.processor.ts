@@ -16,7 +16,7 @@ import {
 import { DeliverJob, QUEUES } from '../queue/queues';
 import { TERMINAL_DELIVERY } from './delivery.entity';
 import { DeliveryService } from './delivery.service';
-import { RateLimiter } from './rate-limiter';
+import { RateLimiter, rateLimitKey } from '../connections/rate-limiter';
 
 export const DELIVERY_CONCURRENCY = 8;
 
@@ -69,7 +69,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
 
     let batchSize = 1;
     try {
-      const wait = await this.limiter.take(connection.id, connector.rateLimit(ctx));
+      const wait = await this.limiter.take(rateLimitKey(connection), connector.rateLimit(ctx));
       if (wait > 0) {
         await job.moveToDelayed(Date.now() + wait, token);
         throw new DelayedError();
@@ -89,7 +89,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
       event: c.event,
       link: c.link,
     }));
-    ctx.pace = this.pacer(connection.id, connector, ctx);
+    ctx.pace = this.pacer(rateLimitKey(connection), connector, ctx);
     const started = process.hrtime.bigint();
     const results = await this.call(connector, ctx, items);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -112,12 +112,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
         prepaid--;
         return;
       }
-      const rule = connector.rateLimit(ctx);
-      for (;;) {
-        const wait = await this.limiter.take(key, rule);
-        if (wait === 0) return;
-        await new Promise((r) => setTimeout(r, wait));
-      }
+      await this.limiter.acquire(key, connector.rateLimit(ctx));
     };
   }
 

@@ -1,7 +1,6 @@
 import { isAxiosError } from 'axios';
 import { createHttpClient } from '../../common/http-client';
-import type { TokenService } from '../../connections/token.service';
-import { ConnectorError } from '../crm-connector';
+import { AccessTokenSource, ConnectorError } from '../crm-connector';
 import { batchCommand, classifyBitrix24Error } from './bitrix24.errors';
 
 export type Bitrix24Auth =
@@ -10,6 +9,8 @@ export type Bitrix24Auth =
 
 interface Envelope<T> {
   result?: T;
+  next?: number;
+  total?: number;
   error?: string;
   error_description?: string;
 }
@@ -17,7 +18,18 @@ interface Envelope<T> {
 export interface BatchResult {
   result: Record<string, unknown>;
   errors: Record<string, ConnectorError>;
+  /** `start` of the next page of a list command that has more than one. */
+  next: Record<string, number>;
 }
+
+export interface Bitrix24ClientOptions {
+  tokens?: AccessTokenSource;
+  /** Called before every REST request (the connection's rate limit). */
+  pace?: () => Promise<void>;
+  timeoutMs?: number;
+}
+
+export const MAX_BATCH_COMMANDS = 50;
 
 /**
  * Calls Bitrix24 REST for one connection: `<client_endpoint><method>` with `auth` (OAuth app) or
@@ -28,13 +40,28 @@ export interface BatchResult {
 export class Bitrix24Client {
   constructor(
     private readonly auth: Bitrix24Auth,
-    private readonly tokens?: TokenService,
-    private readonly timeoutMs = 30000,
+    private readonly options: Bitrix24ClientOptions = {},
   ) {}
 
   async call<T>(method: string, params: Record<string, unknown> = {}): Promise<T> {
     const envelope = await this.send<T>(method, params);
     return envelope.result as T;
+  }
+
+  /** Every page of a list method (50 per page, `next` is the following `start`). */
+  async listAll<T>(
+    method: string,
+    params: Record<string, unknown>,
+    pick: (result: unknown) => T[] = (r) => (Array.isArray(r) ? (r as T[]) : []),
+  ): Promise<T[]> {
+    const rows: T[] = [];
+    let start: number | undefined = 0;
+    while (start !== undefined) {
+      const page: Envelope<unknown> = await this.send<unknown>(method, { ...params, start });
+      rows.push(...pick(page.result));
+      start = typeof page.next === 'number' && page.next > start ? page.next : undefined;
+    }
+    return rows;
   }
 
   /** Up to 50 commands in one request (one token of the portal's bucket); errors per key. */
@@ -45,7 +72,7 @@ export class Bitrix24Client {
     const cmd = Object.fromEntries(
       Object.entries(commands).map(([key, c]) => [key, batchCommand(c.method, c.params ?? {})]),
     );
-    if (Object.keys(cmd).length > 50) {
+    if (Object.keys(cmd).length > MAX_BATCH_COMMANDS) {
       throw new ConnectorError(
         'bitrix24',
         'permanent',
@@ -56,6 +83,7 @@ export class Bitrix24Client {
     const out = await this.call<{
       result?: Record<string, unknown> | unknown[];
       result_error?: Record<string, { error?: string; error_description?: string }> | unknown[];
+      result_next?: Record<string, number> | unknown[];
     }>('batch', { halt: halt ? 1 : 0, cmd });
     // PHP sends an empty map as [].
     const result = Array.isArray(out.result) ? {} : (out.result ?? {});
@@ -70,7 +98,8 @@ export class Bitrix24Client {
         ),
       ]),
     );
-    return { result, errors };
+    const next = Array.isArray(out.result_next) ? {} : (out.result_next ?? {});
+    return { result, errors, next };
   }
 
   private async send<T>(
@@ -80,13 +109,14 @@ export class Bitrix24Client {
   ): Promise<Envelope<T>> {
     let token: string | undefined;
     let url: string;
+    await this.options.pace?.();
     if (this.auth.mode === 'oauth') {
-      token = await this.tokens!.accessToken(this.auth.connectionId);
+      token = await this.options.tokens!.accessToken(this.auth.connectionId);
       url = `${this.auth.clientEndpoint}${method}.json`;
     } else {
       url = `${this.auth.webhookUrl.replace(/\/?$/, '/')}${method}.json`;
     }
-    const http = createHttpClient({ baseURL: url, timeoutMs: this.timeoutMs });
+    const http = createHttpClient({ baseURL: url, timeoutMs: this.options.timeoutMs ?? 30000 });
     try {
       const res = await http.post<Envelope<T>>('', token ? { ...params, auth: token } : params);
       if (res.data?.error)
@@ -107,7 +137,7 @@ export class Bitrix24Client {
         !retried &&
         (e.code === 'expired_token' || e.code === 'invalid_token')
       ) {
-        await this.tokens!.accessToken(this.auth.connectionId, token);
+        await this.options.tokens!.accessToken(this.auth.connectionId, token);
         return this.send<T>(method, params, true);
       }
       throw e;

@@ -32,6 +32,21 @@ redis.call('PEXPIRE', KEYS[1], math.ceil(cap / per_ms) + 60000)
 return wait
 `;
 
+/**
+ * The bucket of a connection. CRM limits are per account (a Bitrix24 portal, an amoCRM
+ * account), so connections of the same account, a removed one and its successor, share one.
+ */
+export function rateLimitKey(connection: {
+  id: string;
+  type: string;
+  account: Record<string, unknown>;
+}): string {
+  const account = connection.account?.accountKey;
+  return typeof account === 'string' && account
+    ? `${connection.type}:${account}`
+    : `connection:${connection.id}`;
+}
+
 @Injectable()
 export class RateLimiter implements OnModuleDestroy {
   private readonly redis: Redis;
@@ -54,6 +69,23 @@ export class RateLimiter implements OnModuleDestroy {
       cost,
     );
     return Number(wait);
+  }
+
+  /**
+   * Waits until a token is taken. Fails open when Redis is unreachable: a settings check
+   * should not fail for it, and deliveries cannot even be claimed without Redis.
+   */
+  async acquire(key: string, rule: RateLimitRule): Promise<void> {
+    for (;;) {
+      let wait: number;
+      try {
+        wait = await this.take(key, rule);
+      } catch {
+        return;
+      }
+      if (wait === 0) return;
+      await new Promise((r) => setTimeout(r, wait));
+    }
   }
 
   onModuleDestroy(): void {

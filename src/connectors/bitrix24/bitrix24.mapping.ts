@@ -1,0 +1,193 @@
+import type { PaymentEventV1 } from '../../payments/payment-event';
+import type { PaymentStatus } from '../../payments/payment-status';
+import { formatAmount, formatYerevanTime } from '../../payments/whatsapp-message';
+import type { DeliveryLink } from '../crm-connector';
+import type { StageCatalog } from './bitrix24.catalog';
+import { BITRIX24_DEFAULTS, Bitrix24Settings } from './bitrix24.settings';
+
+/** What the connector knows of a deal after looking it up (crm.deal.get/list values are strings). */
+export interface DealRef {
+  id: number;
+  categoryId: number;
+  stageId: string;
+  /** P in progress, S won, F lost. */
+  semantic: string;
+}
+
+export interface DealChange {
+  /** crm.deal.update fields; empty when nothing changes. */
+  fields: Record<string, string | number>;
+  /** Why the stage was left alone, for the delivery record. */
+  stageNote?: string;
+}
+
+/** Statuses that write to Bitrix24; created and pending have nothing to say there. */
+export const WRITES: ReadonlySet<PaymentStatus> = new Set<PaymentStatus>([
+  'paid',
+  'failed',
+  'cancelled',
+  'expired',
+  'refunded',
+  'partially_refunded',
+  'manual_review',
+]);
+
+/** A won deal is not moved by these (a manager's or an earlier payment's win stands). */
+const KEEP_WON: ReadonlySet<PaymentStatus> = new Set<PaymentStatus>([
+  'paid',
+  'failed',
+  'cancelled',
+  'expired',
+]);
+
+/** Found in every comment the hub adds: Bitrix24 has no idempotency key, so this is the check. */
+export function commentMarker(eventId: string): string {
+  return `[vposhub:${eventId}]`;
+}
+
+export function majorAmount(amountMinor: number, exponent: number): number {
+  return amountMinor / 10 ** exponent;
+}
+
+/** The stage `event` asks for in the deal's pipeline, or why none. */
+function targetStage(
+  event: PaymentEventV1,
+  categoryId: number,
+  settings: Bitrix24Settings,
+  catalog: StageCatalog,
+): { stage: string | null; note?: string } {
+  const status = event.type as keyof NonNullable<Bitrix24Settings['stages']>;
+  const mapped = settings.stages?.[status];
+  if (!mapped) {
+    return { stage: event.type === 'paid' ? catalog.wonStage(categoryId) : null };
+  }
+  const stage = catalog.resolve(mapped, categoryId);
+  return stage
+    ? { stage }
+    : { stage: null, note: `stage ${mapped} is not in pipeline ${categoryId}; stage unchanged` };
+}
+
+function paymentFields(
+  event: PaymentEventV1,
+  link: DeliveryLink | null,
+  settings: Bitrix24Settings,
+  exponent: number,
+): Record<string, string | number> {
+  const fields: Record<string, string | number> = {};
+  const map = settings.fields ?? {};
+  if (event.type === 'paid') {
+    if (event.amountMinor !== null && event.currency) {
+      fields.OPPORTUNITY = majorAmount(event.amountMinor, exponent);
+      fields.CURRENCY_ID = event.currency;
+      fields.IS_MANUAL_OPPORTUNITY = 'Y';
+    }
+    if (map.paidAt) fields[map.paidAt] = event.occurredAt;
+    if (map.providerReference && event.providerPaymentId) {
+      fields[map.providerReference] = event.providerPaymentId;
+    }
+    if (map.paymentLink && link?.url) fields[map.paymentLink] = link.url;
+  }
+  if (
+    (event.type === 'refunded' || event.type === 'partially_refunded') &&
+    map.refundedAmount &&
+    event.refundedAmountMinor !== null
+  ) {
+    fields[map.refundedAmount] = majorAmount(event.refundedAmountMinor, exponent);
+  }
+  return fields;
+}
+
+/** The update an existing deal gets for this event. */
+export function dealChange(
+  event: PaymentEventV1,
+  deal: DealRef,
+  link: DeliveryLink | null,
+  settings: Bitrix24Settings,
+  catalog: StageCatalog,
+  exponent: number,
+): DealChange {
+  const fields = paymentFields(event, link, settings, exponent);
+  const { stage, note } = targetStage(event, deal.categoryId, settings, catalog);
+  let stageNote = note;
+  if (stage && stage !== deal.stageId) {
+    if (deal.semantic === 'S' && KEEP_WON.has(event.type)) {
+      stageNote = `deal already won (${deal.stageId}); not moved`;
+    } else {
+      fields.STAGE_ID = stage;
+    }
+  }
+  return { fields, stageNote };
+}
+
+/** Fields of a deal the hub creates for an order: found again by its order id on a retry. */
+export function newDealFields(
+  event: PaymentEventV1,
+  link: DeliveryLink | null,
+  settings: Bitrix24Settings,
+  catalog: StageCatalog,
+  exponent: number,
+): Record<string, string | number> {
+  const categoryId = settings.newDeal?.categoryId ?? 0;
+  const orderIdField = settings.orderIdField ?? BITRIX24_DEFAULTS.orderIdField;
+  const title = (settings.newDeal?.title ?? 'Order {orderId}')
+    .replaceAll('{orderId}', event.orderId)
+    .replaceAll('{description}', link?.description ?? '');
+  const fields: Record<string, string | number> = {
+    TITLE: title.trim() || `Order ${event.orderId}`,
+    CATEGORY_ID: categoryId,
+    ORIGINATOR_ID: settings.originatorId ?? BITRIX24_DEFAULTS.originatorId,
+    ORIGIN_ID: event.orderId,
+    ...paymentFields(event, link, settings, exponent),
+  };
+  if (orderIdField !== 'ORIGIN_ID') fields[orderIdField] = event.orderId;
+  if (event.amountMinor !== null && event.currency && fields.OPPORTUNITY === undefined) {
+    fields.OPPORTUNITY = majorAmount(event.amountMinor, exponent);
+    fields.CURRENCY_ID = event.currency;
+  }
+  const stage =
+    targetStage(event, categoryId, settings, catalog).stage ??
+    (settings.newDeal?.stageId ? catalog.resolve(settings.newDeal.stageId, categoryId) : null);
+  if (stage) fields.STAGE_ID = stage;
+  if (settings.newDeal?.assignedById) fields.ASSIGNED_BY_ID = settings.newDeal.assignedById;
+  return fields;
+}
+
+const HEADLINES: Record<PaymentStatus, string> = {
+  created: 'Payment link created',
+  pending: 'Payment pending',
+  paid: 'Payment received',
+  failed: 'Payment failed',
+  cancelled: 'Payment cancelled',
+  expired: 'Payment link expired',
+  refunded: 'Payment refunded',
+  partially_refunded: 'Payment partially refunded',
+  manual_review: 'Payment needs manual review',
+};
+
+/** One timeline comment per event: what happened, the figures, and the marker. */
+export function commentText(
+  event: PaymentEventV1,
+  link: DeliveryLink | null,
+  exponent: number,
+): string {
+  const lines = [`${HEADLINES[event.type]} (VPOS)`, `Order: ${event.orderId}`];
+  if (event.amountMinor !== null && event.currency) {
+    lines.push(`Amount: ${formatAmount(event.amountMinor, event.currency, exponent)}`);
+  }
+  if (event.refundedAmountMinor && event.currency) {
+    lines.push(`Refunded: ${formatAmount(event.refundedAmountMinor, event.currency, exponent)}`);
+  }
+  if (event.providerPaymentId) lines.push(`VPOS payment: ${event.providerPaymentId}`);
+  lines.push(`Time: ${formatYerevanTime(new Date(event.occurredAt))} (Yerevan)`);
+  if (link?.url) lines.push(`Payment link: ${link.url}`);
+  if (event.mismatches.length) {
+    lines.push(
+      `Mismatches: ${event.mismatches
+        .map((m) => `${m.field} (${m.source}) expected ${m.expected}, got ${m.actual}`)
+        .join('; ')}`,
+    );
+  }
+  if (event.flags.length) lines.push(`Flags: ${event.flags.join(', ')}`);
+  lines.push(commentMarker(event.id));
+  return lines.join('\n');
+}

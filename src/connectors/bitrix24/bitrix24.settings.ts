@@ -1,0 +1,107 @@
+import { plainToInstance, Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+  validateSync,
+  ValidationError,
+} from 'class-validator';
+
+const UF_FIELD = /^UF_CRM_[A-Z0-9_]+$/;
+const UF_MESSAGE = 'must be a deal user field, UF_CRM_<NAME>';
+const STAGE = /^(C\d+:)?[A-Z0-9_]{1,50}$/;
+const STAGE_MESSAGE =
+  'must be a stage id: WON, LOSE, UC_XXXX (in the deal’s own pipeline) or C<n>:<id> (pipeline n only)';
+
+/**
+ * Stage per payment status. A bare id (`LOSE`, `UC_AB12CD`) means that stage in whatever
+ * pipeline the deal is in (`C<n>:` is added for pipeline n); `C<n>:<id>` applies to pipeline n
+ * only. Paid defaults to the pipeline's won stage; the other statuses move nothing by default.
+ */
+class StageMap {
+  @IsOptional() @Matches(STAGE, { message: STAGE_MESSAGE }) paid?: string;
+  @IsOptional() @Matches(STAGE, { message: STAGE_MESSAGE }) failed?: string;
+  @IsOptional() @Matches(STAGE, { message: STAGE_MESSAGE }) cancelled?: string;
+  @IsOptional() @Matches(STAGE, { message: STAGE_MESSAGE }) expired?: string;
+  @IsOptional() @Matches(STAGE, { message: STAGE_MESSAGE }) refunded?: string;
+  @IsOptional() @Matches(STAGE, { message: STAGE_MESSAGE }) partially_refunded?: string;
+  @IsOptional() @Matches(STAGE, { message: STAGE_MESSAGE }) manual_review?: string;
+}
+
+/** Deal user fields the hub fills when an order is paid. */
+class FieldMap {
+  @IsOptional() @Matches(UF_FIELD, { message: UF_MESSAGE }) paidAt?: string;
+  @IsOptional() @Matches(UF_FIELD, { message: UF_MESSAGE }) providerReference?: string;
+  @IsOptional() @Matches(UF_FIELD, { message: UF_MESSAGE }) paymentLink?: string;
+  @IsOptional() @Matches(UF_FIELD, { message: UF_MESSAGE }) refundedAmount?: string;
+}
+
+class NewDealSettings {
+  @IsOptional() @IsInt() @Min(0) categoryId?: number;
+  /** Stage of a created deal whose status maps to no stage (default: the pipeline's first). */
+  @IsOptional() @Matches(STAGE, { message: STAGE_MESSAGE }) stageId?: string;
+  /** `{orderId}` and `{description}` are replaced. */
+  @IsOptional() @IsString() @MaxLength(255) title?: string;
+  @IsOptional() @IsInt() @Min(1) assignedById?: number;
+}
+
+class RateLimitSettings {
+  /** Enterprise portals allow 250 at once, draining 5/s; other plans 50 and 2/s. */
+  @IsInt() @Min(1) @Max(250) capacity: number;
+  @Min(0.1) @Max(5) refillPerSecond: number;
+}
+
+export class Bitrix24Settings {
+  /** Where a deal keeps the order id: ORIGIN_ID (with ORIGINATOR_ID) or a UF_CRM_* field. */
+  @IsOptional()
+  @Matches(/^(ORIGIN_ID|UF_CRM_[A-Z0-9_]+)$/, { message: 'must be ORIGIN_ID or UF_CRM_<NAME>' })
+  orderIdField?: string;
+
+  /** ORIGINATOR_ID of deals the hub finds or creates by ORIGIN_ID. */
+  @IsOptional()
+  @Matches(/^[\w.-]{1,50}$/, { message: 'must be 1-50 letters, digits, . _ -' })
+  originatorId?: string;
+
+  /** Create a deal (with the order id, so a retry finds it) when none exists. */
+  @IsOptional() @IsBoolean() createDeals?: boolean;
+
+  @IsOptional() @ValidateNested() @Type(() => NewDealSettings) newDeal?: NewDealSettings;
+  @IsOptional() @ValidateNested() @Type(() => StageMap) stages?: StageMap;
+  @IsOptional() @ValidateNested() @Type(() => FieldMap) fields?: FieldMap;
+
+  /** Events per delivery call under a backlog (each costs two batch commands). */
+  @IsOptional() @IsInt() @Min(1) @Max(500) batchSize?: number;
+
+  @IsOptional() @ValidateNested() @Type(() => RateLimitSettings) rateLimit?: RateLimitSettings;
+}
+
+export const BITRIX24_DEFAULTS = {
+  orderIdField: 'ORIGIN_ID',
+  originatorId: 'vpos-hub',
+  /** Two write commands per event, 50 per batch: 100 events cost one lookup and four writes. */
+  batchSize: 100,
+  /** The published leaky bucket of non-Enterprise portals (crm-apis.md A7). */
+  rateLimit: { capacity: 50, refillPerSecond: 2 },
+} as const;
+
+/** Parses and validates; throws an Error whose message names each bad field. */
+export function parseBitrix24Settings(raw: unknown): Bitrix24Settings {
+  const settings = plainToInstance(Bitrix24Settings, raw ?? {});
+  const errors = validateSync(settings, { whitelist: true, forbidNonWhitelisted: true });
+  if (errors.length) throw new Error(flatten(errors, 'settings').join('; '));
+  return settings;
+}
+
+function flatten(errors: ValidationError[], path: string): string[] {
+  return errors.flatMap((e) => {
+    const here = `${path}.${e.property}`;
+    const own = e.constraints ? [`${here}: ${Object.values(e.constraints).join('; ')}`] : [];
+    return [...own, ...flatten(e.children ?? [], here)];
+  });
+}
