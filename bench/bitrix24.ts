@@ -180,6 +180,10 @@ async function main(): Promise<void> {
             count(*) FILTER (WHERE last_error_code IN ('QUERY_LIMIT_EXCEEDED','OPERATION_TIME_LIMIT'))::int AS limited
      FROM deliveries`,
   );
+  const { rows: calls } = await db.query<{ calls: number }>(
+    `SELECT coalesce(sum(1.0 / (data->>'batchSize')::int), 0)::float AS calls
+     FROM audit_log WHERE kind = 'delivery.attempt'`,
+  );
   const rss = peakRssMb(worker.pid!);
   const after = b24.counters({ portal: 'bench' });
   const deals = b24.listDeals({ portal: 'bench' });
@@ -200,6 +204,9 @@ async function main(): Promise<void> {
   );
   console.log(
     `portal requests           ${after.requests - before.requests} (batch sub-calls ${after.batchSubCalls - before.batchSubCalls})`,
+  );
+  console.log(
+    `connector calls           ${Math.round(calls[0].calls)} (mean ${(EVENTS / Math.max(1, calls[0].calls)).toFixed(0)} events per call)`,
   );
   console.log(
     `refused by the bucket     ${after.rejectedByBucket - before.rejectedByBucket} requests`,

@@ -12,6 +12,8 @@ export interface AccountCheckResult {
 export interface AccountCheckContext {
   insecureHosts: readonly string[];
   google: AppConfig['crm']['google'];
+  /** Takes a token of the account's rate limit (shared with its deliveries) before a call. */
+  pace?: (accountKey: string) => Promise<void>;
 }
 
 type Check = (
@@ -25,7 +27,7 @@ type Check = (
  * Throwing an Error whose message names the field refuses the connection.
  */
 export const ACCOUNT_CHECKS: Record<string, Record<string, Check>> = {
-  bitrix24: { webhook: (_s, c, ctx) => checkBitrix24Webhook(c, ctx.insecureHosts) },
+  bitrix24: { webhook: (_s, c, ctx) => checkBitrix24Webhook(c, ctx.insecureHosts, ctx.pace) },
   amocrm: { token: (s, c, ctx) => checkAmocrmToken(s, c, ctx.insecureHosts) },
   'google-sheets': { service_account: checkGoogleServiceAccount },
 };

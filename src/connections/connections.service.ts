@@ -15,6 +15,7 @@ import { ConnectorRegistry } from '../connectors/connector.registry';
 import {
   ConnectionContext,
   ConnectorError,
+  CrmConnector,
   Destination,
   DESTINATIONS,
   isDestination,
@@ -209,6 +210,7 @@ export class ConnectionsService {
       result = await check(dto.settings ?? {}, dto.credentials ?? {}, {
         insecureHosts: this.insecureHosts,
         google: this.config.crm.google,
+        pace: (accountKey) => this.paceNew(dto, accountKey),
       });
     } catch (err) {
       throw new UnprocessableEntityException((err as Error).message);
@@ -311,6 +313,26 @@ export class ConnectionsService {
       [id],
     );
     await this.audit.record({ kind: 'connection.removed', actor, data: { connectionId: id } });
+  }
+
+  /** Paces a call to an account not saved yet, in the bucket its connection will use. */
+  private async paceNew(dto: CreateConnectionDto, accountKey: string): Promise<void> {
+    if (!isDestination(dto.type)) return;
+    const account = { accountKey };
+    const draft = {
+      id: 'new',
+      type: dto.type,
+      displayName: '',
+      account,
+      settings: dto.settings ?? {},
+    };
+    let rule: ReturnType<CrmConnector['rateLimit']>;
+    try {
+      rule = this.registry.get(dto.type).rateLimit(this.context(draft));
+    } catch {
+      return; // invalid settings: the connector's check refuses them next
+    }
+    await this.limiter.acquire(rateLimitKey({ ...draft, type: dto.type }), rule);
   }
 
   private destination(type: string): Destination {

@@ -29,7 +29,7 @@ else
 end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
 redis.call('PEXPIRE', KEYS[1], math.ceil(cap / per_ms) + 60000)
-return wait
+return {wait, tostring(tokens)}
 `;
 
 /**
@@ -47,6 +47,16 @@ export function rateLimitKey(connection: {
     : `connection:${connection.id}`;
 }
 
+/** Gives taken tokens back (a claim that found nothing to send), never above capacity. */
+const GIVE = `
+local cap = tonumber(ARGV[1])
+local tokens = tonumber(redis.call('HGET', KEYS[1], 'tokens'))
+if tokens then
+  redis.call('HSET', KEYS[1], 'tokens', tostring(math.min(cap, tokens + tonumber(ARGV[2]))))
+end
+return 0
+`;
+
 @Injectable()
 export class RateLimiter implements OnModuleDestroy {
   private readonly redis: Redis;
@@ -60,15 +70,29 @@ export class RateLimiter implements OnModuleDestroy {
 
   /** Takes `cost` tokens and returns 0, or takes none and returns the ms until they exist. */
   async take(key: string, rule: RateLimitRule, cost = 1): Promise<number> {
-    const wait = await this.redis.eval(
+    return (await this.takeWithLevel(key, rule, cost)).wait;
+  }
+
+  /** As `take`, with the tokens left in the bucket afterwards. */
+  async takeWithLevel(
+    key: string,
+    rule: RateLimitRule,
+    cost = 1,
+  ): Promise<{ wait: number; left: number }> {
+    const [wait, left] = (await this.redis.eval(
       TAKE,
       1,
       `${this.prefix}:${key}`,
       rule.capacity,
       rule.refillPerSecond / 1000,
       cost,
-    );
-    return Number(wait);
+    )) as [number, string];
+    return { wait: Number(wait), left: Number(left) };
+  }
+
+  /** Returns `count` tokens that bought no request. */
+  async give(key: string, rule: RateLimitRule, count = 1): Promise<void> {
+    await this.redis.eval(GIVE, 1, `${this.prefix}:${key}`, rule.capacity, count);
   }
 
   /**

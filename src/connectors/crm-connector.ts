@@ -105,6 +105,12 @@ export interface CrmConnector {
   /** How many events one call may carry under a backlog. */
   maxBatchSize(connection: ConnectionContext): number;
   /**
+   * Requests a call with `maxBatchSize` events sends (default 1). The engine reserves that
+   * many tokens before it claims, gives back what the call did not use, and the connector
+   * spends them through `ConnectionContext.pace`.
+   */
+  requestsPerCall?(connection: ConnectionContext): number;
+  /**
    * Applies the events idempotently (a retry or replay must not duplicate an effect) and
    * returns one result per item. A thrown ConnectorError applies to every item.
    */

@@ -7,11 +7,11 @@ import { classifyHttpError } from '../common/errors';
 import { ConnectionsService } from '../connections/connections.service';
 import { ConnectorRegistry } from '../connectors/connector.registry';
 import {
-  ConnectionContext,
   ConnectorError,
   CrmConnector,
   DeliveryItemResult,
   isDestination,
+  RateLimitRule,
 } from '../connectors/crm-connector';
 import { DeliverJob, QUEUES } from '../queue/queues';
 import { TERMINAL_DELIVERY } from './delivery.entity';
@@ -19,6 +19,8 @@ import { DeliveryService } from './delivery.service';
 import { RateLimiter, rateLimitKey } from '../connections/rate-limiter';
 
 export const DELIVERY_CONCURRENCY = 8;
+/** Longest a ready delivery waits to share a call when its connection's tokens run low. */
+const LINGER_MS = 2000;
 
 type Outcome = 'noop' | 'blocked' | 'parked' | 'skipped' | 'attempted';
 
@@ -68,30 +70,54 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     const ctx = this.connections.context(connection);
 
     let batchSize = 1;
+    let reserved: Reservation | undefined;
     try {
-      const wait = await this.limiter.take(rateLimitKey(connection), connector.rateLimit(ctx));
+      const rule = connector.rateLimit(ctx);
+      batchSize = connector.maxBatchSize(ctx);
+      // A full call's requests are reserved before the claim: under a backlog a call waits
+      // until it can run at full size instead of starting small and starving others.
+      const cost = Math.max(1, Math.min(rule.capacity, connector.requestsPerCall?.(ctx) ?? 1));
+      const key = rateLimitKey(connection);
+      const { wait, left } = await this.limiter.takeWithLevel(key, rule, cost);
       if (wait > 0) {
         await job.moveToDelayed(Date.now() + wait, token);
         throw new DelayedError();
       }
-      batchSize = connector.maxBatchSize(ctx);
+      reserved = new Reservation(this.limiter, key, rule, cost);
+      // Running low on tokens while events keep arriving: let a young row wait a moment so
+      // the call carries a fuller batch, rather than spend the last of the burst on a few.
+      const readyForMs = Date.now() - row.nextAttemptAt.getTime();
+      if (batchSize > 1 && left < rule.capacity / 2 && readyForMs < LINGER_MS) {
+        await reserved.release();
+        await job.moveToDelayed(Date.now() + LINGER_MS - readyForMs, token);
+        throw new DelayedError();
+      }
     } catch (err) {
       if (err instanceof DelayedError || !(err instanceof ConnectorError)) throw err;
       // Invalid settings: every item fails the same way (permanent).
       batchSize = 1;
     }
 
-    const claimed = await this.deliveries.claimBatch(row.id, connection.id, batchSize);
-    if (claimed.length === 0) return 'noop';
+    const claimed = await this.deliveries
+      .claimBatch(row.id, connection.id, batchSize)
+      .catch(async (err: unknown) => {
+        await reserved?.release();
+        throw err;
+      });
+    if (claimed.length === 0) {
+      // Another worker's batch took this row after it was read: the tokens bought nothing.
+      await reserved?.release();
+      return 'noop';
+    }
     const items = claimed.map((c) => ({
       deliveryId: c.id,
       attempt: c.attempts,
       event: c.event,
       link: c.link,
     }));
-    ctx.pace = this.pacer(rateLimitKey(connection), connector, ctx);
+    ctx.pace = () => reserved?.spend() ?? Promise.resolve();
     const started = process.hrtime.bigint();
-    const results = await this.call(connector, ctx, items);
+    const results = await this.call(connector, ctx, items).finally(() => reserved?.release());
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.latency.observe({ destination: connection.type }, seconds);
     const outcomes = await this.deliveries.complete(claimed, results, {
@@ -102,18 +128,6 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     for (const o of outcomes)
       this.outcomes.inc({ destination: connection.type, outcome: o.status });
     return 'attempted';
-  }
-
-  /** Per-request pacing inside one call; the token taken before the claim pays the first. */
-  private pacer(key: string, connector: CrmConnector, ctx: ConnectionContext): () => Promise<void> {
-    let prepaid = 1;
-    return async () => {
-      if (prepaid > 0) {
-        prepaid--;
-        return;
-      }
-      await this.limiter.acquire(key, connector.rateLimit(ctx));
-    };
   }
 
   /** The connector edge: anything thrown becomes a classified ConnectorError for every item. */
@@ -136,5 +150,29 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
   @OnWorkerEvent('failed')
   onFailed(job: Job<DeliverJob> | undefined, err: Error): void {
     if (job) this.logger.warn(`delivery job ${job.id} failed: ${err.message}`);
+  }
+}
+
+/** Tokens a call reserved: spent one per request, then taken as needed; the rest given back. */
+class Reservation {
+  constructor(
+    private readonly limiter: RateLimiter,
+    private readonly key: string,
+    private readonly rule: RateLimitRule,
+    private left: number,
+  ) {}
+
+  async spend(): Promise<void> {
+    if (this.left > 0) {
+      this.left--;
+      return;
+    }
+    await this.limiter.acquire(this.key, this.rule);
+  }
+
+  async release(): Promise<void> {
+    const left = this.left;
+    this.left = 0;
+    if (left > 0) await this.limiter.give(this.key, this.rule, left).catch(() => undefined);
   }
 }

@@ -71,6 +71,11 @@ export class Bitrix24Connector implements CrmConnector {
     return this.settings(connection).batchSize ?? BITRIX24_DEFAULTS.batchSize;
   }
 
+  /** One lookup request and one write request per 25 events (two commands each). */
+  requestsPerCall(connection: ConnectionContext): number {
+    return 1 + Math.ceil((2 * this.maxBatchSize(connection)) / MAX_BATCH_COMMANDS);
+  }
+
   async deliver(
     connection: ConnectionContext,
     items: DeliveryItem[],

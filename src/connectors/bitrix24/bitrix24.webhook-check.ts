@@ -12,6 +12,7 @@ import type { AccountCheckResult } from '../../connections/account-check';
 export async function checkBitrix24Webhook(
   credentials: Record<string, unknown>,
   insecureHosts: readonly string[],
+  pace?: (accountKey: string) => Promise<void>,
 ): Promise<AccountCheckResult> {
   const raw = typeof credentials.webhookUrl === 'string' ? credentials.webhookUrl.trim() : '';
   let url: URL;
@@ -37,6 +38,7 @@ export async function checkBitrix24Webhook(
     );
   }
   const http = createHttpClient({ baseURL: url.toString(), timeoutMs: 15000 });
+  await pace?.(domain);
   try {
     await http.post('crm.deal.fields.json', {});
   } catch (err) {
