@@ -88,7 +88,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
       // the call carries a fuller batch, rather than spend the last of the burst on a few.
       const readyForMs = Date.now() - row.nextAttemptAt.getTime();
       if (batchSize > 1 && left < rule.capacity / 2 && readyForMs < LINGER_MS) {
-        await reserved.release();
+        await reserved.cancel();
         await job.moveToDelayed(Date.now() + LINGER_MS - readyForMs, token);
         throw new DelayedError();
       }
@@ -101,12 +101,12 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     const claimed = await this.deliveries
       .claimBatch(row.id, connection.id, batchSize)
       .catch(async (err: unknown) => {
-        await reserved?.release();
+        await reserved?.cancel();
         throw err;
       });
     if (claimed.length === 0) {
       // Another worker's batch took this row after it was read: the tokens bought nothing.
-      await reserved?.release();
+      await reserved?.cancel();
       return 'noop';
     }
     const items = claimed.map((c) => ({
@@ -115,9 +115,9 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
       event: c.event,
       link: c.link,
     }));
-    ctx.pace = () => reserved?.spend() ?? Promise.resolve();
+    ctx.pace = () => reserved?.pace() ?? Promise.resolve();
     const started = process.hrtime.bigint();
-    const results = await this.call(connector, ctx, items).finally(() => reserved?.release());
+    const results = await this.call(connector, ctx, items).finally(() => reserved?.settle());
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.latency.observe({ destination: connection.type }, seconds);
     const outcomes = await this.deliveries.complete(claimed, results, {
@@ -153,26 +153,38 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
   }
 }
 
-/** Tokens a call reserved: spent one per request, then taken as needed; the rest given back. */
+/**
+ * Tokens a call reserved. `pace` runs before each request (the connector calls it, or not at
+ * all for one request per call): reserved tokens first, then the limiter. A call that happened
+ * used at least one; `settle` gives back the rest, `cancel` all of them (no call).
+ */
 class Reservation {
+  private spent = 0;
+  private open = true;
+
   constructor(
     private readonly limiter: RateLimiter,
     private readonly key: string,
     private readonly rule: RateLimitRule,
-    private left: number,
+    private readonly reserved: number,
   ) {}
 
-  async spend(): Promise<void> {
-    if (this.left > 0) {
-      this.left--;
-      return;
-    }
-    await this.limiter.acquire(this.key, this.rule);
+  async pace(): Promise<void> {
+    this.spent++;
+    if (this.spent > this.reserved) await this.limiter.acquire(this.key, this.rule);
   }
 
-  async release(): Promise<void> {
-    const left = this.left;
-    this.left = 0;
-    if (left > 0) await this.limiter.give(this.key, this.rule, left).catch(() => undefined);
+  settle(): Promise<void> {
+    return this.giveBack(this.reserved - Math.max(1, this.spent));
+  }
+
+  cancel(): Promise<void> {
+    return this.giveBack(this.reserved - this.spent);
+  }
+
+  private async giveBack(count: number): Promise<void> {
+    if (!this.open) return;
+    this.open = false;
+    if (count > 0) await this.limiter.give(this.key, this.rule, count).catch(() => undefined);
   }
 }
