@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AmocrmConnector } from './amocrm/amocrm.connector';
 import type { CrmConnector, Destination } from './crm-connector';
 import { Bitrix24Connector } from './bitrix24/bitrix24.connector';
 import { WebhookConnector } from './webhook/webhook.connector';
@@ -8,8 +9,8 @@ import { WebhookConnector } from './webhook/webhook.connector';
 export class ConnectorRegistry {
   private readonly connectors: Record<Destination, CrmConnector>;
 
-  constructor(webhook: WebhookConnector, bitrix24: Bitrix24Connector) {
-    this.connectors = { webhook, bitrix24 };
+  constructor(webhook: WebhookConnector, bitrix24: Bitrix24Connector, amocrm: AmocrmConnector) {
+    this.connectors = { webhook, bitrix24, amocrm };
   }
 
   get(type: Destination): CrmConnector {

@@ -1,9 +1,11 @@
 import { Inject, Injectable, UnprocessableEntityException } from '@nestjs/common';
+import { isAxiosError } from 'axios';
 import { classifyHttpError, ExternalApiError } from '../../common/errors';
 import { createHttpClient } from '../../common/http-client';
 import { hostOf, isTrustedProviderHost, schemeFor } from '../../common/url-policy';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import type { OAuthCredentials, OAuthGrant, OAuthProvider } from '../../connections/oauth-provider';
+import { classifyAmocrmError } from './amocrm.errors';
 
 /** amoCRM and Kommo account hosts (crm-apis.md B1). */
 export const ACCOUNT_DOMAINS = [/\.amocrm\.(ru|com)$/, /\.kommo\.com$/];
@@ -121,6 +123,16 @@ export class AmocrmOAuth implements OAuthProvider {
       });
       return res.data;
     } catch (err) {
+      // A blocked account answers every route, this one too, with an nginx 403 page (B5, D):
+      // wait for the block to lift rather than ask for a reconnect.
+      if (isAxiosError(err) && err.response?.status === 403) {
+        const blocked = classifyAmocrmError(
+          403,
+          err.response.data,
+          err.response.headers['retry-after'],
+        );
+        if (blocked.code === 'ACCOUNT_BLOCKED') throw blocked;
+      }
       const e = classifyHttpError('amocrm', err);
       // 400/401 from the token endpoint: a used, revoked or expired code or refresh token.
       if (e.httpStatus === 400 || e.httpStatus === 401) {

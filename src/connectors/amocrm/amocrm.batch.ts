@@ -1,0 +1,255 @@
+import type { PaymentEventV1 } from '../../payments/payment-event';
+import { classifyHttpError } from '../../common/errors';
+import { ConnectorError, DeliveryItem, DeliveryItemResult } from '../crm-connector';
+import type { AmocrmClient } from './amocrm.client';
+import { AmocrmValidationError } from './amocrm.errors';
+import { leadByOrderId, leadsById, notedMarkers } from './amocrm.lookup';
+import { LeadInput, leadPatch, newLeadBody, noteMarker, noteText } from './amocrm.mapper';
+import type { AmocrmSettings } from './amocrm.settings';
+import type { AmoLead, AmoSaved } from './amocrm.types';
+
+export interface Work {
+  item: DeliveryItem;
+  input: LeadInput;
+  lead?: AmoLead;
+  leadId?: number;
+  created?: boolean;
+  noted?: boolean;
+  error?: ConnectorError;
+}
+
+/**
+ * One `deliver` call: find the leads, create the missing ones (one POST), update the changed
+ * ones (one PATCH), add the notes not yet there (one POST). A failed request fails the items it
+ * carried; an auth failure fails them all (the connection needs a reconnect).
+ */
+export class LeadBatch {
+  constructor(
+    private readonly client: AmocrmClient,
+    private readonly settings: AmocrmSettings,
+    private readonly work: Work[],
+  ) {}
+
+  async run(): Promise<DeliveryItemResult[]> {
+    await this.findLeads();
+    await this.createLeads();
+    await this.updateLeads();
+    await this.addNotes();
+    return this.work.map((w): DeliveryItemResult => {
+      if (w.error) return { deliveryId: w.item.deliveryId, outcome: 'failed', error: w.error };
+      return {
+        deliveryId: w.item.deliveryId,
+        outcome: 'delivered',
+        externalId: String(w.leadId),
+        externalUrl: `${this.client.baseUrl}/leads/detail/${w.leadId}`,
+        ...(w.created ? { detail: 'lead created' } : w.noted ? { detail: 'note existed' } : {}),
+      };
+    });
+  }
+
+  private async findLeads() {
+    const withId = this.work.filter((w) => leadIdOf(w.item.event) !== undefined);
+    await guard(withId, this.work, async () => {
+      const found = await leadsById(
+        this.client,
+        withId.map((w) => leadIdOf(w.item.event)!),
+      );
+      for (const w of withId) w.lead = found.get(leadIdOf(w.item.event)!);
+    });
+    const fieldId = this.settings.orderIdField;
+    for (const w of live(this.work).filter((x) => !x.lead && fieldId !== undefined)) {
+      await guard([w], this.work, async () => {
+        w.lead = await leadByOrderId(this.client, fieldId!, w.item.event.orderId);
+      });
+    }
+    for (const w of this.work) if (w.lead) w.leadId = w.lead.id;
+  }
+
+  private async createLeads() {
+    const missing = live(this.work).filter((w) => w.leadId === undefined);
+    if (!this.settings.createLeads) {
+      for (const w of missing) w.error = noLead(w.item.event, this.settings);
+      return;
+    }
+    await sendBatch(missing, this.work, async (batch) => {
+      const saved = await this.client.post<AmoSaved>(
+        '/api/v4/leads',
+        batch.map((w, i) => newLeadBody(w.input, this.settings, String(i))),
+      );
+      const byRequest = new Map(
+        (saved?._embedded?.leads ?? []).map((l) => [String(l.request_id), l.id]),
+      );
+      batch.forEach((w, i) => {
+        w.leadId = byRequest.get(String(i));
+        w.created = w.leadId !== undefined;
+        if (!w.created) w.error = badAnswer('POST /api/v4/leads answered without the new lead');
+      });
+    });
+  }
+
+  private async updateLeads() {
+    // Two orders of one batch may name the same lead: one merged PATCH item per lead.
+    const byLead = new Map<number, { works: Work[]; patch: Record<string, unknown> }>();
+    for (const w of live(this.work)) {
+      if (!w.lead) continue;
+      const patch = leadPatch(w.lead, w.input, this.settings);
+      if (!patch) continue;
+      const entry = byLead.get(w.lead.id) ?? { works: [], patch: {} };
+      entry.works.push(w);
+      entry.patch = mergePatches(entry.patch, patch);
+      byLead.set(w.lead.id, entry);
+    }
+    const groups = [...byLead.values()];
+    await sendBatch(
+      groups.flatMap((g) => g.works),
+      this.work,
+      async (batch) => {
+        const sent = groups.filter((g) => g.works.some((w) => batch.includes(w)));
+        await this.client.patch(
+          '/api/v4/leads',
+          sent.map((g, i) => ({ ...g.patch, request_id: String(i) })),
+        );
+      },
+      (batch, requestId) => {
+        const sent = groups.filter((g) => g.works.some((w) => batch.includes(w)));
+        return sent[Number(requestId)]?.works ?? [];
+      },
+    );
+  }
+
+  private async addNotes() {
+    // Above attempt 1 an earlier try may have written the note: look for its marker first.
+    const retried = live(this.work).filter((w) => w.item.attempt > 1 && !w.created);
+    await guard(retried, this.work, async () => {
+      const found = await notedMarkers(
+        this.client,
+        retried.map((w) => w.leadId!),
+        retried.map((w) => noteMarker(w.item.event.id)),
+      );
+      for (const w of retried) w.noted = found.has(noteMarker(w.item.event.id));
+    });
+    await sendBatch(
+      live(this.work).filter((w) => !w.noted),
+      this.work,
+      async (batch) => {
+        await this.client.post(
+          '/api/v4/leads/notes',
+          batch.map((w, i) => ({
+            entity_id: w.leadId,
+            note_type: 'common',
+            params: { text: noteText(w.input) },
+            request_id: String(i),
+          })),
+        );
+      },
+    );
+  }
+}
+
+export function leadIdOf(event: PaymentEventV1): number | undefined {
+  const raw = event.crm?.amocrmLeadId;
+  return raw && /^\d{1,15}$/.test(raw) ? Number(raw) : undefined;
+}
+
+type Fields = Array<{ field_id: number }>;
+
+/**
+ * Two events of one lead as if applied in turn: the later status and price win; a field both
+ * set keeps the earlier value (the later one only filled it because it saw the field empty).
+ */
+function mergePatches(a: Record<string, unknown>, b: Record<string, unknown>) {
+  const fields = [
+    ...((b.custom_fields_values as Fields | undefined) ?? []),
+    ...((a.custom_fields_values as Fields | undefined) ?? []),
+  ];
+  const merged = [...new Map(fields.map((f) => [f.field_id, f])).values()];
+  return { ...a, ...b, ...(merged.length > 0 ? { custom_fields_values: merged } : {}) };
+}
+
+function live(work: Work[]): Work[] {
+  return work.filter((w) => !w.error);
+}
+
+export function asConnectorError(err: unknown): ConnectorError {
+  return err instanceof ConnectorError
+    ? err
+    : ConnectorError.from('amocrm', classifyHttpError('amocrm', err));
+}
+
+/** Runs one request for `targets`: its failure is theirs, an auth failure everyone's. */
+async function guard(targets: Work[], all: Work[], fn: () => Promise<void>): Promise<void> {
+  if (targets.length === 0) return;
+  try {
+    await fn();
+  } catch (err) {
+    fail(targets, all, err);
+  }
+}
+
+function fail(targets: Work[], all: Work[], err: unknown): void {
+  const e = asConnectorError(err);
+  for (const w of e.kind === 'auth' ? live(all) : targets) w.error ??= e;
+}
+
+/**
+ * One batch request (request_id = position). When amoCRM refuses some items by request_id
+ * (400 validation-errors, all or nothing), those fail permanently and the rest is sent once more.
+ */
+async function sendBatch(
+  targets: Work[],
+  all: Work[],
+  send: (batch: Work[]) => Promise<void>,
+  itemsOf: (batch: Work[], requestId: string) => Work[] = (batch, id) =>
+    batch[Number(id)] ? [batch[Number(id)]] : [],
+): Promise<void> {
+  if (targets.length === 0) return;
+  try {
+    await send(targets);
+    return;
+  } catch (err) {
+    if (!(err instanceof AmocrmValidationError)) {
+      fail(targets, all, err);
+      return;
+    }
+    const refused = new Set<Work>();
+    for (const v of err.items) {
+      for (const w of itemsOf(targets, v.requestId)) {
+        refused.add(w);
+        w.error = new ConnectorError(
+          'amocrm',
+          'permanent',
+          'VALIDATION',
+          `amocrm: HTTP 400: ${v.messages.join(', ')}`,
+          400,
+        );
+      }
+    }
+    if (refused.size === 0) {
+      for (const w of targets) w.error ??= err;
+      return;
+    }
+    const rest = targets.filter((w) => !refused.has(w));
+    await guard(rest, all, () => send(rest));
+  }
+}
+
+function noLead(event: PaymentEventV1, settings: AmocrmSettings): ConnectorError {
+  const leadId = event.crm?.amocrmLeadId;
+  const why = [
+    leadId ? `lead ${leadId} from the payment does not exist` : 'the payment names no lead',
+    settings.orderIdField === undefined
+      ? 'settings.orderIdField is not set'
+      : `no lead has it in field ${settings.orderIdField}`,
+    'createLeads is off',
+  ];
+  return new ConnectorError(
+    'amocrm',
+    'permanent',
+    'NO_LEAD',
+    `amocrm: no lead for order ${event.orderId} (${why.join('; ')})`,
+  );
+}
+
+function badAnswer(message: string): ConnectorError {
+  return new ConnectorError('amocrm', 'retryable', 'BAD_ANSWER', `amocrm: ${message}`);
+}

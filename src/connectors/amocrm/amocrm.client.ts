@@ -1,0 +1,100 @@
+import type { AxiosInstance, Method } from 'axios';
+import { isAxiosError } from 'axios';
+import { classifyHttpError } from '../../common/errors';
+import { createHttpClient } from '../../common/http-client';
+import { AccessTokenSource, ConnectorError } from '../crm-connector';
+import { classifyAmocrmError } from './amocrm.errors';
+
+const RATE_LIMIT_WAITS = 3;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export type AmocrmAuth =
+  /** A long-lived token of a private integration (B2): no refresh, a 401 means reconnect. */
+  | { mode: 'token'; token: string }
+  /** OAuth: `first` is a token known to be fresh; otherwise the token source is asked. */
+  | { mode: 'oauth'; connectionId: string; tokens: AccessTokenSource; first?: string };
+
+/**
+ * amoCRM API v4 for one connection: `<baseUrl>/api/v4/...` with a bearer token, JSON bodies.
+ * Every request waits for the connection's rate limit first (`pace`). A 401 on an OAuth
+ * connection asks the token service for a new token once (passing the refused one, so across
+ * processes only one refresh happens) and repeats the request. 204 (an empty list) is `null`.
+ * Without `pace` (a settings check) a 429 is waited out a few times; in the engine it is the
+ * item's retry.
+ * Every other failure comes back as a classified ConnectorError.
+ */
+export class AmocrmClient {
+  private readonly http: AxiosInstance;
+  private token: string | undefined;
+
+  constructor(
+    readonly baseUrl: string,
+    private readonly auth: AmocrmAuth,
+    private readonly pace?: () => Promise<void>,
+    timeoutMs = 30000,
+  ) {
+    this.http = createHttpClient({ baseURL: baseUrl, timeoutMs });
+    this.token = auth.mode === 'token' ? auth.token : auth.first;
+  }
+
+  get<T>(path: string, query?: URLSearchParams): Promise<T | null> {
+    const qs = query?.toString();
+    return this.request<T>('GET', qs ? `${path}?${qs}` : path);
+  }
+
+  post<T>(path: string, body: unknown): Promise<T | null> {
+    return this.request<T>('POST', path, body);
+  }
+
+  patch<T>(path: string, body: unknown): Promise<T | null> {
+    return this.request<T>('PATCH', path, body);
+  }
+
+  private async request<T>(
+    method: Method,
+    url: string,
+    data?: unknown,
+    retried = false,
+    limited = 0,
+  ): Promise<T | null> {
+    const token = await this.bearer();
+    await this.pace?.();
+    try {
+      const res = await this.http.request<T | ''>({
+        method,
+        url,
+        data,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(data === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+      });
+      return res.status === 204 || res.data === '' ? null : res.data;
+    } catch (err) {
+      if (!isAxiosError(err) || !err.response) {
+        throw ConnectorError.from('amocrm', classifyHttpError('amocrm', err));
+      }
+      const { status } = err.response;
+      const body: unknown = err.response.data;
+      const e = classifyAmocrmError(status, body, err.response.headers['retry-after']);
+      if (status === 401 && this.auth.mode === 'oauth' && !retried) {
+        this.token = await this.auth.tokens.accessToken(this.auth.connectionId, token);
+        return this.request<T>(method, url, data, true, limited);
+      }
+      // Unpaced (a settings check, outside the engine): wait out a short 429 instead of failing.
+      if (status === 429 && !this.pace && limited < RATE_LIMIT_WAITS) {
+        await sleep(Math.min(e.retryAfterMs ?? 1000, 5000));
+        return this.request<T>(method, url, data, retried, limited + 1);
+      }
+      throw e;
+    }
+  }
+
+  private async bearer(): Promise<string> {
+    if (this.token === undefined && this.auth.mode === 'oauth') {
+      this.token = await this.auth.tokens.accessToken(this.auth.connectionId);
+    }
+    return this.token!;
+  }
+}

@@ -1,0 +1,239 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import {
+  checkOutboundUrl,
+  hostOf,
+  isTrustedProviderHost,
+  schemeFor,
+} from '../../common/url-policy';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import type { PaymentEventV1 } from '../../payments/payment-event';
+import {
+  ACCESS_TOKENS,
+  AccessTokenSource,
+  ConnectionContext,
+  ConnectorError,
+  CrmConnector,
+  DeliveryItem,
+  DeliveryItemResult,
+  RateLimitRule,
+} from '../crm-connector';
+import { AmocrmClient } from './amocrm.client';
+import { asConnectorError, LeadBatch, leadIdOf, Work } from './amocrm.batch';
+import { leadCustomFields } from './amocrm.lookup';
+import {
+  isDelivered,
+  LeadInput,
+  leadPatch,
+  newLeadBody,
+  noteMarker,
+  noteText,
+} from './amocrm.mapper';
+import { ACCOUNT_DOMAINS } from './amocrm.oauth';
+import {
+  AMOCRM_DEFAULT_BATCH,
+  AMOCRM_DEFAULT_RATE,
+  AmocrmSettings,
+  parseAmocrmSettings,
+} from './amocrm.settings';
+import { settingsProblems } from './amocrm.settings-check';
+import type { AmoLead, AmoList, AmoPipeline } from './amocrm.types';
+
+/** An OAuth access token this fresh is used as stored; closer to expiry the token service decides. */
+const FRESH_FOR_MS = 10 * 60_000;
+
+/**
+ * Payment events into amoCRM / Kommo leads (crm-apis.md B). The lead is the event's
+ * `crm.amocrmLeadId`, else the one whose order id field holds the order id, else (createLeads)
+ * a new lead carrying that field. Paid moves it to won (142) with the price; each event adds one
+ * common note with a marker that a retry looks for first. A batch costs a few requests: lookups,
+ * one POST of new leads, one PATCH of changed leads, one POST of notes.
+ */
+@Injectable()
+export class AmocrmConnector implements CrmConnector {
+  readonly type = 'amocrm' as const;
+  private tokenSource?: AccessTokenSource;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  rateLimit(connection: ConnectionContext): RateLimitRule {
+    return this.settings(connection).rateLimit ?? AMOCRM_DEFAULT_RATE;
+  }
+
+  maxBatchSize(connection: ConnectionContext): number {
+    return this.settings(connection).batchSize ?? AMOCRM_DEFAULT_BATCH;
+  }
+
+  async deliver(
+    connection: ConnectionContext,
+    items: DeliveryItem[],
+  ): Promise<DeliveryItemResult[]> {
+    const settings = this.settings(connection);
+    const client = await this.client(connection);
+    const work: Work[] = [];
+    const skipped: DeliveryItemResult[] = [];
+    for (const item of items) {
+      if (isDelivered(item.event.type)) work.push({ item, input: this.input(item) });
+      else {
+        skipped.push({
+          deliveryId: item.deliveryId,
+          outcome: 'skipped',
+          reason: `${item.event.type} payments are not written to amoCRM`,
+        });
+      }
+    }
+    return [...skipped, ...(await new LeadBatch(client, settings, work).run())];
+  }
+
+  plan(connection: ConnectionContext, event: PaymentEventV1): Promise<unknown> {
+    const settings = this.settings(connection);
+    const base = this.baseUrl(connection);
+    if (!isDelivered(event.type)) {
+      return Promise.resolve({ skip: `${event.type} payments are not written to amoCRM` });
+    }
+    const input = this.input({ deliveryId: '', attempt: 1, event, link: null });
+    const leadId = leadIdOf(event);
+    const find: unknown[] = [];
+    if (leadId) find.push({ method: 'GET', url: `${base}/api/v4/leads/${leadId}` });
+    if (settings.orderIdField !== undefined) {
+      const q = new URLSearchParams({ query: event.orderId, limit: '250' });
+      find.push({
+        method: 'GET',
+        url: `${base}/api/v4/leads?${q.toString()}`,
+        match: `custom field ${settings.orderIdField} is exactly "${event.orderId}"`,
+      });
+    }
+    const blank: AmoLead = {
+      id: 0,
+      price: null,
+      status_id: 0,
+      pipeline_id: 0,
+      custom_fields_values: null,
+    };
+    return Promise.resolve({
+      find,
+      ifNoLead: settings.createLeads
+        ? { method: 'POST', url: `${base}/api/v4/leads`, body: [newLeadBody(input, settings, '0')] }
+        : `fail: no lead for order ${event.orderId}`,
+      update: {
+        method: 'PATCH',
+        url: `${base}/api/v4/leads`,
+        body: [{ ...leadPatch(blank, input, settings), id: '<lead id>' }],
+        only: 'what differs from the lead; a won lead is not moved again',
+      },
+      note: {
+        method: 'POST',
+        url: `${base}/api/v4/leads/notes`,
+        body: [{ entity_id: '<lead id>', note_type: 'common', params: { text: noteText(input) } }],
+        unless: `a retry finds a note with ${noteMarker(event.id)}`,
+      },
+    });
+  }
+
+  async check(connection: ConnectionContext): Promise<void> {
+    const settings = this.settings(connection);
+    const client = await this.client(connection);
+    let pipelines: AmoPipeline[];
+    let fields: Awaited<ReturnType<typeof leadCustomFields>>;
+    try {
+      const list = await client.get<AmoList<'pipelines', AmoPipeline>>('/api/v4/leads/pipelines');
+      pipelines = list?._embedded?.pipelines ?? [];
+      fields = await leadCustomFields(client);
+    } catch (err) {
+      const e = asConnectorError(err);
+      const what =
+        e.kind === 'auth'
+          ? 'credentials: amoCRM refused them'
+          : e.kind === 'retryable'
+            ? 'amoCRM did not answer the check; try again'
+            : 'amoCRM refused the check';
+      throw new ConnectorError('amocrm', e.kind, e.code, `${what} (${e.message})`, e.httpStatus);
+    }
+    const problems = settingsProblems(settings, pipelines, fields);
+    if (problems.length > 0) {
+      throw new ConnectorError('amocrm', 'permanent', 'INVALID_SETTINGS', problems.join('; '));
+    }
+  }
+
+  private input(item: DeliveryItem): LeadInput {
+    const currency = item.event.currency ?? '';
+    return {
+      event: item.event,
+      link: item.link,
+      exponent: this.config.vpos.currencyExponents[currency] ?? 2,
+    };
+  }
+
+  private settings(connection: ConnectionContext): AmocrmSettings {
+    try {
+      return parseAmocrmSettings(connection.settings);
+    } catch (err) {
+      throw new ConnectorError(this.type, 'permanent', 'INVALID_SETTINGS', (err as Error).message);
+    }
+  }
+
+  /** `https://<account host>`, from what the OAuth exchange or the token check stored. */
+  private baseUrl(connection: ConnectionContext): string {
+    const insecure = this.config.connectors.insecureHosts;
+    const { account, settings } = connection;
+    const host = [account.host, settings.host].find((h): h is string => typeof h === 'string');
+    const baseUrl =
+      typeof account.baseUrl === 'string'
+        ? account.baseUrl.replace(/\/+$/, '')
+        : host
+          ? `${schemeFor(host, insecure)}://${hostOf(host)}`
+          : undefined;
+    const bad = (message: string) =>
+      new ConnectorError(this.type, 'permanent', 'BAD_ACCOUNT_HOST', `account.baseUrl ${message}`);
+    if (!baseUrl) {
+      throw bad(
+        'is missing: connect the account through OAuth, or with mode "token" (settings.host and credentials.token)',
+      );
+    }
+    const problem = checkOutboundUrl(baseUrl, insecure);
+    if (problem) throw bad(problem);
+    if (!isTrustedProviderHost(new URL(baseUrl).host, ACCOUNT_DOMAINS, insecure)) {
+      throw bad(`${baseUrl} is not an amoCRM or Kommo account`);
+    }
+    return baseUrl;
+  }
+
+  private async client(connection: ConnectionContext): Promise<AmocrmClient> {
+    const baseUrl = this.baseUrl(connection);
+    const creds = await connection.credentials<Record<string, unknown>>();
+    if (typeof creds?.token === 'string' && creds.token !== '') {
+      return new AmocrmClient(baseUrl, { mode: 'token', token: creds.token }, connection.pace);
+    }
+    if (typeof creds?.accessToken === 'string' && typeof creds.refreshToken === 'string') {
+      const fresh =
+        typeof creds.expiresAt === 'number' && creds.expiresAt > Date.now() + FRESH_FOR_MS;
+      return new AmocrmClient(
+        baseUrl,
+        {
+          mode: 'oauth',
+          connectionId: connection.id,
+          tokens: this.tokens(),
+          first: fresh ? creds.accessToken : undefined,
+        },
+        connection.pace,
+      );
+    }
+    throw new ConnectorError(
+      this.type,
+      'auth',
+      'NO_CREDENTIALS',
+      'credentials: neither a long-lived token nor an OAuth pair; connect the account again',
+    );
+  }
+
+  /** The token service, looked up on first use (see ACCESS_TOKENS: no provider cycle). */
+  private tokens(): AccessTokenSource {
+    this.tokenSource ??= this.moduleRef.get<AccessTokenSource>(ACCESS_TOKENS, {
+      strict: false,
+    });
+    return this.tokenSource;
+  }
+}

@@ -1,0 +1,104 @@
+import { ConnectorError } from '../crm-connector';
+import type { AmocrmClient } from './amocrm.client';
+import type { AmoCustomField, AmoLead, AmoList, AmoNote } from './amocrm.types';
+
+/** Pages read at most by a search (250 leads or notes each). */
+const SEARCH_PAGES = 4;
+const NOTE_PAGES = 8;
+const FIELD_PAGES = 10;
+
+/**
+ * Leads by id. Several ids: one filtered list, whose answer is checked here rather than trusted,
+ * then a GET for each id it did not return. Ids that do not exist are absent from the map.
+ */
+export async function leadsById(
+  client: AmocrmClient,
+  ids: number[],
+): Promise<Map<number, AmoLead>> {
+  const unique = [...new Set(ids)];
+  const found = new Map<number, AmoLead>();
+  if (unique.length > 1) {
+    const q = new URLSearchParams({ limit: '250' });
+    for (const id of unique) q.append('filter[id][]', String(id));
+    const list = await client.get<AmoList<'leads', AmoLead>>('/api/v4/leads', q);
+    for (const lead of list?._embedded?.leads ?? []) {
+      if (unique.includes(lead.id)) found.set(lead.id, lead);
+    }
+  }
+  for (const id of unique.filter((i) => !found.has(i))) {
+    try {
+      const lead = await client.get<AmoLead>(`/api/v4/leads/${id}`);
+      if (lead) found.set(id, lead);
+    } catch (err) {
+      if (!(err instanceof ConnectorError && err.httpStatus === 404)) throw err;
+    }
+  }
+  return found;
+}
+
+/**
+ * The lead whose order id field holds exactly `orderId` (the oldest when several do). Filtering
+ * by a custom field is alpha and not on every account (crm-apis.md B3), so this is the free-text
+ * `query` search with an exact check of the field on every result.
+ */
+export async function leadByOrderId(
+  client: AmocrmClient,
+  fieldId: number,
+  orderId: string,
+): Promise<AmoLead | undefined> {
+  const matches: AmoLead[] = [];
+  for (let page = 1; page <= SEARCH_PAGES; page++) {
+    const q = new URLSearchParams({ query: orderId, limit: '250', page: String(page) });
+    const list = await client.get<AmoList<'leads', AmoLead>>('/api/v4/leads', q);
+    matches.push(...(list?._embedded?.leads ?? []).filter((l) => holds(l, fieldId, orderId)));
+    if (!list?._links?.next) break;
+  }
+  return matches.sort((a, b) => a.id - b.id)[0];
+}
+
+function holds(lead: AmoLead, fieldId: number, value: string): boolean {
+  const field = lead.custom_fields_values?.find((f) => f.field_id === fieldId);
+  return !!field?.values.some((v) => String(v.value) === value);
+}
+
+/** Which of `markers` already appear in a common note of one of `leadIds` (newest notes first). */
+export async function notedMarkers(
+  client: AmocrmClient,
+  leadIds: number[],
+  markers: string[],
+): Promise<Set<string>> {
+  const ids = new Set(leadIds);
+  const found = new Set<string>();
+  for (let page = 1; page <= NOTE_PAGES && found.size < markers.length; page++) {
+    const q = new URLSearchParams({
+      'filter[note_type]': 'common',
+      'order[id]': 'desc',
+      limit: '250',
+      page: String(page),
+    });
+    for (const id of ids) q.append('filter[entity_id][]', String(id));
+    const list = await client.get<AmoList<'notes', AmoNote>>('/api/v4/leads/notes', q);
+    for (const note of list?._embedded?.notes ?? []) {
+      const text = note.params?.text ?? '';
+      if (!ids.has(note.entity_id)) continue;
+      for (const m of markers) if (text.includes(m)) found.add(m);
+    }
+    if (!list?._links?.next) break;
+  }
+  return found;
+}
+
+/** Every lead custom field of the account (204 when there are none). */
+export async function leadCustomFields(client: AmocrmClient): Promise<AmoCustomField[]> {
+  const fields: AmoCustomField[] = [];
+  for (let page = 1; page <= FIELD_PAGES; page++) {
+    const q = new URLSearchParams({ limit: '250', page: String(page) });
+    const list = await client.get<AmoList<'custom_fields', AmoCustomField>>(
+      '/api/v4/leads/custom_fields',
+      q,
+    );
+    fields.push(...(list?._embedded?.custom_fields ?? []));
+    if (!list?._links?.next) break;
+  }
+  return fields;
+}

@@ -1,0 +1,173 @@
+import type { PaymentEventV1 } from '../../payments/payment-event';
+import type { PaymentStatus } from '../../payments/payment-status';
+import { formatAmount, formatYerevanTime } from '../../payments/whatsapp-message';
+import type { DeliveryLink } from '../crm-connector';
+import {
+  AmocrmSettings,
+  DEFAULT_LEAD_NAME,
+  MappedStatus,
+  MAPPED_STATUSES,
+  statusTarget,
+  WON_STATUS_ID,
+} from './amocrm.settings';
+import type { AmoLead } from './amocrm.types';
+
+/** In every note we add: a retry looks for it before adding another (exactly-once effect). */
+export function noteMarker(eventId: string): string {
+  return `[vposhub:${eventId}]`;
+}
+
+/** Payment statuses that reach amoCRM; created and pending are not written. */
+export function isDelivered(status: PaymentStatus): status is MappedStatus {
+  return (MAPPED_STATUSES as readonly string[]).includes(status);
+}
+
+/** amoCRM `price` is an integer in major units (B1, B3). */
+export function majorUnits(amountMinor: number, exponent: number): number {
+  return Math.round(amountMinor / 10 ** exponent);
+}
+
+interface FieldInput {
+  field_id: number;
+  values: Array<{ value: string | number }>;
+}
+
+/** What one event writes into a lead; `exponent` is the minor-unit exponent of its currency. */
+export interface LeadInput {
+  event: PaymentEventV1;
+  link: DeliveryLink | null;
+  exponent: number;
+}
+
+/** Statuses that never take a lead out of won (142): a later failed attempt, an expired link. */
+const NEVER_UNWIN = new Set<PaymentStatus>(['paid', 'failed', 'cancelled', 'expired']);
+
+/**
+ * The PATCH for an existing lead: only what differs. A won lead is not moved again (nor by a
+ * failed, cancelled or expired attempt); price and payment fields are set when it is won now,
+ * and on a lead already won only empty fields are filled. Null when nothing changes.
+ */
+export function leadPatch(
+  lead: AmoLead,
+  input: LeadInput,
+  settings: AmocrmSettings,
+): Record<string, unknown> | null {
+  const { event } = input;
+  const patch: Record<string, unknown> = {};
+  const won = lead.status_id === WON_STATUS_ID;
+  const target = statusTarget(settings, event.type);
+  if (target && !(won && NEVER_UNWIN.has(event.type))) {
+    const pipelineId = target.pipelineId ?? lead.pipeline_id;
+    if (lead.status_id !== target.statusId || lead.pipeline_id !== pipelineId) {
+      patch.status_id = target.statusId;
+      if (pipelineId !== lead.pipeline_id) patch.pipeline_id = pipelineId;
+    }
+  }
+  const settling = event.type === 'paid' && !won;
+  const price = settling ? priceOf(input) : undefined;
+  if (price !== undefined && lead.price !== price) patch.price = price;
+  const fields = fieldValues(input, settings).filter((f) => {
+    const current = lead.custom_fields_values?.find((c) => c.field_id === f.field_id)?.values[0];
+    const empty = current?.value === undefined || current.value === null || current.value === '';
+    const onlyFill = !settling || f.field_id === settings.orderIdField;
+    return onlyFill ? empty : empty || String(current.value) !== String(f.values[0].value);
+  });
+  if (fields.length > 0) patch.custom_fields_values = fields;
+  return Object.keys(patch).length > 0 ? { id: lead.id, ...patch } : null;
+}
+
+/** A new lead for an order with none: the order id field always, so a retry finds it. */
+export function newLeadBody(
+  input: LeadInput,
+  settings: AmocrmSettings,
+  requestId: string,
+): Record<string, unknown> {
+  const { event } = input;
+  const target = statusTarget(settings, event.type);
+  const pipelineId = target?.pipelineId ?? settings.newLead?.pipelineId;
+  const price = event.type === 'paid' ? priceOf(input) : undefined;
+  return {
+    request_id: requestId,
+    name: leadName(settings.newLead?.name ?? DEFAULT_LEAD_NAME, input),
+    ...(pipelineId !== undefined ? { pipeline_id: pipelineId } : {}),
+    ...(target ? { status_id: target.statusId } : {}),
+    ...(price !== undefined ? { price } : {}),
+    custom_fields_values: fieldValues(input, settings),
+  };
+}
+
+/** The order id field, and on paid events the mapped payment fields. */
+function fieldValues({ event, link }: LeadInput, settings: AmocrmSettings): FieldInput[] {
+  const out: FieldInput[] = [];
+  const put = (fieldId: number | undefined, value: string | number | null | undefined) => {
+    if (fieldId !== undefined && value !== null && value !== undefined && value !== '') {
+      out.push({ field_id: fieldId, values: [{ value }] });
+    }
+  };
+  put(settings.orderIdField, event.orderId);
+  if (event.type === 'paid') {
+    const f = settings.fields ?? {};
+    put(f.paidAt, Math.floor(Date.parse(event.occurredAt) / 1000) || undefined);
+    put(f.providerReference, event.providerPaymentId);
+    put(f.paymentLink, link?.url);
+  }
+  return out;
+}
+
+function priceOf({ event, exponent }: LeadInput): number | undefined {
+  return event.amountMinor === null ? undefined : majorUnits(event.amountMinor, exponent);
+}
+
+function money(amountMinor: number | null, currency: string | null, exponent: number): string {
+  return amountMinor === null
+    ? ''
+    : currency
+      ? formatAmount(amountMinor, currency, exponent)
+      : String(amountMinor);
+}
+
+function leadName(template: string, input: LeadInput): string {
+  const { event, exponent } = input;
+  const values: Record<string, string> = {
+    orderId: event.orderId,
+    amount: money(event.amountMinor, event.currency, exponent),
+    phone: event.customer.phone ?? '',
+  };
+  return template.replace(/\{(\w+)\}/g, (all, key: string) => values[key] ?? all).slice(0, 255);
+}
+
+const HEADLINES: Record<MappedStatus, string> = {
+  paid: 'Payment received',
+  failed: 'Payment failed',
+  cancelled: 'Payment cancelled',
+  expired: 'Payment link expired',
+  refunded: 'Payment refunded',
+  partially_refunded: 'Payment partially refunded',
+  manual_review: 'Payment needs a manual review',
+};
+
+/** The common note for one event: what happened, the amounts, references and the marker. */
+export function noteText(input: LeadInput): string {
+  const { event, link, exponent } = input;
+  const headline = isDelivered(event.type) ? HEADLINES[event.type] : `Payment ${event.type}`;
+  const amount = money(event.amountMinor, event.currency, exponent);
+  const refs = [
+    `Order ${event.orderId}`,
+    event.providerPaymentId ? `VPOS payment ${event.providerPaymentId}` : '',
+    event.attemptNo !== null ? `attempt ${event.attemptNo}` : '',
+  ].filter(Boolean);
+  const lines = [`${headline}${amount ? `: ${amount}` : ''}`, refs.join(', ')];
+  if (event.refundedAmountMinor) {
+    lines.push(`Refunded: ${money(event.refundedAmountMinor, event.currency, exponent)}`);
+  }
+  if (link?.url) lines.push(`Payment link: ${link.url}`);
+  for (const m of event.mismatches) {
+    lines.push(`Mismatch in ${m.field}: ${m.source} says ${m.actual}, expected ${m.expected}`);
+  }
+  if (event.flags.length > 0) lines.push(`Flags: ${event.flags.join(', ')}`);
+  lines.push(
+    `Verified ${formatYerevanTime(new Date(event.verifiedAt))} (Yerevan time) by ${event.verifiedBy}`,
+  );
+  lines.push(noteMarker(event.id));
+  return lines.join('\n');
+}

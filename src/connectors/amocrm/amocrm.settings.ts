@@ -1,0 +1,195 @@
+import 'reflect-metadata';
+import { plainToInstance, Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+  ValidationError,
+  validateSync,
+} from 'class-validator';
+import type { PaymentStatus } from '../../payments/payment-status';
+
+/** The same in every pipeline (crm-apis.md B3); every other status id belongs to one pipeline. */
+export const WON_STATUS_ID = 142;
+export const LOST_STATUS_ID = 143;
+
+class RateLimitSettings {
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  capacity: number;
+
+  @Min(0.01)
+  @Max(1000)
+  refillPerSecond: number;
+}
+
+export class StatusTarget {
+  /** Absent: the lead's own pipeline (only for 142 and 143). */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  pipelineId?: number;
+
+  @IsInt()
+  @Min(1)
+  statusId: number;
+}
+
+/** `null` turns a default off (paid: note only, the lead is not moved). */
+class StatusMap {
+  @IsOptional() @ValidateNested() @Type(() => StatusTarget) paid?: StatusTarget | null;
+  @IsOptional() @ValidateNested() @Type(() => StatusTarget) failed?: StatusTarget | null;
+  @IsOptional() @ValidateNested() @Type(() => StatusTarget) cancelled?: StatusTarget | null;
+  @IsOptional() @ValidateNested() @Type(() => StatusTarget) expired?: StatusTarget | null;
+  @IsOptional() @ValidateNested() @Type(() => StatusTarget) refunded?: StatusTarget | null;
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => StatusTarget)
+  partially_refunded?: StatusTarget | null;
+  @IsOptional() @ValidateNested() @Type(() => StatusTarget) manual_review?: StatusTarget | null;
+}
+
+/** Lead custom field ids filled when a payment is made. */
+class FieldMap {
+  @IsOptional() @IsInt() @Min(1) paidAt?: number;
+  @IsOptional() @IsInt() @Min(1) providerReference?: number;
+  @IsOptional() @IsInt() @Min(1) paymentLink?: number;
+}
+
+class NewLeadSettings {
+  /** Absent: the account's main pipeline. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  pipelineId?: number;
+
+  /** `{orderId}`, `{amount}`, `{phone}` are replaced. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(255)
+  name?: string;
+}
+
+/** Settings of an amoCRM / Kommo connection (the account itself comes from OAuth or the token). */
+export class AmocrmSettings {
+  /** The account host, kept by the long-lived-token mode. */
+  @IsOptional()
+  @IsString()
+  host?: string;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => StatusMap)
+  statuses?: StatusMap;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => FieldMap)
+  fields?: FieldMap;
+
+  /** The lead custom field holding our order id: how a lead is found without a lead id. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  orderIdField?: number;
+
+  /** No lead for the order: create one (with the order id field, so a retry finds it). */
+  @IsOptional()
+  @IsBoolean()
+  createLeads?: boolean;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => NewLeadSettings)
+  newLead?: NewLeadSettings;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RateLimitSettings)
+  rateLimit?: RateLimitSettings;
+
+  /** Events per call under a backlog (amoCRM takes up to 250 entities per request). */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(250)
+  batchSize?: number;
+}
+
+/**
+ * amoCRM allows 7 requests per second per integration (B5). A bucket lets through at most
+ * capacity + refill requests in any one second, so 2 + 5: never an 8th within a second
+ * (capacity 7 with refill 7 lets 14 through after an idle spell, and amoCRM answers 429). Two
+ * at once keep an idle call from waiting on the engine's low-token linger.
+ */
+export const AMOCRM_DEFAULT_RATE = { capacity: 2, refillPerSecond: 5 };
+export const AMOCRM_DEFAULT_BATCH = 50;
+export const DEFAULT_LEAD_NAME = 'Order {orderId}';
+
+export type MappedStatus = keyof StatusMap;
+export const MAPPED_STATUSES: readonly MappedStatus[] = [
+  'paid',
+  'failed',
+  'cancelled',
+  'expired',
+  'refunded',
+  'partially_refunded',
+  'manual_review',
+];
+
+/** Where a lead goes for this payment status; null: a note only. */
+export function statusTarget(settings: AmocrmSettings, status: PaymentStatus): StatusTarget | null {
+  if (!(MAPPED_STATUSES as readonly string[]).includes(status)) return null;
+  const mapped = settings.statuses?.[status as MappedStatus];
+  if (mapped !== undefined) return mapped;
+  return status === 'paid' ? { statusId: WON_STATUS_ID } : null;
+}
+
+/** Parses and validates; throws an Error whose message names each bad field. */
+export function parseAmocrmSettings(raw: unknown): AmocrmSettings {
+  const settings = plainToInstance(AmocrmSettings, raw ?? {});
+  const errors = validateSync(settings, { whitelist: true, forbidNonWhitelisted: true });
+  const problems = flatten(errors, 'settings');
+  if (problems.length === 0) problems.push(...crossFieldProblems(settings));
+  if (problems.length) throw new Error(problems.join('; '));
+  return settings;
+}
+
+function crossFieldProblems(settings: AmocrmSettings): string[] {
+  const problems: string[] = [];
+  if (settings.createLeads && settings.orderIdField === undefined) {
+    problems.push(
+      'settings.orderIdField: required when createLeads is true (a retried create must find the lead it made)',
+    );
+  }
+  for (const status of MAPPED_STATUSES) {
+    const target = settings.statuses?.[status];
+    if (
+      target &&
+      target.pipelineId === undefined &&
+      target.statusId !== WON_STATUS_ID &&
+      target.statusId !== LOST_STATUS_ID
+    ) {
+      problems.push(
+        `settings.statuses.${status}.pipelineId: required for status ${target.statusId} (only 142 and 143 exist in every pipeline)`,
+      );
+    }
+  }
+  return problems;
+}
+
+function flatten(errors: ValidationError[], prefix: string): string[] {
+  return errors.flatMap((e) => {
+    const path = `${prefix}.${e.property}`;
+    const own = e.constraints ? [`${path}: ${Object.values(e.constraints).join('; ')}`] : [];
+    return [...own, ...flatten(e.children ?? [], path)];
+  });
+}
