@@ -7,85 +7,23 @@
  * count and refusals, deals won and comments, retries and dead deliveries, worker peak RSS.
  * Run: npm run bench:bitrix24 [-- --events=5000 --mode=origin]
  */
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import path from 'node:path';
 import { Client } from 'pg';
+import { arg, freePort, freshDatabase, peakRssMb, run, startHub } from './support/hub';
 import { startBitrix24Emulator } from '../sandbox/bitrix24/bitrix24-emulator';
 import { startVposEmulator } from '../sandbox/vpos/vpos-emulator';
 
-const ROOT = path.resolve(__dirname, '..');
-const arg = (name: string, fallback: number) => {
-  const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return hit ? Number(hit.split('=')[1]) : fallback;
-};
 const EVENTS = arg('events', 5000);
 const BUCKET = { capacity: arg('burst', 50), drainPerSecond: arg('drain', 2) };
 const SEND_CONCURRENCY = arg('send-concurrency', 64);
 const TIMEOUT_S = arg('timeout', 240);
-const PG = 'postgres://postgres@127.0.0.1:5432';
 const DB = 'vpos_hub_bench_bitrix24';
-const children: ChildProcess[] = [];
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function startHub(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    const deadline = Date.now() + 30000;
-    const poll = async () => {
-      try {
-        const res = await fetch(`http://127.0.0.1:${env.PORT}/health/live`);
-        if (res.ok) return resolve(child);
-      } catch {
-        // not up yet
-      }
-      if (Date.now() > deadline || child.exitCode !== null)
-        return reject(new Error('hub did not start'));
-      setTimeout(() => void poll(), 200);
-    };
-    void poll();
-  });
-}
-
-/** Peak resident set of a process (VmHWM), in MB. */
-function peakRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return kb / 1024;
-}
 const MODE = (process.argv.find((a) => a.startsWith('--mode='))?.split('=')[1] ?? 'origin') as
   'origin' | 'id' | 'create';
 
 async function main(): Promise<void> {
-  if (!existsSync(path.join(ROOT, 'dist/src/main.js'))) {
-    spawnSync('npx', ['nest', 'build'], { cwd: ROOT, stdio: 'inherit' });
-  }
-  const admin = new Client({ connectionString: `${PG}/postgres` });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${DB}`);
-  await admin.end();
-  const dbUrl = `${PG}/${DB}`;
-  spawnSync(process.execPath, ['dist/src/database/db-cli.js', 'migrate'], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: dbUrl },
-    stdio: 'inherit',
-  });
+  const dbUrl = await freshDatabase(DB);
 
   const b24 = await startBitrix24Emulator({
     portals: [{ name: 'bench', webhooks: [{ code: 'benchhook' }] }],
@@ -224,11 +162,4 @@ async function main(): Promise<void> {
   await b24.close();
 }
 
-main()
-  .catch((err: unknown) => {
-    console.error(err);
-    process.exitCode = 1;
-  })
-  .finally(() => {
-    for (const c of children) c.kill('SIGKILL');
-  });
+run(main);

@@ -6,84 +6,21 @@
  * for rate limiting, how many deliveries needed a retry or died, and the worker's peak RSS.
  * Run: npm run bench:fanout [-- --events=5000]
  */
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import path from 'node:path';
 import { Client } from 'pg';
+import { arg, freePort, freshDatabase, peakRssMb, run, startHub } from './support/hub';
 import { startVposEmulator } from '../sandbox/vpos/vpos-emulator';
 import { WebhookReceiver } from '../sandbox/webhook-receiver/webhook-receiver';
 
-const ROOT = path.resolve(__dirname, '..');
-const arg = (name: string, fallback: number) => {
-  const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return hit ? Number(hit.split('=')[1]) : fallback;
-};
 const EVENTS = arg('events', 5000);
 const BATCH = arg('batch', 50);
 const BUCKET = { capacity: arg('burst', 50), drainPerSecond: arg('drain', 2) };
 const SEND_CONCURRENCY = arg('send-concurrency', 64);
 const TIMEOUT_S = arg('timeout', 240);
-const PG = 'postgres://postgres@127.0.0.1:5432';
 const DB = 'vpos_hub_bench_fanout';
-const children: ChildProcess[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function startHub(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    const deadline = Date.now() + 30000;
-    const poll = async () => {
-      try {
-        const res = await fetch(`http://127.0.0.1:${env.PORT}/health/live`);
-        if (res.ok) return resolve(child);
-      } catch {
-        // not up yet
-      }
-      if (Date.now() > deadline || child.exitCode !== null)
-        return reject(new Error('hub did not start'));
-      setTimeout(() => void poll(), 200);
-    };
-    void poll();
-  });
-}
-
-/** Peak resident set of a process (VmHWM), in MB. */
-function peakRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return kb / 1024;
-}
 
 async function main(): Promise<void> {
-  if (!existsSync(path.join(ROOT, 'dist/src/main.js'))) {
-    spawnSync('npx', ['nest', 'build'], { cwd: ROOT, stdio: 'inherit' });
-  }
-  const admin = new Client({ connectionString: `${PG}/postgres` });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${DB}`);
-  await admin.end();
-  const dbUrl = `${PG}/${DB}`;
-  spawnSync(process.execPath, ['dist/src/database/db-cli.js', 'migrate'], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: dbUrl },
-    stdio: 'inherit',
-  });
+  const dbUrl = await freshDatabase(DB);
 
   const receiver = await new WebhookReceiver({ bucket: { ...BUCKET, status: 503 } }).start();
   const secret = `whsec_${randomBytes(32).toString('base64')}`;
@@ -189,11 +126,4 @@ async function main(): Promise<void> {
   await receiver.close();
 }
 
-main()
-  .catch((err: unknown) => {
-    console.error(err);
-    process.exitCode = 1;
-  })
-  .finally(() => {
-    for (const c of children) c.kill('SIGKILL');
-  });
+run(main);

@@ -131,7 +131,7 @@ describe('Bitrix24 connector against the emulator', () => {
       });
       const comments = commentsOf(Number(general.ID));
       expect(comments).toHaveLength(1);
-      expect(String(comments[0].COMMENT)).toContain(`Order: ${a.merchantOrderId}`);
+      expect(String(comments[0].COMMENT)).toContain(`Order ${a.merchantOrderId}`);
       expect(String(comments[0].COMMENT)).toContain('12 500 ֏');
       expect(commentsOf(Number(wholesale.ID))).toHaveLength(1);
 

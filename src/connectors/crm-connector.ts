@@ -123,3 +123,16 @@ export interface CrmConnector {
    */
   check(connection: ConnectionContext): Promise<void>;
 }
+
+/** A connection's settings through the connector's parser; a bad field is a permanent error. */
+export function connectorSettings<T>(
+  destination: Destination,
+  parse: (raw: unknown) => T,
+  connection: ConnectionContext,
+): T {
+  try {
+    return parse(connection.settings);
+  } catch (err) {
+    throw new ConnectorError(destination, 'permanent', 'INVALID_SETTINGS', (err as Error).message);
+  }
+}

@@ -13,6 +13,7 @@ import {
   AccessTokenSource,
   ConnectionContext,
   ConnectorError,
+  connectorSettings,
   CrmConnector,
   DeliveryItem,
   DeliveryItemResult,
@@ -168,11 +169,7 @@ export class AmocrmConnector implements CrmConnector {
   }
 
   private settings(connection: ConnectionContext): AmocrmSettings {
-    try {
-      return parseAmocrmSettings(connection.settings);
-    } catch (err) {
-      throw new ConnectorError(this.type, 'permanent', 'INVALID_SETTINGS', (err as Error).message);
-    }
+    return connectorSettings(this.type, parseAmocrmSettings, connection);
   }
 
   /** `https://<account host>`, from what the OAuth exchange or the token check stored. */

@@ -1,6 +1,7 @@
 import type { PaymentEventV1 } from '../../payments/payment-event';
 import type { PaymentStatus } from '../../payments/payment-status';
-import { formatAmount, formatYerevanTime } from '../../payments/whatsapp-message';
+import { formatAmount } from '../../payments/whatsapp-message';
+import { noteMarker, paymentNoteText } from '../payment-note';
 import type { DeliveryLink } from '../crm-connector';
 import {
   AmocrmSettings,
@@ -12,10 +13,7 @@ import {
 } from './amocrm.settings';
 import type { AmoLead } from './amocrm.types';
 
-/** In every note we add: a retry looks for it before adding another (exactly-once effect). */
-export function noteMarker(eventId: string): string {
-  return `[vposhub:${eventId}]`;
-}
+export { noteMarker };
 
 /** Payment statuses that reach amoCRM; created and pending are not written. */
 export function isDelivered(status: PaymentStatus): status is MappedStatus {
@@ -136,38 +134,7 @@ function leadName(template: string, input: LeadInput): string {
   return template.replace(/\{(\w+)\}/g, (all, key: string) => values[key] ?? all).slice(0, 255);
 }
 
-const HEADLINES: Record<MappedStatus, string> = {
-  paid: 'Payment received',
-  failed: 'Payment failed',
-  cancelled: 'Payment cancelled',
-  expired: 'Payment link expired',
-  refunded: 'Payment refunded',
-  partially_refunded: 'Payment partially refunded',
-  manual_review: 'Payment needs a manual review',
-};
-
-/** The common note for one event: what happened, the amounts, references and the marker. */
+/** The common note for one event (the text every CRM connector writes). */
 export function noteText(input: LeadInput): string {
-  const { event, link, exponent } = input;
-  const headline = isDelivered(event.type) ? HEADLINES[event.type] : `Payment ${event.type}`;
-  const amount = money(event.amountMinor, event.currency, exponent);
-  const refs = [
-    `Order ${event.orderId}`,
-    event.providerPaymentId ? `VPOS payment ${event.providerPaymentId}` : '',
-    event.attemptNo !== null ? `attempt ${event.attemptNo}` : '',
-  ].filter(Boolean);
-  const lines = [`${headline}${amount ? `: ${amount}` : ''}`, refs.join(', ')];
-  if (event.refundedAmountMinor) {
-    lines.push(`Refunded: ${money(event.refundedAmountMinor, event.currency, exponent)}`);
-  }
-  if (link?.url) lines.push(`Payment link: ${link.url}`);
-  for (const m of event.mismatches) {
-    lines.push(`Mismatch in ${m.field}: ${m.source} says ${m.actual}, expected ${m.expected}`);
-  }
-  if (event.flags.length > 0) lines.push(`Flags: ${event.flags.join(', ')}`);
-  lines.push(
-    `Verified ${formatYerevanTime(new Date(event.verifiedAt))} (Yerevan time) by ${event.verifiedBy}`,
-  );
-  lines.push(noteMarker(event.id));
-  return lines.join('\n');
+  return paymentNoteText(input.event, input.link, input.exponent);
 }

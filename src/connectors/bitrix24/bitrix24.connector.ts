@@ -8,6 +8,7 @@ import {
   AccessTokenSource,
   ConnectionContext,
   ConnectorError,
+  connectorSettings,
   CrmConnector,
   DeliveryItem,
   DeliveryItemResult,
@@ -513,11 +514,7 @@ export class Bitrix24Connector implements CrmConnector {
   }
 
   private settings(connection: ConnectionContext): Bitrix24Settings {
-    try {
-      return parseBitrix24Settings(connection.settings);
-    } catch (err) {
-      throw new ConnectorError(this.type, 'permanent', 'INVALID_SETTINGS', (err as Error).message);
-    }
+    return connectorSettings(this.type, parseBitrix24Settings, connection);
   }
 }
 

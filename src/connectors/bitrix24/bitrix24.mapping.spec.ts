@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { paymentEvent } from '../../../test/factories/payment-events';
 import type { PaymentEventV1 } from '../../payments/payment-event';
 import { Pipeline, StageCatalog } from './bitrix24.catalog';
 import { commentMarker, commentText, dealChange, DealRef, newDealFields } from './bitrix24.mapping';
@@ -15,33 +16,8 @@ const catalog = new StageCatalog(
   ]),
 );
 
-const event = (overrides: Partial<PaymentEventV1> = {}): PaymentEventV1 => ({
-  schemaVersion: 1,
-  id: '7d0c8a8e-0000-4000-8000-000000000001',
-  provider: 'vpos',
-  providerEventId: 'evt_1',
-  providerPaymentId: 'ps_1',
-  orderId: 'A-1001',
-  attemptId: null,
-  attemptNo: 1,
-  type: 'paid',
-  previousStatus: 'pending',
-  orderStatus: 'paid',
-  applied: true,
-  amountMinor: 1_250_050,
-  currency: 'AMD',
-  refundedAmountMinor: null,
-  customer: { phone: null, id: null },
-  crm: {},
-  occurredAt: '2026-11-24T14:30:00.000Z',
-  verifiedAt: '2026-11-24T14:30:01.000Z',
-  verifiedBy: 'status_lookup',
-  claimedStatus: 'paid',
-  mismatches: [],
-  flags: [],
-  rawEventId: null,
-  ...overrides,
-});
+const event = (overrides: Partial<PaymentEventV1> = {}): PaymentEventV1 =>
+  paymentEvent({ providerPaymentId: 'ps_1', amountMinor: 1_250_050, ...overrides });
 const deal = (overrides: Partial<DealRef> = {}): DealRef => ({
   id: 41,
   categoryId: 0,
@@ -146,12 +122,10 @@ describe('Bitrix24 mapping', () => {
   it('the comment summarizes the payment and ends with the event’s marker', () => {
     const text = commentText(event(), link, 2);
     expect(text.split('\n')).toEqual([
-      'Payment received (VPOS)',
-      'Order: A-1001',
-      'Amount: 12 500.50 ֏',
-      'VPOS payment: ps_1',
-      'Time: 24.11.2026 18:30 (Yerevan)',
+      'Payment received: 12 500.50 ֏',
+      'Order A-1001, VPOS payment ps_1, attempt 1',
       'Payment link: https://pay.example/l1',
+      'Verified 24.11.2026 18:30 (Yerevan time) by status_lookup',
       commentMarker(event().id),
     ]);
     const review = commentText(
@@ -162,7 +136,7 @@ describe('Bitrix24 mapping', () => {
       null,
       2,
     );
-    expect(review).toContain('Mismatches: amountMinor (lookup) expected 100, got 90');
+    expect(review).toContain('Mismatch in amountMinor: lookup says 90, expected 100');
   });
 });
 

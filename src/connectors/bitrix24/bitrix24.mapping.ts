@@ -1,6 +1,6 @@
 import type { PaymentEventV1 } from '../../payments/payment-event';
 import type { PaymentStatus } from '../../payments/payment-status';
-import { formatAmount, formatYerevanTime } from '../../payments/whatsapp-message';
+import { noteMarker, paymentNoteText } from '../payment-note';
 import type { DeliveryLink } from '../crm-connector';
 import type { StageCatalog } from './bitrix24.catalog';
 import { BITRIX24_DEFAULTS, Bitrix24Settings } from './bitrix24.settings';
@@ -40,10 +40,7 @@ const KEEP_WON: ReadonlySet<PaymentStatus> = new Set<PaymentStatus>([
   'expired',
 ]);
 
-/** Found in every comment the hub adds: Bitrix24 has no idempotency key, so this is the check. */
-export function commentMarker(eventId: string): string {
-  return `[vposhub:${eventId}]`;
-}
+export { noteMarker as commentMarker };
 
 export function majorAmount(amountMinor: number, exponent: number): number {
   return amountMinor / 10 ** exponent;
@@ -152,42 +149,11 @@ export function newDealFields(
   return fields;
 }
 
-const HEADLINES: Record<PaymentStatus, string> = {
-  created: 'Payment link created',
-  pending: 'Payment pending',
-  paid: 'Payment received',
-  failed: 'Payment failed',
-  cancelled: 'Payment cancelled',
-  expired: 'Payment link expired',
-  refunded: 'Payment refunded',
-  partially_refunded: 'Payment partially refunded',
-  manual_review: 'Payment needs manual review',
-};
-
-/** One timeline comment per event: what happened, the figures, and the marker. */
+/** One timeline comment per event: the text every CRM connector writes, with the marker. */
 export function commentText(
   event: PaymentEventV1,
   link: DeliveryLink | null,
   exponent: number,
 ): string {
-  const lines = [`${HEADLINES[event.type]} (VPOS)`, `Order: ${event.orderId}`];
-  if (event.amountMinor !== null && event.currency) {
-    lines.push(`Amount: ${formatAmount(event.amountMinor, event.currency, exponent)}`);
-  }
-  if (event.refundedAmountMinor && event.currency) {
-    lines.push(`Refunded: ${formatAmount(event.refundedAmountMinor, event.currency, exponent)}`);
-  }
-  if (event.providerPaymentId) lines.push(`VPOS payment: ${event.providerPaymentId}`);
-  lines.push(`Time: ${formatYerevanTime(new Date(event.occurredAt))} (Yerevan)`);
-  if (link?.url) lines.push(`Payment link: ${link.url}`);
-  if (event.mismatches.length) {
-    lines.push(
-      `Mismatches: ${event.mismatches
-        .map((m) => `${m.field} (${m.source}) expected ${m.expected}, got ${m.actual}`)
-        .join('; ')}`,
-    );
-  }
-  if (event.flags.length) lines.push(`Flags: ${event.flags.join(', ')}`);
-  lines.push(commentMarker(event.id));
-  return lines.join('\n');
+  return paymentNoteText(event, link, exponent);
 }

@@ -9,6 +9,7 @@ import type { PaymentEventV1 } from '../../payments/payment-event';
 import {
   ConnectionContext,
   ConnectorError,
+  connectorSettings,
   CrmConnector,
   DeliveryItem,
   DeliveryItemResult,
@@ -151,12 +152,7 @@ export class WebhookConnector implements CrmConnector {
   }
 
   private settings(connection: ConnectionContext): WebhookSettings {
-    let settings: WebhookSettings;
-    try {
-      settings = parseWebhookSettings(connection.settings);
-    } catch (err) {
-      throw new ConnectorError(this.type, 'permanent', 'INVALID_SETTINGS', (err as Error).message);
-    }
+    const settings = connectorSettings(this.type, parseWebhookSettings, connection);
     const problem = checkOutboundUrl(settings.url, this.config.connectors.insecureHosts);
     if (problem) {
       throw new ConnectorError(
