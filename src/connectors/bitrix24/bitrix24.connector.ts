@@ -158,10 +158,23 @@ export class Bitrix24Connector implements CrmConnector {
   async check(connection: ConnectionContext): Promise<void> {
     const settings = this.settings(connection);
     const client = await this.client(connection);
-    const [fields, catalog] = await Promise.all([
-      client.call<Record<string, unknown>>('crm.deal.fields'),
-      StageCatalog.load(client),
-    ]);
+    let fields: Record<string, unknown>;
+    let catalog: StageCatalog;
+    try {
+      [fields, catalog] = await Promise.all([
+        client.call<Record<string, unknown>>('crm.deal.fields'),
+        StageCatalog.load(client),
+      ]);
+    } catch (err) {
+      if (!(err instanceof ConnectorError)) throw err;
+      const what =
+        err.kind === 'auth'
+          ? 'credentials: the portal refused them'
+          : err.kind === 'retryable'
+            ? 'the portal did not answer the check; try again'
+            : 'the portal refused the check';
+      throw new ConnectorError(this.type, err.kind, err.code, `${what} (${err.message})`);
+    }
     const problems: string[] = [];
     const known = (name: string) => Object.prototype.hasOwnProperty.call(fields ?? {}, name);
     if (settings.orderIdField && !known(settings.orderIdField)) {
