@@ -269,6 +269,48 @@ describe('Bitrix24 connector against the emulator', () => {
     }
   });
 
+  it('OPERATION_TIME_LIMIT on the update inside a batch: retried, the comment not doubled', async () => {
+    const conn = await connect({});
+    try {
+      const deal = b24.createDeal({ TITLE: 'Rug', STAGE_ID: 'NEW' }, { portal: 'shop' });
+      b24.injectFault({
+        status: 429,
+        error: 'OPERATION_TIME_LIMIT',
+        method: 'crm.deal.update',
+        portal: 'shop',
+      });
+      const s = pay(stack.vpos, { metadata: { crm: { bitrix24DealId: String(deal.ID) } } });
+      const [row] = await settled(s.merchantOrderId);
+      expect(row.attempts).toBe(2);
+      expect(b24.getDeal(Number(deal.ID), { portal: 'shop' })!.STAGE_ID).toBe('WON');
+      // The first try's comment went in with the refused update; the retry found its marker.
+      expect(commentsOf(Number(deal.ID))).toHaveLength(1);
+      const audit = await api().get(`/api/payments/${s.merchantOrderId}/audit`).set(adminHeaders);
+      const first = (audit.body as Array<{ kind: string; data: Record<string, unknown> }>).find(
+        (e) => e.kind === 'delivery.attempt' && e.data.attempt === 1,
+      );
+      expect(first?.data).toMatchObject({
+        outcome: 'retry_scheduled',
+        errorClass: 'retryable',
+        errorCode: 'OPERATION_TIME_LIMIT',
+      });
+
+      // A dry-run replay shows what would be sent, and sends nothing.
+      const requests = b24.counters({ portal: 'shop' }).requests;
+      const plan = await api()
+        .post(`/api/payments/${s.merchantOrderId}/replay?connection=${conn.id}&dryRun=true`)
+        .set(adminHeaders);
+      expect(plan.status).toBe(202);
+      expect(plan.body.items[0].wouldSend).toMatchObject({
+        find: { method: 'crm.deal.list', filter: { ID: String(deal.ID) } },
+        comment: { method: 'crm.timeline.comment.add' },
+      });
+      expect(b24.counters({ portal: 'shop' }).requests).toBe(requests);
+    } finally {
+      await disconnect(conn.id);
+    }
+  });
+
   it('a backlog goes out in batches: 120 orders in a handful of requests', async () => {
     // A tight limit of our own makes the events queue up behind it, as under a real backlog.
     const conn = await connect({ rateLimit: { capacity: 2, refillPerSecond: 1 } });
