@@ -77,6 +77,22 @@ describe('OAuth: amoCRM, rotating single-use refresh tokens', () => {
     expect(stored.refreshToken).not.toBe(creds.refreshToken);
   });
 
+  it('more concurrent callers than the database pool still get one refresh (no pool deadlock)', async () => {
+    const conn = (await request(hub.url).get('/api/connections').set(adminHeaders)).body.find(
+      (c: { type: string }) => c.type === 'amocrm',
+    );
+    const store = credentialsOf(hub, db);
+    const creds = await store.read(conn.id);
+    await store.write(conn.id, { ...creds, expiresAt: Date.now() - 1000 });
+    const before = amo.counters();
+    // The pool has 20 connections: 40 waiters for the refresh lock used to starve its holder.
+    const tokens = await Promise.all(
+      Array.from({ length: 40 }, () => hub.app.get(TokenService).accessToken(conn.id)),
+    );
+    expect(amo.counters().refreshTokenGrants - before.refreshTokenGrants).toBe(1);
+    expect(new Set(tokens).size).toBe(1);
+  });
+
   it('refuses a referer that is not an amoCRM account host, before any exchange', async () => {
     const { cookie, callback } = await connect();
     callback.searchParams.set('referer', 'attacker.example.com');

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Counter } from 'prom-client';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { classifyHttpError } from '../common/errors';
 import { ConnectorError } from '../connectors/crm-connector';
 import { ConnectionsService } from './connections.service';
@@ -38,37 +38,44 @@ export class TokenService {
     if (!this.needsRefresh(stored.type, stored.credentials, rejected)) {
       return stored.credentials.accessToken;
     }
-    return this.ds.transaction(async (m) => {
-      await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-        `connection-token:${connectionId}`,
-      ]);
-      const current = await this.read(connectionId);
-      if (!this.needsRefresh(current.type, current.credentials, rejected)) {
-        return current.credentials.accessToken;
-      }
-      const provider = this.oauth.forConnectionType(current.type)!;
-      let next: OAuthCredentials;
-      try {
-        next = await provider.refresh(current.credentials, current.account);
-      } catch (err) {
-        const e = classifyHttpError(current.type, err);
-        this.refreshes.inc({ provider: provider.name, outcome: e.kind });
-        if (e.kind === 'auth') {
-          await this.connections.markNeedsReconnect(
-            connectionId,
-            `token refresh refused: ${e.code}`,
-          );
+    // Everything inside reads through `m`: a waiter holds a pooled connection while it waits for
+    // the lock, so the holder asking the pool for another one could wait behind them forever.
+    const outcome = await this.ds.transaction(
+      async (m): Promise<{ token: string } | { refused: ConnectorError }> => {
+        await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+          `connection-token:${connectionId}`,
+        ]);
+        const current = await this.read(connectionId, m);
+        if (!this.needsRefresh(current.type, current.credentials, rejected)) {
+          return { token: current.credentials.accessToken };
         }
-        throw ConnectorError.from(current.type, e);
-      }
-      await m.query(
-        `UPDATE connections SET credentials = $2, credentials_version = credentials_version + 1,
+        const provider = this.oauth.forConnectionType(current.type)!;
+        let next: OAuthCredentials;
+        try {
+          next = await provider.refresh(current.credentials, current.account);
+        } catch (err) {
+          const e = classifyHttpError(current.type, err);
+          this.refreshes.inc({ provider: provider.name, outcome: e.kind });
+          return { refused: ConnectorError.from(current.type, e) };
+        }
+        await m.query(
+          `UPDATE connections SET credentials = $2, credentials_version = credentials_version + 1,
            updated_at = now() WHERE id = $1`,
-        [connectionId, this.vault.seal(connectionId, next)],
+          [connectionId, this.vault.seal(connectionId, next)],
+        );
+        this.refreshes.inc({ provider: provider.name, outcome: 'refreshed' });
+        return { token: next.accessToken };
+      },
+    );
+    if ('token' in outcome) return outcome.token;
+    // After the lock's transaction, on a connection of its own.
+    if (outcome.refused.kind === 'auth') {
+      await this.connections.markNeedsReconnect(
+        connectionId,
+        `token refresh refused: ${outcome.refused.code}`,
       );
-      this.refreshes.inc({ provider: provider.name, outcome: 'refreshed' });
-      return next.accessToken;
-    });
+    }
+    throw outcome.refused;
   }
 
   private needsRefresh(type: string, c: OAuthCredentials, rejected?: string): boolean {
@@ -77,8 +84,8 @@ export class TokenService {
     return provider?.refreshPolicy === 'ahead' && c.expiresAt - Date.now() < AHEAD_MS;
   }
 
-  private async read(id: string) {
-    const [row] = await this.ds.query<
+  private async read(id: string, m: EntityManager = this.ds.manager) {
+    const [row] = await m.query<
       { type: string; account: Record<string, unknown>; credentials: Buffer | null }[]
     >(`SELECT type, account, credentials FROM connections WHERE id = $1`, [id]);
     if (!row?.credentials) {
