@@ -9,7 +9,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { arg, freePort, freshDatabase, peakRssMb, run, startHub } from './support/hub';
+import {
+  arg,
+  deliveryStats,
+  freePort,
+  freshDatabase,
+  peakRssMb,
+  run,
+  sendAll,
+  startHub,
+  waitDelivered,
+} from './support/hub';
 import { startBitrix24Emulator } from '../sandbox/bitrix24/bitrix24-emulator';
 import { startVposEmulator } from '../sandbox/vpos/vpos-emulator';
 
@@ -90,34 +100,14 @@ async function main(): Promise<void> {
   });
   const before = b24.counters({ portal: 'bench' });
   const t0 = Date.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: SEND_CONCURRENCY }, async () => {
-      while (next < events.length) await vpos.sendEvent(events[next++]);
-    }),
-  );
+  await sendAll(vpos, events, SEND_CONCURRENCY);
   const sentS = (Date.now() - t0) / 1000;
 
   const db = new Client({ connectionString: dbUrl });
   await db.connect();
-  let delivered = 0;
-  let verifiedAt = 0;
-  while (Date.now() - t0 < TIMEOUT_S * 1000) {
-    const { rows } = await db.query<{ delivered: number; total: number }>(
-      `SELECT count(*) FILTER (WHERE status = 'delivered')::int AS delivered, count(*)::int AS total FROM deliveries`,
-    );
-    delivered = rows[0].delivered;
-    if (!verifiedAt && rows[0].total >= EVENTS) verifiedAt = Date.now();
-    if (delivered >= EVENTS) break;
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  const { delivered, createdAt: verifiedAt } = await waitDelivered(db, EVENTS, t0, TIMEOUT_S);
   const totalS = (Date.now() - t0) / 1000;
-  const { rows: stats } = await db.query<{ retried: number; dead: number; limited: number }>(
-    `SELECT count(*) FILTER (WHERE attempts > 1)::int AS retried,
-            count(*) FILTER (WHERE status = 'dead')::int AS dead,
-            count(*) FILTER (WHERE last_error_code IN ('QUERY_LIMIT_EXCEEDED','OPERATION_TIME_LIMIT'))::int AS limited
-     FROM deliveries`,
-  );
+  const stats = await deliveryStats(db, ['QUERY_LIMIT_EXCEEDED', 'OPERATION_TIME_LIMIT']);
   const { rows: calls } = await db.query<{ calls: number }>(
     `SELECT coalesce(sum(1.0 / (data->>'batchSize')::int), 0)::float AS calls
      FROM audit_log WHERE kind = 'delivery.attempt'`,
@@ -150,7 +140,7 @@ async function main(): Promise<void> {
     `refused by the bucket     ${after.rejectedByBucket - before.rejectedByBucket} requests`,
   );
   console.log(
-    `deliveries retried        ${stats[0].retried} (rate-limit errors on ${stats[0].limited}), dead ${stats[0].dead}  (target 0 failed by rate limiting: ${stats[0].dead === 0 && stats[0].limited === 0 ? 'PASS' : 'MISS'})`,
+    `deliveries retried        ${stats.retried} (rate-limit errors on ${stats.limited}), dead ${stats.dead}  (target 0 failed by rate limiting: ${stats.dead === 0 && stats.limited === 0 ? 'PASS' : 'MISS'})`,
   );
   console.log(
     `deals                     ${deals.length} (won ${won}); comments ${comments.length}, deals with more than one: ${doubled}`,

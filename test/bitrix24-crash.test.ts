@@ -3,7 +3,7 @@ import request from 'supertest';
 import { Bitrix24Emulator, startBitrix24Emulator } from '../sandbox/bitrix24/bitrix24-emulator';
 import { startVposEmulator, VposEmulator } from '../sandbox/vpos/vpos-emulator';
 import { killHard, startChildWorker } from './support/child-worker';
-import { pay } from './support/delivery-fixtures';
+import { pay, untilDelivered } from './support/delivery-fixtures';
 import {
   adminHeaders,
   createTestDatabase,
@@ -13,7 +13,6 @@ import {
   TestDatabase,
   TestHub,
   testEnv,
-  waitFor,
 } from './support/test-hub';
 
 describe('Bitrix24 connector: a worker killed between the call and the commit', () => {
@@ -74,17 +73,7 @@ describe('Bitrix24 connector: a worker killed between the call and the commit', 
     });
 
     const s = pay(vpos, { metadata: {} });
-    const [row] = await waitFor(
-      async () => {
-        const rows = await db.ds.query<{ status: string; attempts: number }[]>(
-          `SELECT status, attempts FROM deliveries WHERE order_id = $1`,
-          [s.merchantOrderId],
-        );
-        return rows[0]?.status === 'delivered' ? rows : undefined;
-      },
-      60000,
-      'delivered after the crash',
-    );
+    const [row] = await untilDelivered(db, s.merchantOrderId, 'delivered after the crash');
     expect(kills).toBe(1);
     expect(row.attempts).toBe(2);
     const deals = b24.listDeals().filter((d) => d.ORIGIN_ID === s.merchantOrderId);

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { startVposEmulator, VposEmulator } from '../sandbox/vpos/vpos-emulator';
 import { WebhookReceiver } from '../sandbox/webhook-receiver/webhook-receiver';
 import { killHard, startChildWorker } from './support/child-worker';
-import { addWebhookConnection, pay } from './support/delivery-fixtures';
+import { addWebhookConnection, pay, untilDelivered } from './support/delivery-fixtures';
 import { freePort, OwnRedis } from './support/redis-server';
 import {
   createTestDatabase,
@@ -82,17 +82,7 @@ describe('delivery faults', () => {
     });
 
     const s = pay(vpos);
-    const [row] = await waitFor(
-      async () => {
-        const rows = await db.ds.query<{ status: string; attempts: number }[]>(
-          `SELECT status, attempts FROM deliveries WHERE order_id = $1`,
-          [s.merchantOrderId],
-        );
-        return rows[0]?.status === 'delivered' ? rows : undefined;
-      },
-      60000,
-      'delivered after two crashes',
-    );
+    const [row] = await untilDelivered(db, s.merchantOrderId, 'delivered after two crashes');
     expect(kills).toBe(2);
     expect(row.attempts).toBe(3);
     expect(receiver.eventsFor(s.merchantOrderId)).toHaveLength(1);

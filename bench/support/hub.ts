@@ -74,6 +74,59 @@ export function peakRssMb(pid: number): number {
   return kb / 1024;
 }
 
+/** Sends every event through VPOS's webhook dispatcher, `concurrency` at a time. */
+export async function sendAll(
+  vpos: { sendEvent(id: string): Promise<unknown> },
+  eventIds: string[],
+  concurrency: number,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < eventIds.length) await vpos.sendEvent(eventIds[next++]);
+    }),
+  );
+}
+
+/**
+ * Polls until `expected` deliveries are delivered or `timeoutS` has passed since `t0`; says when
+ * the last one was created (every event verified) and how many were delivered.
+ */
+export async function waitDelivered(
+  db: Client,
+  expected: number,
+  t0: number,
+  timeoutS: number,
+): Promise<{ delivered: number; createdAt: number }> {
+  let delivered = 0;
+  let createdAt = 0;
+  while (Date.now() - t0 < timeoutS * 1000) {
+    const { rows } = await db.query<{ delivered: number; total: number }>(
+      `SELECT count(*) FILTER (WHERE status = 'delivered')::int AS delivered, count(*)::int AS total FROM deliveries`,
+    );
+    delivered = rows[0].delivered;
+    if (!createdAt && rows[0].total >= expected) createdAt = Date.now();
+    if (delivered >= expected) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return { delivered, createdAt };
+}
+
+/** Deliveries retried, dead, and whose last error was one of the destination's limit codes. */
+export async function deliveryStats(
+  db: Client,
+  limitCodes: string[],
+): Promise<{ retried: number; dead: number; limited: number }> {
+  const { rows } = await db.query<{ retried: number; dead: number; limited: number }>(
+    `SELECT count(*) FILTER (WHERE attempts > 1)::int AS retried,
+            count(*) FILTER (WHERE status = 'dead')::int AS dead,
+            count(*) FILTER (WHERE last_error_code = ANY($1))::int AS limited
+     FROM deliveries`,
+    [limitCodes],
+  );
+  return rows[0];
+}
+
 /** Runs main, reports a failure, and kills every hub it started. */
 export function run(main: () => Promise<void>): void {
   main()

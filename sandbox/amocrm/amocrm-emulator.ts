@@ -7,8 +7,8 @@
  * amocrm-crm.ts (the account's data), lead-input.ts (validation), crm-query.ts (filters, paging,
  * HAL), amocrm-routes.ts and control-routes.ts (HTTP), route-table.ts, http-io.ts.
  */
+import { closeServer, listenLocal } from '../common/server';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createRequestListener } from './amocrm-routes';
 import { AmoState } from './amocrm-state';
 import type { AmocrmEmulator, AmocrmEmulatorOptions } from './amocrm-types';
@@ -29,23 +29,13 @@ class RunningAmocrmEmulator extends AmoState implements AmocrmEmulator {
   }
 
   async listen(port: number): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, '127.0.0.1', () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
-    this.port = (this.server.address() as AddressInfo).port;
+    this.port = await listenLocal(this.server, port);
     this.host = `127.0.0.1:${this.port}`;
     this.url = `http://${this.host}`;
   }
 
   close(): Promise<void> {
-    this.closing ??= new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    this.closing ??= closeServer(this.server);
     return this.closing;
   }
 }

@@ -1,6 +1,6 @@
 /** Request/response helpers for the amoCRM emulator's node:http server. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readBody as readCommonBody, sendText } from '../common/http-io';
+import { parsePayload, readBody as readCommonBody, sendText } from '../common/http-io';
 
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
@@ -26,10 +26,6 @@ export class HttpError extends Error {
   }
 }
 
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** amoCRM's generic problem body: `{ title, type: https://httpstatus.es/<n>, status, detail }`. */
 export function problem(status: number, title: string, detail: string): HttpError {
   return new HttpError(status, { title, type: `https://httpstatus.es/${status}`, status, detail });
@@ -46,17 +42,9 @@ export function readBody(req: IncomingMessage): Promise<string> {
  * body is `undefined`; malformed JSON is a 400 problem.
  */
 export async function readPayload(req: IncomingMessage): Promise<unknown> {
-  const text = await readBody(req);
-  if (text.trim() === '') return undefined;
-  const type = (req.headers['content-type'] ?? '').toLowerCase();
-  if (type.includes('application/x-www-form-urlencoded')) {
-    return Object.fromEntries(new URLSearchParams(text));
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw problem(400, 'Bad Request', 'Syntax error: the request body is not valid JSON');
-  }
+  return parsePayload(await readBody(req), req.headers['content-type'], () =>
+    problem(400, 'Bad Request', 'Syntax error: the request body is not valid JSON'),
+  );
 }
 
 export function send(
@@ -75,7 +63,7 @@ export function sendNoContent(res: ServerResponse): void {
   res.end();
 }
 
-export { escapeHtml, headerValue, redirect } from '../common/http-io';
+export { escapeHtml, headerValue, isObject, redirect } from '../common/http-io';
 
 /** A query tree parsed from PHP-style keys: `filter[statuses][0][status_id]=1`, `filter[id][]=2`. */
 export type QueryNode = string | { [key: string]: QueryNode };

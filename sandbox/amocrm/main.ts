@@ -6,6 +6,7 @@
  *   AMOCRM_EMULATOR_FLAVOR (amocrm | kommo), AMOCRM_EMULATOR_ACCESS_TTL_SEC (86400),
  *   AMOCRM_EMULATOR_SUBDOMAIN (emulator).
  */
+import { env, integer, runEmulator } from '../common/cli';
 import {
   DEFAULT_CLIENT_ID,
   DEFAULT_CLIENT_SECRET,
@@ -13,20 +14,7 @@ import {
   startAmocrmEmulator,
 } from './amocrm-emulator';
 
-function env(name: string): string | undefined {
-  const value = process.env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-}
-
-function integer(name: string, fallback: number): number {
-  const value = env(name);
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isSafeInteger(parsed) || parsed < 0) throw new Error(`${name} must be an integer`);
-  return parsed;
-}
-
-async function main(): Promise<void> {
+async function main() {
   const flavor = env('AMOCRM_EMULATOR_FLAVOR') ?? 'amocrm';
   if (flavor !== 'amocrm' && flavor !== 'kommo') {
     throw new Error('AMOCRM_EMULATOR_FLAVOR must be amocrm or kommo');
@@ -45,25 +33,17 @@ async function main(): Promise<void> {
     accessTokenTtlSec: integer('AMOCRM_EMULATOR_ACCESS_TTL_SEC', 86_400),
     flavor,
   });
-  process.stdout.write(
-    [
+  return {
+    emulator,
+    banner: [
       `amoCRM emulator listening on ${emulator.url} (account host ${emulator.host})`,
       `  AMOCRM_AUTHORIZE_URL=${emulator.url}/oauth`,
       `  AMOCRM_CLIENT_ID=${clientId}`,
       `  CONNECTOR_INSECURE_HOSTS=${emulator.host}`,
       `  token endpoint: ${emulator.url}/oauth2/access_token, API: ${emulator.url}/api/v4`,
       `  controls: ${emulator.url}/_emulator/state, /leads, /notes, /tokens, /faults, /reset`,
-      '',
-    ].join('\n'),
-  );
-  const stop = (): void => {
-    void emulator.close().then(() => process.exit(0));
+    ],
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`amoCRM emulator failed to start: ${String(error)}\n`);
-  process.exit(1);
-});
+runEmulator('amoCRM', main);

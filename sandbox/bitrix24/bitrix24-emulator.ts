@@ -6,8 +6,8 @@
  * Layout: emulator-state.ts (state), emulator-controls.ts, *-routes.ts (HTTP), *-methods.ts (REST methods),
  * oauth-store.ts, portal-model.ts (+ portal-types.ts), deal-fields.ts, list-query.ts, batch.ts, limits.ts.
  */
+import { closeServer, listenLocal } from '../common/server';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { EmulatorControls } from './emulator-controls';
 import type { Bitrix24Emulator, Bitrix24EmulatorOptions } from './emulator-types';
 import { createRequestListener } from './http-routes';
@@ -55,23 +55,13 @@ class RunningBitrix24Emulator extends EmulatorControls implements Bitrix24Emulat
   }
 
   async listen(port: number): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, '127.0.0.1', () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
-    this.port = (this.server.address() as AddressInfo).port;
+    this.port = await listenLocal(this.server, port);
     this.url = `http://127.0.0.1:${this.port}`;
     this.publicUrl = (this.options.publicUrl ?? this.url).replace(/\/+$/, '');
   }
 
   close(): Promise<void> {
-    this.closing ??= new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    this.closing ??= closeServer(this.server);
     return this.closing;
   }
 }

@@ -10,13 +10,9 @@
  *   BITRIX24_EMULATOR_BUCKET_CAPACITY (50), BITRIX24_EMULATOR_BUCKET_DRAIN (2 per second),
  *   BITRIX24_EMULATOR_ACCESS_TTL (3600 s), BITRIX24_EMULATOR_REFRESH_TTL (15552000 s).
  */
+import { env, runEmulator } from '../common/cli';
 import { startBitrix24Emulator } from './bitrix24-emulator';
 import type { PortalOptions } from './portal-types';
-
-function env(name: string): string | undefined {
-  const value = process.env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-}
 
 function number(name: string): number | undefined {
   const value = env(name);
@@ -33,7 +29,7 @@ function list(name: string): string[] {
     .filter((s) => s !== '');
 }
 
-async function main(): Promise<void> {
+async function main() {
   const webhookCode = env('BITRIX24_EMULATOR_WEBHOOK_CODE');
   const userFields = list('BITRIX24_EMULATOR_USER_FIELDS').map((fieldName) => ({ fieldName }));
   const names = list('BITRIX24_EMULATOR_PORTALS');
@@ -64,16 +60,8 @@ async function main(): Promise<void> {
     lines.push(`    authorize: ${portal.authorizeUrl}   REST: ${portal.clientEndpoint}`);
     for (const hook of portal.webhooks) lines.push(`    webhook:   ${hook.url}`);
   }
-  lines.push(`  controls: ${emulator.url}/_emulator/state`, '');
-  process.stdout.write(lines.join('\n'));
-  const stop = (): void => {
-    void emulator.close().then(() => process.exit(0));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  lines.push(`  controls: ${emulator.url}/_emulator/state`);
+  return { emulator, banner: lines };
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`Bitrix24 emulator failed to start: ${String(error)}\n`);
-  process.exit(1);
-});
+runEmulator('Bitrix24', main);

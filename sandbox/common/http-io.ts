@@ -65,3 +65,27 @@ export function headerValue(req: IncomingMessage, name: string): string | undefi
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A request body as JSON, or as a flat object when it is `application/x-www-form-urlencoded`.
+ * An empty body is `undefined`; malformed JSON throws `badJson()` (each API's own error).
+ */
+export function parsePayload(
+  text: string,
+  contentType: string | undefined,
+  badJson: () => Error,
+): unknown {
+  if (text.trim() === '') return undefined;
+  if ((contentType ?? '').toLowerCase().includes('application/x-www-form-urlencoded')) {
+    return Object.fromEntries(new URLSearchParams(text));
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw badJson();
+  }
+}

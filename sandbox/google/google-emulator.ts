@@ -7,8 +7,8 @@
  * sheet-model.ts (values semantics), a1-range.ts, oauth-routes.ts, sheets-routes.ts,
  * control-routes.ts, google-routes.ts (listener), route-table.ts, http-io.ts.
  */
+import { closeServer, listenLocal } from '../common/server';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createRequestListener } from './google-routes';
 import { GoogleState } from './google-state';
 import type { GoogleEmulator, GoogleEmulatorOptions } from './google-types';
@@ -29,22 +29,12 @@ class RunningGoogleEmulator extends GoogleState implements GoogleEmulator {
   }
 
   async listen(port: number): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, '127.0.0.1', () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
-    this.port = (this.server.address() as AddressInfo).port;
+    this.port = await listenLocal(this.server, port);
     this.url = `http://127.0.0.1:${this.port}`;
   }
 
   close(): Promise<void> {
-    this.closing ??= new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    this.closing ??= closeServer(this.server);
     return this.closing;
   }
 }

@@ -1,6 +1,6 @@
 /** Request/response helpers for the Google emulator's node:http server. */
 import type { IncomingMessage } from 'node:http';
-import { readBody as readCommonBody } from '../common/http-io';
+import { parsePayload, readBody as readCommonBody } from '../common/http-io';
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -14,10 +14,6 @@ export class HttpError extends Error {
   ) {
     super(typeof body === 'string' ? body : `HTTP ${status}`);
   }
-}
-
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export const GRPC_STATUS: Record<number, string> = {
@@ -63,17 +59,9 @@ export function readBody(req: IncomingMessage): Promise<string> {
 
 /** JSON body (or a flat object for form bodies); `undefined` when empty. */
 export async function readPayload(req: IncomingMessage): Promise<unknown> {
-  const text = await readBody(req);
-  if (text.trim() === '') return undefined;
-  const type = (req.headers['content-type'] ?? '').toLowerCase();
-  if (type.includes('application/x-www-form-urlencoded')) {
-    return Object.fromEntries(new URLSearchParams(text));
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw googleError(400, 'Invalid JSON payload received. Unable to parse the request body.');
-  }
+  return parsePayload(await readBody(req), req.headers['content-type'], () =>
+    googleError(400, 'Invalid JSON payload received. Unable to parse the request body.'),
+  );
 }
 
-export { escapeHtml, headerValue, redirect, sendHtml, sendJson } from '../common/http-io';
+export { escapeHtml, headerValue, isObject, redirect, sendHtml, sendJson } from '../common/http-io';

@@ -6,6 +6,7 @@
  *   minute per user), GOOGLE_EMULATOR_READ_QUOTA (60), GOOGLE_EMULATOR_SPREADSHEET_ID (creates an
  *   empty `Sheet1` spreadsheet with that id, shared with anyone).
  */
+import { env, integer, runEmulator } from '../common/cli';
 import {
   DEFAULT_CLIENT_ID,
   DEFAULT_CLIENT_SECRET,
@@ -13,20 +14,7 @@ import {
   startGoogleEmulator,
 } from './google-emulator';
 
-function env(name: string): string | undefined {
-  const value = process.env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-}
-
-function integer(name: string, fallback: number): number {
-  const value = env(name);
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isSafeInteger(parsed) || parsed < 0) throw new Error(`${name} must be an integer`);
-  return parsed;
-}
-
-async function main(): Promise<void> {
+async function main() {
   const clientId = env('GOOGLE_EMULATOR_CLIENT_ID') ?? DEFAULT_CLIENT_ID;
   const emulator = await startGoogleEmulator({
     port: integer('GOOGLE_EMULATOR_PORT', 4030),
@@ -47,8 +35,9 @@ async function main(): Promise<void> {
   const spreadsheetId = env('GOOGLE_EMULATOR_SPREADSHEET_ID');
   if (spreadsheetId) emulator.createSpreadsheet({ spreadsheetId, title: 'Emulated sheet' });
   const { endpoints } = emulator;
-  process.stdout.write(
-    [
+  return {
+    emulator,
+    banner: [
       `Google emulator listening on ${emulator.url}`,
       `  GOOGLE_CLIENT_ID=${clientId}`,
       `  GOOGLE_AUTHORIZE_URL=${endpoints.authorize}`,
@@ -57,17 +46,8 @@ async function main(): Promise<void> {
       `  CONNECTOR_INSECURE_HOSTS=127.0.0.1:${emulator.port}`,
       `  revoke ${endpoints.revoke}, tokeninfo ${endpoints.tokenInfo}, userinfo ${endpoints.userInfo}`,
       `  controls: ${emulator.url}/_emulator/state, /spreadsheets, /tokens, /faults, /reset`,
-      '',
-    ].join('\n'),
-  );
-  const stop = (): void => {
-    void emulator.close().then(() => process.exit(0));
+    ],
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`Google emulator failed to start: ${String(error)}\n`);
-  process.exit(1);
-});
+runEmulator('Google', main);

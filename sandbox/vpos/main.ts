@@ -8,15 +8,11 @@
  *   VPOS_EMULATOR_PUBLIC_URL (its own URL), VPOS_EMULATOR_RETRY_DELAYS_MS (1000,5000,30000),
  *   VPOS_EMULATOR_RATE_LIMIT (requests per second, off by default).
  */
+import { env, integer, runEmulator } from '../common/cli';
 import { startVposEmulator, type HmacEncoding, type SignatureScheme } from './vpos-emulator';
 
 /** Dev-only secret: base64 of "vpos-emulator-local-dev-secret!!". Never use it anywhere real. */
 const DEFAULT_WEBHOOK_SECRET = 'whsec_dnBvcy1lbXVsYXRvci1sb2NhbC1kZXYtc2VjcmV0ISE=';
-
-function env(name: string): string | undefined {
-  const value = process.env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-}
 
 function oneOf<T extends string>(name: string, allowed: readonly T[]): T | undefined {
   const value = env(name);
@@ -25,14 +21,6 @@ function oneOf<T extends string>(name: string, allowed: readonly T[]): T | undef
     throw new Error(`${name} must be one of ${allowed.join(', ')}`);
   }
   return value as T;
-}
-
-function integer(name: string, fallback: number | undefined): number | undefined {
-  const value = env(name);
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isSafeInteger(parsed) || parsed < 0) throw new Error(`${name} must be an integer`);
-  return parsed;
 }
 
 function delays(name: string): number[] | undefined {
@@ -45,7 +33,7 @@ function delays(name: string): number[] | undefined {
   return parsed;
 }
 
-async function main(): Promise<void> {
+async function main() {
   const scheme = oneOf<SignatureScheme>('VPOS_EMULATOR_SIGNATURE_SCHEME', [
     'standard-webhooks',
     'hmac-sha256',
@@ -63,23 +51,15 @@ async function main(): Promise<void> {
     rateLimitPerSecond: integer('VPOS_EMULATOR_RATE_LIMIT', undefined),
   });
   const webhookUrl = env('VPOS_EMULATOR_WEBHOOK_URL') ?? 'http://127.0.0.1:3000/webhooks/vpos';
-  process.stdout.write(
-    [
+  return {
+    emulator,
+    banner: [
       `VPOS emulator listening on ${emulator.url}`,
       `  merchant API: ${emulator.url}/v1 (Authorization: Bearer <VPOS_EMULATOR_TOKEN>)`,
       `  webhooks:     POST ${webhookUrl} (${scheme ?? 'standard-webhooks'})`,
       `  controls:     ${emulator.url}/_emulator/sessions, /events, /deliveries`,
-      '',
-    ].join('\n'),
-  );
-  const stop = (): void => {
-    void emulator.close().then(() => process.exit(0));
+    ],
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`VPOS emulator failed to start: ${String(error)}\n`);
-  process.exit(1);
-});
+runEmulator('VPOS', main);

@@ -5,8 +5,8 @@
  * Layout: session-model.ts (types, validation, status machine), signing.ts, webhook-delivery.ts,
  * emulator-state.ts (state + programmatic controls), http-routes.ts, checkout-page.ts, http-io.ts.
  */
+import { closeServer, listenLocal } from '../common/server';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { EmulatorState } from './emulator-state';
 import type { VposEmulator, VposEmulatorOptions } from './emulator-types';
 import { createRequestListener } from './http-routes';
@@ -40,14 +40,7 @@ class RunningVposEmulator extends EmulatorState implements VposEmulator {
   }
 
   async listen(port: number): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, '127.0.0.1', () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
-    this.port = (this.server.address() as AddressInfo).port;
+    this.port = await listenLocal(this.server, port);
     this.url = `http://127.0.0.1:${this.port}`;
     this.publicUrl = (this.options.publicUrl ?? this.url).replace(/\/+$/, '');
     this.sweepTimer = setInterval(() => this.sweep(), this.options.expirySweepIntervalMs ?? 1000);
@@ -55,12 +48,11 @@ class RunningVposEmulator extends EmulatorState implements VposEmulator {
   }
 
   close(): Promise<void> {
-    this.closing ??= new Promise<void>((resolve) => {
+    if (!this.closing) {
       clearInterval(this.sweepTimer);
       this.dispatcher.shutdown();
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+      this.closing = closeServer(this.server);
+    }
     return this.closing;
   }
 }

@@ -23,7 +23,12 @@ const HEADLINES: Record<PaymentStatus, string> = {
   manual_review: 'Payment needs a manual review',
 };
 
-function money(amountMinor: number | null, currency: string | null, exponent: number): string {
+/** An amount as Armenians write it, or '' when there is none. */
+export function money(
+  amountMinor: number | null,
+  currency: string | null,
+  exponent: number,
+): string {
   if (amountMinor === null) return '';
   return currency ? formatAmount(amountMinor, currency, exponent) : String(amountMinor);
 }

@@ -1,7 +1,6 @@
 import type { PaymentEventV1 } from '../../payments/payment-event';
 import type { PaymentStatus } from '../../payments/payment-status';
-import { formatAmount } from '../../payments/whatsapp-message';
-import { noteMarker, paymentNoteText } from '../payment-note';
+import { money, noteMarker, paymentNoteText } from '../payment-note';
 import type { DeliveryLink } from '../crm-connector';
 import {
   AmocrmSettings,
@@ -114,14 +113,6 @@ function fieldValues({ event, link }: LeadInput, settings: AmocrmSettings): Fiel
 
 function priceOf({ event, exponent }: LeadInput): number | undefined {
   return event.amountMinor === null ? undefined : majorUnits(event.amountMinor, exponent);
-}
-
-function money(amountMinor: number | null, currency: string | null, exponent: number): string {
-  return amountMinor === null
-    ? ''
-    : currency
-      ? formatAmount(amountMinor, currency, exponent)
-      : String(amountMinor);
 }
 
 function leadName(template: string, input: LeadInput): string {
