@@ -183,6 +183,9 @@ export class PaymentLinksService {
     let expiresAt: Date;
     if (dto.expiresAt !== undefined) {
       expiresAt = new Date(dto.expiresAt);
+      if (Number.isNaN(expiresAt.getTime())) {
+        throw new UnprocessableEntityException('expiresAt: not a date-time this hub can store');
+      }
       if (expiresAt.getTime() <= Date.now() + 60_000) {
         throw new UnprocessableEntityException(
           'expiresAt: must be at least a minute in the future',
