@@ -6,7 +6,7 @@ import type { AppConfig } from '../config/app-config';
 import { mountWebhookIntake, WEBHOOK_PATH } from '../webhooks/webhook-intake.handler';
 import { WebhooksService } from '../webhooks/webhooks.service';
 import { requestIdOf, toErrorBody } from './http-exception.filter';
-import { rejectDeepJson, rejectUnsafeText, SafeParamsPipe } from './input-safety';
+import { rejectDeepJson, rejectUnsafeInput, SafeInputPipe } from './input-safety';
 import { assignRequestId } from './logging';
 import { validationException } from './validation';
 
@@ -69,14 +69,14 @@ export function configureHttp(app: NestExpressApplication, config: AppConfig): v
   app.use(assignRequestId);
   if (config.role !== 'worker') mountWebhookIntake(app.getHttpServer(), app.get(WebhooksService));
   app.use(express.json({ limit: '1mb', verify: rejectDeepJson }));
-  app.use(rejectUnsafeText);
+  app.use(rejectUnsafeInput);
   app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     const body = toErrorBody(err, requestIdOf(req));
     res.status(body.statusCode).json(body);
   });
   app.useGlobalPipes(
-    new SafeParamsPipe(),
+    new SafeInputPipe(),
     new ValidationPipe({
       transform: true,
       whitelist: true,

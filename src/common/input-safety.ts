@@ -1,5 +1,6 @@
 import {
   ArgumentMetadata,
+  BadRequestException,
   Injectable,
   PipeTransform,
   UnprocessableEntityException,
@@ -86,22 +87,53 @@ function refuse(path: string): UnprocessableEntityException {
   return new UnprocessableEntityException(`${path}: ${UNSAFE_TEXT}`);
 }
 
+function undecodableSegment(path: string): string | undefined {
+  for (const segment of path.split('/')) {
+    try {
+      decodeURIComponent(segment);
+    } catch {
+      return segment;
+    }
+  }
+  return undefined;
+}
+
 /**
- * Every parsed JSON body and query string, on every route: text reaches no handler, DTO or
- * database with NUL or a lone surrogate in it (PostgreSQL refuses both).
+ * Every request, before routing: the path decodes as UTF-8, and no parsed JSON body or query
+ * string holds NUL or a lone surrogate (PostgreSQL refuses both), whichever handler runs.
  */
-export function rejectUnsafeText(req: Request, _res: Response, next: NextFunction): void {
+export function rejectUnsafeInput(req: Request, _res: Response, next: NextFunction): void {
+  const segment = undecodableSegment(req.path);
+  if (segment !== undefined) {
+    return next(
+      new BadRequestException(`path: "${segment.slice(0, 64)}" is not percent-encoded UTF-8`),
+    );
+  }
   const path = findUnsafeText(req.body) ?? findUnsafeText(req.query);
   next(path === undefined ? undefined : refuse(path));
 }
 
-/** Route parameters exist only once a route matched, so a global pipe checks them by name. */
+const PLAIN_TYPES: unknown[] = [Object, Array, String, Number, Boolean];
+
+/**
+ * Global pipe, before validation: route parameters (known by name only once a route matched)
+ * hold no NUL or lone surrogate, and a body bound to a DTO class is a JSON object.
+ */
 @Injectable()
-export class SafeParamsPipe implements PipeTransform {
+export class SafeInputPipe implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
-    if (metadata.type !== 'param') return value;
-    const path = findUnsafeText(value, metadata.data ?? '');
-    if (path !== undefined) throw refuse(path);
+    if (metadata.type === 'param') {
+      const path = findUnsafeText(value, metadata.data ?? '');
+      if (path !== undefined) throw refuse(path);
+    }
+    const dto = typeof metadata.metatype === 'function' && !PLAIN_TYPES.includes(metadata.metatype);
+    if (metadata.type === 'body' && dto && !isPlainObject(value)) {
+      throw new UnprocessableEntityException('body: must be a JSON object (Content-Type: application/json)');
+    }
     return value;
   }
+}
+
+function isPlainObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

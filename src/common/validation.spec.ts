@@ -1,5 +1,12 @@
 import { plainToInstance, Type } from 'class-transformer';
-import { IsInt, IsObject, IsString, MaxLength, ValidateNested, validateSync } from 'class-validator';
+import {
+  IsInt,
+  IsObject,
+  IsString,
+  MaxLength,
+  ValidateNested,
+  validateSync,
+} from 'class-validator';
 import { Optional, validationMessages } from './validation';
 
 class Inner {
