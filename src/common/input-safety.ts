@@ -12,8 +12,9 @@ export const MAX_JSON_DEPTH = 32;
 
 export const UNSAFE_TEXT = 'must not contain NUL or lone surrogates';
 
-// NUL, a high surrogate not followed by a low one, or a low one not preceded by a high one.
-const UNSAFE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+// A high surrogate not followed by a low one, or a low one not preceded by a high one.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const unsafe = (text: string) => text.includes('\u0000') || LONE_SURROGATE.test(text);
 
 const OPEN_BRACKET = 0x5b;
 const OPEN_BRACE = 0x7b;
@@ -56,7 +57,7 @@ export function rejectDeepJson(_req: unknown, _res: unknown, buf: Buffer): void 
 
 function child(path: string, key: string | number): string {
   if (typeof key === 'number') return `${path || 'body'}[${key}]`;
-  const name = UNSAFE.test(key) ? JSON.stringify(key.slice(0, 64)) : key.slice(0, 64);
+  const name = unsafe(key) ? JSON.stringify(key.slice(0, 64)) : key.slice(0, 64);
   return path ? `${path}.${name}` : name;
 }
 
@@ -69,12 +70,12 @@ export function findUnsafeText(value: unknown, root = ''): string | undefined {
   while (stack.length) {
     const [current, path] = stack.pop()!;
     if (typeof current === 'string') {
-      if (UNSAFE.test(current)) return path || 'body';
+      if (unsafe(current)) return path || 'body';
     } else if (Array.isArray(current)) {
       for (let i = current.length - 1; i >= 0; i--) stack.push([current[i], child(path, i)]);
     } else if (current !== null && typeof current === 'object') {
       const keys = Object.keys(current);
-      for (const key of keys) if (UNSAFE.test(key)) return child(path, key);
+      for (const key of keys) if (unsafe(key)) return child(path, key);
       for (let i = keys.length - 1; i >= 0; i--) {
         stack.push([(current as Record<string, unknown>)[keys[i]], child(path, keys[i])]);
       }
@@ -128,7 +129,9 @@ export class SafeInputPipe implements PipeTransform {
     }
     const dto = typeof metadata.metatype === 'function' && !PLAIN_TYPES.includes(metadata.metatype);
     if (metadata.type === 'body' && dto && !isPlainObject(value)) {
-      throw new UnprocessableEntityException('body: must be a JSON object (Content-Type: application/json)');
+      throw new UnprocessableEntityException(
+        'body: must be a JSON object (Content-Type: application/json)',
+      );
     }
     return value;
   }

@@ -169,19 +169,11 @@ export class SchemaSampler {
         Object.entries(s.properties).map(([k, v]) => [k, this.sample(v)] as const),
       );
     }
-    switch (s.type) {
-      case 'number':
-      case 'integer':
-        return 1 + Math.floor(this.rng() * 1000);
-      case 'boolean':
-        return true;
-      case 'array':
-        return [];
-      case 'object':
-        return {};
-      default:
-        return `fz-${Math.floor(this.rng() * 1e9).toString(36)}`;
-    }
+    if (s.type === 'number' || s.type === 'integer') return 1 + Math.floor(this.rng() * 1000);
+    if (s.type === 'boolean') return true;
+    if (s.type === 'array') return [];
+    if (s.type === 'object') return {};
+    return `fz-${Math.floor(this.rng() * 1e9).toString(36)}`;
   }
 
   /** Dotted paths of every property, nested objects included (`customer.phone`). */
