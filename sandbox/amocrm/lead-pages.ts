@@ -56,7 +56,8 @@ function notes(list: AmoNote[]): SafeHtml {
     ${list.map(
       (n) =>
         html`<li>
-          <span class="muted">${time(n.created_at)} ${n.note_type}</span> ${noteText(n)}
+          <span class="muted">${time(n.created_at)} ${n.note_type}</span>
+          <span class="pre">${noteText(n)}</span>
         </li>`,
     )}
   </ul>`;

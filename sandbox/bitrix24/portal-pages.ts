@@ -47,7 +47,10 @@ function comments(portal: Portal, dealId: unknown): SafeHtml {
   if (list.length === 0) return html`<span class="muted">none</span>`;
   return html`<ul class="comments">
     ${list.map(
-      (c) => html`<li><span class="muted">${text(c.CREATED)}</span> ${text(c.COMMENT)}</li>`,
+      (c) =>
+        html`<li>
+          <span class="muted">${text(c.CREATED)}</span> <span class="pre">${text(c.COMMENT)}</span>
+        </li>`,
     )}
   </ul>`;
 }

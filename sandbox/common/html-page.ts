@@ -45,10 +45,9 @@ h1{font-size:20px;margin:4px 0 12px}h2{font-size:16px;margin:20px 0 8px}
 table{border-collapse:collapse;background:#fff;width:100%;box-shadow:0 1px 3px rgba(0,0,0,.08)}
 th,td{border:1px solid #e5e7eb;padding:5px 8px;text-align:left;vertical-align:top}
 th{background:#eef0f4;font-weight:600}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
 .muted{color:#6b7280}.empty{color:#6b7280;font-style:italic;padding:8px 0}
 .won{color:#15803d;font-weight:600}.lost{color:#b91c1c;font-weight:600}
-ul.comments{margin:0;padding-left:16px}ul.comments li{margin:2px 0;white-space:pre-wrap}
+ul.comments{margin:0;padding-left:16px}ul.comments li{margin:2px 0}.pre{white-space:pre-wrap}
 code{background:#eef0f4;padding:0 4px;border-radius:3px}
 `;
 
