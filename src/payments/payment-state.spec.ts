@@ -125,9 +125,7 @@ describe('payment state machine', () => {
       to: 'failed',
       flag: 'review_resolved',
     });
-  });
-
-  it('nothing else leaves manual review, whoever asks', () => {
+    // Nothing else leaves manual review, whoever asks; paid never becomes failed.
     for (const to of ['created', 'pending', 'cancelled', 'expired', 'manual_review'] as const) {
       for (const operator of [false, true]) {
         expect(decideTransition('manual_review', to, { operator })).toEqual({
@@ -136,9 +134,6 @@ describe('payment state machine', () => {
         });
       }
     }
-  });
-
-  it('paid never becomes failed, not even by an operator', () => {
     for (const from of ['paid', 'partially_refunded', 'refunded'] as const) {
       expect(decideTransition(from, 'failed', { operator: true }).action).toBe('ignore');
     }
