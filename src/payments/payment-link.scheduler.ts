@@ -14,7 +14,8 @@ const MAX_CHECK_INTERVAL_S = 6 * 3600;
  * - expiry: an active link past its time is looked up once more (money may have arrived at the
  *   last second); still open → `expired`, emitted through the normal pipeline;
  * - recovery: an attempt still open past RECOVERY_AFTER_SECONDS is looked up at VPOS with
- *   backoff until it is final, so a webhook that never arrives still closes the deal.
+ *   backoff until it is final, so a webhook that never arrives still closes the deal; an attempt
+ *   in manual_review over an unverifiable event too, so a lookup that agrees ends the review.
  */
 @Injectable()
 export class PaymentLinkScheduler implements OnModuleInit, OnApplicationShutdown {
@@ -80,7 +81,7 @@ export class PaymentLinkScheduler implements OnModuleInit, OnApplicationShutdown
   private async recoverDue(): Promise<number> {
     const due = await this.ds.query<{ id: string; provider_payment_id: string; checks: number }[]>(
       `SELECT id, provider_payment_id, checks FROM payment_attempts
-       WHERE status IN ('created','pending') AND provider_payment_id IS NOT NULL
+       WHERE status IN ('created','pending','manual_review') AND provider_payment_id IS NOT NULL
          AND next_check_at <= now()
        ORDER BY next_check_at LIMIT $1`,
       [BATCH],
@@ -95,7 +96,7 @@ export class PaymentLinkScheduler implements OnModuleInit, OnApplicationShutdown
       );
       await this.ds.query(
         `UPDATE payment_attempts SET checks = checks + 1,
-           next_check_at = CASE WHEN status IN ('created','pending')
+           next_check_at = CASE WHEN status IN ('created','pending','manual_review')
                                 THEN now() + make_interval(secs => $2) END
          WHERE id = $1`,
         [attempt.id, wait],

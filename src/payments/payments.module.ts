@@ -7,6 +7,7 @@ import { JournalService } from './journal.service';
 import { PaymentLinkScheduler } from './payment-link.scheduler';
 import { PaymentLinksController } from './payment-links.controller';
 import { PaymentLinksService } from './payment-links.service';
+import { PaymentReviewsService } from './payment-reviews.service';
 import { ProductsService } from './products.service';
 import { PaymentsController } from './payments.controller';
 import { PaymentsService } from './payments.service';
@@ -22,6 +23,7 @@ export class PaymentsModule {
       controllers: role === 'worker' ? [] : [PaymentsController, PaymentLinksController],
       providers: [
         PaymentsService,
+        PaymentReviewsService,
         JournalService,
         VerificationService,
         PaymentLinksService,
