@@ -4,6 +4,7 @@ import type { AppRole } from '../config/env.schema';
 import { DeliveryModule } from '../delivery/delivery.module';
 import { VposModule } from '../providers/vpos/vpos.module';
 import { JournalService } from './journal.service';
+import { PaymentLinkScheduleProcessor } from './payment-link-schedule.processor';
 import { PaymentLinkScheduler } from './payment-link.scheduler';
 import { PaymentLinksController } from './payment-links.controller';
 import { PaymentLinksService } from './payment-links.service';
@@ -28,7 +29,9 @@ export class PaymentsModule {
         VerificationService,
         PaymentLinksService,
         ProductsService,
-        ...(role === 'api' ? [] : [VerificationProcessor, PaymentLinkScheduler]),
+        ...(role === 'api'
+          ? []
+          : [VerificationProcessor, PaymentLinkScheduler, PaymentLinkScheduleProcessor]),
       ],
       exports: [PaymentsService, VerificationService],
     };
