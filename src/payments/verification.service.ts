@@ -146,8 +146,9 @@ export class VerificationService {
     ).slice(0, 1000);
     await this.ds.transaction(async (m) => {
       const [row] = await m.query<Array<{ verify_attempts: number }>>(
-        `UPDATE webhook_events SET verify_attempts = verify_attempts + 1, last_error = $2
-         WHERE id = $1 RETURNING verify_attempts`,
+        `WITH u AS (UPDATE webhook_events SET verify_attempts = verify_attempts + 1, last_error = $2
+                    WHERE id = $1 RETURNING verify_attempts)
+         SELECT verify_attempts FROM u`,
         [raw.id, detail],
       );
       await this.audit.record(
