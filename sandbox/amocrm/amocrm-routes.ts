@@ -1,11 +1,12 @@
 /**
  * HTTP surface: the OAuth pages and token endpoint, the bearer-protected /api/v4 routes, and the
- * unauthenticated /_emulator controls (see control-routes.ts).
+ * unauthenticated /_emulator controls (see control-routes.ts) and pages (lead-pages.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AmoState } from './amocrm-state';
 import { blockedError, unauthorizedError } from './amocrm-state';
 import { buildControlRoutes } from './control-routes';
+import { buildPageRoutes } from './lead-pages';
 import {
   fieldToApi,
   filterLeads,
@@ -352,7 +353,11 @@ function bearer(req: IncomingMessage): string | undefined {
 export function createRequestListener(
   state: AmoState,
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  const routes = [...buildApiRoutes(state), ...buildControlRoutes(state)];
+  const routes = [
+    ...buildApiRoutes(state),
+    ...buildControlRoutes(state),
+    ...buildPageRoutes(state),
+  ];
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', state.url || 'http://127.0.0.1');
     const path = url.pathname.replace(/(.)\/+$/, '$1');

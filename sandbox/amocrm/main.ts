@@ -41,6 +41,7 @@ async function main() {
       `  AMOCRM_CLIENT_ID=${clientId}`,
       `  CONNECTOR_INSECURE_HOSTS=${emulator.host}`,
       `  token endpoint: ${emulator.url}/oauth2/access_token, API: ${emulator.url}/api/v4`,
+      `  pages:    ${emulator.url}/_emulator/ui (leads with status and notes, for people)`,
       `  controls: ${emulator.url}/_emulator/state, /leads, /notes, /tokens, /faults, /reset`,
     ],
   };

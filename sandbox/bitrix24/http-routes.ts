@@ -1,12 +1,15 @@
 /**
  * Path routing. The first portal is the root (`/oauth/authorize/`, `/rest/...`); other portals
- * live under `/p/<name>/`. `/oauth/token/` is the auth server; `/_emulator/*` are controls.
+ * live under `/p/<name>/`. `/oauth/token/` is the auth server; `/_emulator/ui` are pages for
+ * people; other `/_emulator/*` are controls.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { handleControl } from './control-routes';
 import type { EmulatorControls } from './emulator-controls';
+import { PAGES_PATH, sendPage, wantsHtml } from '../common/html-page';
 import { sendJson } from './http-io';
 import { handleAuthorize, handleToken } from './oauth-routes';
+import { handlePage, landingPage } from './portal-pages';
 import { handleRest } from './rest-routes';
 
 async function route(
@@ -16,6 +19,9 @@ async function route(
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const path = url.pathname;
+  if (path === PAGES_PATH || path.startsWith(`${PAGES_PATH}/`)) {
+    return handlePage(state, path, req, res);
+  }
   if (path.startsWith('/_emulator/')) return handleControl(state, url, req, res);
   if (/^(\/p\/[^/]+)?\/oauth\/token\/?$/.test(path)) return handleToken(state, url, req, res);
 
@@ -34,6 +40,10 @@ async function route(
   if (/^\/oauth\/authorize\/?$/.test(rest)) return handleAuthorize(state, portal, url, req, res);
   if (rest.startsWith('/rest/'))
     return handleRest(state, portal, rest.slice('/rest/'.length), url, req, res);
+  if (rest === '/' && wantsHtml(req.headers.accept)) {
+    sendPage(res, 200, landingPage(state, portal));
+    return;
+  }
   if (rest === '/') {
     sendJson(res, 200, { emulator: 'bitrix24', portal: state.portal(portal.name) });
     return;

@@ -60,6 +60,7 @@ async function main() {
     lines.push(`    authorize: ${portal.authorizeUrl}   REST: ${portal.clientEndpoint}`);
     for (const hook of portal.webhooks) lines.push(`    webhook:   ${hook.url}`);
   }
+  lines.push(`  pages:    ${emulator.url}/_emulator/ui (deals and timeline comments, for people)`);
   lines.push(`  controls: ${emulator.url}/_emulator/state`);
   return { emulator, banner: lines };
 }

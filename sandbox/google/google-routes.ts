@@ -1,10 +1,11 @@
-/** The request listener: routing, injected faults, error answers and the request log. */
+/** The request listener: routing, injected faults, error answers and the request log; pages too. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { buildControlRoutes } from './control-routes';
 import type { GoogleState } from './google-state';
 import { HttpError, googleError, sendHtml, sendJson } from './http-io';
 import { buildOAuthRoutes } from './oauth-routes';
 import type { Area, RequestContext } from './route-table';
+import { buildPageRoutes } from './sheet-pages';
 import { buildSheetsRoutes } from './sheets-routes';
 
 function sendError(res: ServerResponse, error: unknown): void {
@@ -43,6 +44,7 @@ export function createRequestListener(
     ...buildOAuthRoutes(state),
     ...buildSheetsRoutes(state),
     ...buildControlRoutes(state),
+    ...buildPageRoutes(state),
   ];
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', state.url || 'http://127.0.0.1');

@@ -45,6 +45,7 @@ async function main() {
       `  GOOGLE_SHEETS_API_URL=${emulator.url}`,
       `  CONNECTOR_INSECURE_HOSTS=127.0.0.1:${emulator.port}`,
       `  revoke ${endpoints.revoke}, tokeninfo ${endpoints.tokenInfo}, userinfo ${endpoints.userInfo}`,
+      `  pages:    ${emulator.url}/_emulator/ui (each spreadsheet as tables, for people)`,
       `  controls: ${emulator.url}/_emulator/state, /spreadsheets, /tokens, /faults, /reset`,
     ],
   };

@@ -1,12 +1,14 @@
 /**
- * HTTP surface of the emulator: the merchant API (/v1, bearer auth), the hosted checkout pages and
- * the unauthenticated /_emulator controls.
+ * HTTP surface of the emulator: the merchant API (/v1, bearer auth), the hosted checkout pages, the
+ * unauthenticated /_emulator controls and the sessions page for people (/_emulator/ui).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { PAGES_PATH, sendPage } from '../common/html-page';
 import { renderCheckoutPage, renderMessagePage, renderResultPage } from './checkout-page';
 import type { EmulatorState } from './emulator-state';
 import type { SendRawOptions, SetStatusResult, WebhookControl } from './emulator-types';
 import { header, readBody, readJson, redirect, sendHtml, sendJson } from './http-io';
+import { renderLandingPage, renderSessionsPage } from './session-pages';
 import { EmulatorError, isPlainObject, type PaymentStatus } from './session-model';
 
 type Area = 'public' | 'merchant' | 'control' | 'checkout';
@@ -161,6 +163,10 @@ function rawSpec(input: unknown): [unknown, SendRawOptions] {
 function buildRoutes(state: EmulatorState): Route[] {
   return [
     route('GET', '/api/health', 'public', (_req, res) => sendJson(res, 200, { status: 'ok' })),
+    route('GET', '/', 'public', (_req, res) => sendPage(res, 200, renderLandingPage())),
+    route('GET', PAGES_PATH, 'public', (_req, res) =>
+      sendPage(res, 200, renderSessionsPage(state)),
+    ),
     route('GET', '/v1/capabilities', 'merchant', (_req, res) => sendJson(res, 200, CAPABILITIES)),
     route('POST', '/v1/payment-sessions', 'merchant', (req, res) =>
       createSessionRoute(state, req, res),

@@ -57,6 +57,7 @@ async function main() {
       `VPOS emulator listening on ${emulator.url}`,
       `  merchant API: ${emulator.url}/v1 (Authorization: Bearer <VPOS_EMULATOR_TOKEN>)`,
       `  webhooks:     POST ${webhookUrl} (${scheme ?? 'standard-webhooks'})`,
+      `  pages:        ${emulator.url}/_emulator/ui (payment sessions, for people)`,
       `  controls:     ${emulator.url}/_emulator/sessions, /events, /deliveries`,
     ],
   };

@@ -1,44 +1,53 @@
-import { InjectQueue } from '@nestjs/bullmq';
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Queue } from 'bullmq';
 import { Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { QUEUES } from '../queue/queues';
+import { QUEUES, SCHEDULES, upsertSchedule } from '../queue/queues';
 import { enqueueDeliveries } from './delivery-queue';
 
 /**
- * Safety net and gauges. Re-enqueues deliveries whose worker died (lease expired) or whose job
- * vanished (due long ago, untouched since), and samples queue depth and the oldest open age.
+ * Safety net and gauges. The sweep (a job scheduler: one worker per tick across replicas)
+ * re-enqueues deliveries whose worker died (lease expired) or whose job vanished (due long ago,
+ * untouched since). Every worker samples queue depth and the oldest open age for its /metrics.
  */
-@Injectable()
-export class DeliverySweeper implements OnModuleInit, OnApplicationShutdown {
+@Processor(QUEUES.deliverySweeps)
+export class DeliverySweeper extends WorkerHost implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(DeliverySweeper.name);
   private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private sampling?: Promise<void>;
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectQueue(QUEUES.deliveries) private readonly queue: Queue,
+    @InjectQueue(QUEUES.deliverySweeps) private readonly sweeps: Queue,
     @InjectMetric('vposhub_delivery_queue_depth') private readonly depth: Gauge<string>,
     @InjectMetric('vposhub_delivery_oldest_open_seconds') private readonly oldest: Gauge<string>,
-  ) {}
+  ) {
+    super();
+  }
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
+    const every = this.config.workers.sweepIntervalMs;
+    await upsertSchedule(this.sweeps, SCHEDULES.sweepDeliveries, every);
     this.timer = setInterval(() => {
-      this.running ??= this.sweep()
-        .then(() => undefined)
-        .catch((err: Error) => this.logger.warn(`sweep failed: ${err.message}`))
-        .finally(() => (this.running = undefined));
-    }, this.config.workers.sweepIntervalMs);
+      this.sampling ??= this.sample()
+        .catch((err: Error) => this.logger.warn(`gauge sampling failed: ${err.message}`))
+        .finally(() => (this.sampling = undefined));
+    }, every);
   }
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
-    await this.running;
+    await this.sampling;
+  }
+
+  process(): Promise<number> {
+    return this.sweep();
   }
 
   /** Returns how many deliveries were re-enqueued. */
@@ -64,7 +73,6 @@ export class DeliverySweeper implements OnModuleInit, OnApplicationShutdown {
       return rows.length;
     });
     if (requeued) this.logger.warn(`re-enqueued ${requeued} stalled or orphaned deliveries`);
-    await this.sample();
     return requeued;
   }
 

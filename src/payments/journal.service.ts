@@ -15,6 +15,7 @@ import { Mismatch, PAYMENT_EVENT_SCHEMA_VERSION, PaymentEventV1 } from './paymen
 import { decideTransition, deriveOrderStatus, TransitionDecision } from './payment-state';
 import type { PaymentLinkStatus } from './payment-link.entity';
 import type { PaymentStatus } from './payment-status';
+import { closeReviews, openReview, openReviewOf, Resolution, ReviewKind } from './payment-reviews';
 import { findMismatches } from './verification-rules';
 
 export interface VerifiedInput {
@@ -27,14 +28,18 @@ export interface VerifiedInput {
   /** null when the provider does not know the session at all. */
   lookup: VposSessionView | null;
   verifiedBy: PaymentEventV1['verifiedBy'];
+  /** An operator asked for this lookup: audited as theirs; an agreeing lookup clears a flag. */
+  operator?: { actor: string; reason: string };
 }
 
 export interface LocalChange {
   attemptId: string;
-  status: 'expired' | 'cancelled';
+  status: 'expired' | 'cancelled' | 'paid' | 'failed';
   verifiedBy: 'scheduler' | 'operator';
   actor: string;
   reason: string;
+  /** An operator's decision on a review: only from manual_review, through the state machine. */
+  decision?: 'accept_paid' | 'mark_failed';
 }
 
 export type JournalOutcome =
@@ -82,6 +87,8 @@ interface Apply {
   rawEventId: string | null;
   actor: string;
   audits: AuditRecord[];
+  /** How a review this move ends was decided; a verified lookup by default. */
+  resolution?: Resolution;
 }
 
 const LINK_STATUS: Record<PaymentStatus, PaymentLinkStatus> = {
@@ -136,8 +143,11 @@ export class JournalService {
         [change.attemptId],
       );
       const refunded = Number(attempt.refunded_amount_minor);
-      const decision = decideTransition(attempt.status, change.status);
-      if (decision.action === 'ignore') return { result: 'unchanged' };
+      const decision = decideTransition(attempt.status, change.status, {
+        orderStatus: order.status,
+        operator: change.verifiedBy === 'operator',
+      });
+      if (decision.action !== 'apply') return { result: 'unchanged' };
       const event = await this.apply(m, {
         order,
         attempt,
@@ -155,9 +165,18 @@ export class JournalService {
         claimedStatus: null,
         rawEventId: null,
         actor: change.actor,
-        audits: [
-          { kind: `link.${change.status}`, actor: change.actor, data: { reason: change.reason } },
-        ],
+        audits: change.decision
+          ? []
+          : [
+              {
+                kind: `link.${change.status}`,
+                actor: change.actor,
+                data: { reason: change.reason },
+              },
+            ],
+        resolution: change.decision
+          ? { resolution: change.decision, actor: change.actor, reason: change.reason }
+          : undefined,
       });
       return { result: 'recorded', event };
     });
@@ -264,16 +283,35 @@ export class JournalService {
       mismatches.length > 0 || unknownStatus || !lookup ? 'manual_review' : lookup.status.status;
     const refundedBefore = Number(attempt.refunded_amount_minor);
     const refundedAfter = lookup?.refundedAmountMinor ?? refundedBefore;
-    const decision = decideTransition(attempt.status, verified, { refundedBefore, refundedAfter });
-    // A scheduled lookup that finds nothing new leaves no trace.
-    if (!input.rawEventId && decision.action === 'ignore') return { result: 'unchanged' };
+    const open = await openReviewOf(m, attempt.id);
+    const decision = decideTransition(attempt.status, verified, {
+      refundedBefore,
+      refundedAfter,
+      orderStatus: order.status,
+      contradiction: open?.kind === 'contradiction',
+    });
+    const actor = input.operator?.actor ?? 'verifier';
+    if (!input.rawEventId) {
+      if (input.operator && open?.kind === 'flag' && verified === attempt.status) {
+        await this.clearFlag(m, order.order_id, attempt.id, {
+          resolution: 'lookup',
+          actor,
+          reason: input.operator.reason,
+        });
+        return { result: 'unchanged' };
+      }
+      // A lookup that finds nothing new (or a question already open) leaves no trace.
+      if (decision.action === 'ignore' || (decision.action === 'hold' && open)) {
+        return { result: 'unchanged' };
+      }
+    }
 
     const flags: string[] = [];
     if (decision.action === 'apply' && decision.flag) flags.push(decision.flag);
     if (unknownStatus) flags.push('unknown_provider_status');
     audits.push({
       kind: 'verification.result',
-      actor: 'verifier',
+      actor,
       data: {
         outcome: verified === 'manual_review' ? 'manual_review' : 'verified',
         verifiedBy: input.verifiedBy,
@@ -300,8 +338,11 @@ export class JournalService {
       providerEventId: input.providerEventId,
       claimedStatus: claim.status ?? null,
       rawEventId: input.rawEventId,
-      actor: 'verifier',
+      actor,
       audits,
+      resolution: input.operator
+        ? { resolution: 'lookup', actor, reason: input.operator.reason }
+        : undefined,
     });
     if (input.rawEventId) {
       await this.finishRaw(
@@ -333,17 +374,36 @@ export class JournalService {
   /** The state machine's decision made durable: attempt, order, event, deliveries, audit. */
   private async apply(m: EntityManager, a: Apply): Promise<PaymentEventV1> {
     const from = a.attempt.status;
-    const to = a.decision.action === 'ignore' ? from : a.decision.to;
-    this.transitions.inc({ from, to: a.verified, action: a.decision.action });
+    const d = a.decision;
+    const moves = d.action === 'apply' || d.action === 'review';
+    const to = moves ? d.to : from;
+    this.transitions.inc({ from, to: a.verified, action: d.action });
+    const opens: ReviewKind | null =
+      d.action === 'hold'
+        ? 'flag'
+        : moves && to === 'manual_review' && from !== 'manual_review'
+          ? d.action === 'review'
+            ? 'contradiction'
+            : 'mismatch'
+          : null;
+    const flags = d.action === 'hold' ? [...a.flags, 'held_for_review'] : a.flags;
     const refundedBefore = Number(a.attempt.refunded_amount_minor);
     if (to !== from || a.refundedAfter !== refundedBefore) {
+      // An unverifiable attempt stays on the recovery schedule: a later lookup may settle it.
       await m.query(
         `UPDATE payment_attempts SET status = $2, refunded_amount_minor = $3,
            status_changed_at = CASE WHEN status <> $2 THEN now() ELSE status_changed_at END,
-           next_check_at = CASE WHEN $2 IN ('created','pending') THEN next_check_at END,
+           next_check_at = CASE WHEN $2 IN ('created','pending') THEN next_check_at
+                                WHEN $4 THEN now() + make_interval(secs => $5) END,
            updated_at = now()
          WHERE id = $1`,
-        [a.attempt.id, to, a.refundedAfter],
+        [
+          a.attempt.id,
+          to,
+          a.refundedAfter,
+          opens === 'mismatch',
+          this.config.links.recoveryAfterSeconds,
+        ],
       );
       // The attempt's payment link (if any) shows the same outcome.
       await m.query(
@@ -376,7 +436,7 @@ export class JournalService {
       type: a.verified,
       previousStatus: from,
       orderStatus,
-      applied: a.decision.action !== 'ignore',
+      applied: moves,
       amountMinor: a.amountMinor,
       currency: a.currency,
       refundedAmountMinor: a.refundedAfter || null,
@@ -387,7 +447,7 @@ export class JournalService {
       verifiedBy: a.verifiedBy,
       claimedStatus: a.claimedStatus,
       mismatches: a.mismatches,
-      flags: a.flags,
+      flags,
       rawEventId: a.rawEventId,
     };
     await m.query(
@@ -415,16 +475,11 @@ export class JournalService {
 
     const audits = [...a.audits];
     audits.push(
-      a.decision.action === 'ignore'
+      !moves
         ? {
-            kind: 'state.ignored',
+            kind: d.action === 'hold' ? 'state.held' : 'state.ignored',
             actor: a.actor,
-            data: {
-              scope: 'attempt',
-              current: from,
-              proposed: a.verified,
-              reason: a.decision.reason,
-            },
+            data: { scope: 'attempt', current: from, proposed: a.verified, reason: d.reason },
           }
         : {
             kind: 'state.transition',
@@ -435,11 +490,52 @@ export class JournalService {
               to,
               cause: a.providerEventId ?? a.verifiedBy,
               deliveries: fanOut,
-              ...(a.decision.action === 'review' ? { reason: a.decision.reason } : {}),
-              ...(a.flags.length ? { flags: a.flags } : {}),
+              ...(d.action === 'review' ? { reason: d.reason } : {}),
+              ...(flags.length ? { flags } : {}),
             },
           },
     );
+    if (opens) {
+      const reason =
+        d.action === 'apply'
+          ? a.mismatches.map((x) => `${x.field} (${x.source})`).join(', ') || 'unverified status'
+          : d.reason;
+      const reviewId = await openReview(m, {
+        orderId: a.order.order_id,
+        attemptId: a.attempt.id,
+        kind: opens,
+        reason,
+        mismatches: a.mismatches,
+        eventId: event.id,
+      });
+      audits.push({
+        kind: reviewId ? 'review.opened' : 'review.noted',
+        actor: a.actor,
+        data: { reviewId, kind: opens, reason, status: to, mismatches: a.mismatches },
+      });
+    }
+    if (moves && from === 'manual_review') {
+      const resolution = a.resolution ?? {
+        resolution: 'auto',
+        actor: a.actor,
+        reason: 'a verified status lookup agrees with our record',
+      };
+      const ids = await closeReviews(
+        m,
+        { attemptId: a.attempt.id },
+        { ...resolution, eventId: event.id },
+      );
+      audits.push({
+        kind: 'review.resolved',
+        actor: resolution.actor,
+        data: {
+          reviewIds: ids,
+          decision: resolution.resolution,
+          reason: resolution.reason,
+          status: to,
+        },
+      });
+    }
     if (orderStatus !== a.order.status) {
       audits.push({
         kind: 'state.transition',
@@ -463,6 +559,39 @@ export class JournalService {
       m,
     );
     return event;
+  }
+
+  /** The operator accepted a settled order's flags, or a lookup they asked for agreed. */
+  async clearFlags(orderId: string, r: Resolution): Promise<string[]> {
+    return this.ds.transaction(async (m) => {
+      await m.query(`SELECT 1 FROM payment_orders WHERE order_id = $1 FOR UPDATE`, [orderId]);
+      return this.clearFlag(m, orderId, null, r);
+    });
+  }
+
+  private async clearFlag(
+    m: EntityManager,
+    orderId: string,
+    attemptId: string | null,
+    r: Resolution,
+  ): Promise<string[]> {
+    const ids = await closeReviews(m, attemptId ? { attemptId } : { orderId, kind: 'flag' }, {
+      ...r,
+      eventId: null,
+    });
+    if (ids.length) {
+      await this.audit.record(
+        {
+          kind: 'review.resolved',
+          actor: r.actor,
+          orderId,
+          attemptId,
+          data: { reviewIds: ids, decision: r.resolution, reason: r.reason, kind: 'flag' },
+        },
+        m,
+      );
+    }
+    return ids;
   }
 
   private async finishRaw(m: EntityManager, id: string, status: WebhookEventStatus): Promise<void> {

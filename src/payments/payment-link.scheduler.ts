@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { classifyHttpError } from '../common/errors';
@@ -10,17 +10,17 @@ const BATCH = 100;
 const MAX_CHECK_INTERVAL_S = 6 * 3600;
 
 /**
- * Two schedules, both safe to run in several workers at once (the journal is idempotent):
+ * Two schedules (job schedulers on the link-schedules queue); the journal is idempotent, so a
+ * tick that overlaps another does no harm:
  * - expiry: an active link past its time is looked up once more (money may have arrived at the
  *   last second); still open → `expired`, emitted through the normal pipeline;
  * - recovery: an attempt still open past RECOVERY_AFTER_SECONDS is looked up at VPOS with
- *   backoff until it is final, so a webhook that never arrives still closes the deal.
+ *   backoff until it is final, so a webhook that never arrives still closes the deal; an attempt
+ *   in manual_review over an unverifiable event too, so a lookup that agrees ends the review.
  */
 @Injectable()
-export class PaymentLinkScheduler implements OnModuleInit, OnApplicationShutdown {
+export class PaymentLinkScheduler {
   private readonly logger = new Logger(PaymentLinkScheduler.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -29,25 +29,11 @@ export class PaymentLinkScheduler implements OnModuleInit, OnApplicationShutdown
     private readonly journal: JournalService,
   ) {}
 
-  onModuleInit(): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.runOnce()
-        .then(() => undefined)
-        .catch((err: Error) => this.logger.warn(`scheduler pass failed: ${err.message}`))
-        .finally(() => (this.running = undefined));
-    }, this.config.links.schedulerIntervalMs);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
-  }
-
   async runOnce(): Promise<{ expired: number; recovered: number }> {
     return { expired: await this.expireDue(), recovered: await this.recoverDue() };
   }
 
-  private async expireDue(): Promise<number> {
+  async expireDue(): Promise<number> {
     const due = await this.ds.query<{ attempt_id: string; provider_payment_id: string | null }[]>(
       `SELECT l.attempt_id, a.provider_payment_id
        FROM payment_links l JOIN payment_attempts a ON a.id = l.attempt_id
@@ -77,10 +63,10 @@ export class PaymentLinkScheduler implements OnModuleInit, OnApplicationShutdown
     return expired;
   }
 
-  private async recoverDue(): Promise<number> {
+  async recoverDue(): Promise<number> {
     const due = await this.ds.query<{ id: string; provider_payment_id: string; checks: number }[]>(
       `SELECT id, provider_payment_id, checks FROM payment_attempts
-       WHERE status IN ('created','pending') AND provider_payment_id IS NOT NULL
+       WHERE status IN ('created','pending','manual_review') AND provider_payment_id IS NOT NULL
          AND next_check_at <= now()
        ORDER BY next_check_at LIMIT $1`,
       [BATCH],
@@ -95,7 +81,7 @@ export class PaymentLinkScheduler implements OnModuleInit, OnApplicationShutdown
       );
       await this.ds.query(
         `UPDATE payment_attempts SET checks = checks + 1,
-           next_check_at = CASE WHEN status IN ('created','pending')
+           next_check_at = CASE WHEN status IN ('created','pending','manual_review')
                                 THEN now() + make_interval(secs => $2) END
          WHERE id = $1`,
         [attempt.id, wait],

@@ -12,7 +12,7 @@ describe('payment state machine', () => {
     ['paid', 'refunded'],
     ['paid', 'partially_refunded'],
     ['partially_refunded', 'refunded'],
-    ['paid', 'manual_review'],
+    ['pending', 'manual_review'],
     // missed webhooks: the lookup shows a later stage
     ['created', 'refunded'],
     ['pending', 'partially_refunded'],
@@ -71,20 +71,82 @@ describe('payment state machine', () => {
     expect(decideTransition('cancelled', 'paid')).toMatchObject({ action: 'review' });
   });
 
-  it('manual review is sticky for automated events', () => {
-    for (const to of PAYMENT_STATUSES) {
-      expect(decideTransition('manual_review', to)).toEqual({
-        action: 'ignore',
-        reason: 'under_review',
+  it('an event that does not match a settled attempt is held, never a new status', () => {
+    for (const from of ['paid', 'partially_refunded', 'refunded'] as const) {
+      expect(decideTransition(from, 'manual_review')).toEqual({
+        action: 'hold',
+        reason: `mismatch_on_${from}`,
       });
+    }
+  });
+
+  it('a mismatch on another attempt of a settled order is held too', () => {
+    expect(decideTransition('created', 'manual_review', { orderStatus: 'paid' })).toEqual({
+      action: 'hold',
+      reason: 'mismatch_on_paid',
+    });
+    expect(decideTransition('created', 'manual_review', { orderStatus: 'pending' })).toEqual({
+      action: 'apply',
+      to: 'manual_review',
+    });
+    // A real second payment still puts the order in front of a person.
+    expect(decideTransition('failed', 'paid', { orderStatus: 'paid' })).toMatchObject({
+      action: 'review',
+    });
+  });
+
+  it('a verified lookup showing settled money ends a review', () => {
+    for (const to of ['paid', 'partially_refunded', 'refunded'] as const) {
+      expect(decideTransition('manual_review', to)).toEqual({
+        action: 'apply',
+        to,
+        flag: 'review_resolved',
+      });
+    }
+  });
+
+  it('a review of the provider contradicting itself is ended only by an operator', () => {
+    expect(decideTransition('manual_review', 'paid', { contradiction: true })).toEqual({
+      action: 'ignore',
+      reason: 'under_review',
+    });
+    expect(
+      decideTransition('manual_review', 'paid', { contradiction: true, operator: true }),
+    ).toMatchObject({ action: 'apply', to: 'paid' });
+  });
+
+  it('only an operator fails a payment under review', () => {
+    expect(decideTransition('manual_review', 'failed')).toEqual({
+      action: 'ignore',
+      reason: 'under_review',
+    });
+    expect(decideTransition('manual_review', 'failed', { operator: true })).toEqual({
+      action: 'apply',
+      to: 'failed',
+      flag: 'review_resolved',
+    });
+    // Nothing else leaves manual review, whoever asks; paid never becomes failed.
+    for (const to of ['created', 'pending', 'cancelled', 'expired', 'manual_review'] as const) {
+      for (const operator of [false, true]) {
+        expect(decideTransition('manual_review', to, { operator })).toEqual({
+          action: 'ignore',
+          reason: 'under_review',
+        });
+      }
+    }
+    for (const from of ['paid', 'partially_refunded', 'refunded'] as const) {
+      expect(decideTransition(from, 'failed', { operator: true }).action).toBe('ignore');
     }
   });
 
   it('no transition ever leads from a final status to a non-final one', () => {
     for (const from of FINAL_STATUSES) {
       for (const to of PAYMENT_STATUSES) {
-        const d = decideTransition(from, to);
-        if (d.action !== 'ignore') expect(FINAL_STATUSES.has(d.to)).toBe(true);
+        for (const operator of [false, true]) {
+          const d = decideTransition(from, to, { operator });
+          if (d.action === 'apply' || d.action === 'review')
+            expect(FINAL_STATUSES.has(d.to)).toBe(true);
+        }
       }
     }
   });

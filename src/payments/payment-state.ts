@@ -1,11 +1,21 @@
 import type { PaymentStatus } from './payment-status';
 
 /**
+ * How a move is taken:
+ * - `apply`: move.
+ * - `review`: contradictory for a final status, so the attempt goes to manual_review.
+ * - `hold`: the CRMs keep seeing the settled status; the event is recorded and flagged for a person.
+ * - `resolve`: leaves manual_review when a verified lookup agrees with our record, or an operator
+ *   accepts it; never when the review was the provider contradicting itself.
+ * - `operator`: only an operator's decision takes it.
+ */
+type Rule = 'apply' | 'review' | 'hold' | 'resolve' | 'operator';
+
+/**
  * The one table of allowed transitions of a payment attempt.
- * `apply`: move. `review`: contradictory for a final status, so the attempt goes to manual_review.
  * Anything not listed is a late or older event: recorded and ignored.
  */
-const TRANSITIONS: Record<PaymentStatus, Partial<Record<PaymentStatus, 'apply' | 'review'>>> = {
+const TRANSITIONS: Record<PaymentStatus, Partial<Record<PaymentStatus, Rule>>> = {
   // The lookup may reveal a later stage than we saw (missed webhooks): skipping ahead is fine.
   created: {
     pending: 'apply',
@@ -26,13 +36,14 @@ const TRANSITIONS: Record<PaymentStatus, Partial<Record<PaymentStatus, 'apply' |
     partially_refunded: 'apply',
     manual_review: 'apply',
   },
-  paid: { refunded: 'apply', partially_refunded: 'apply', manual_review: 'apply' },
+  // Money taken: an event that does not match is a question for a person, not a new status.
+  paid: { refunded: 'apply', partially_refunded: 'apply', manual_review: 'hold' },
   partially_refunded: {
     partially_refunded: 'apply',
     refunded: 'apply',
-    manual_review: 'apply',
+    manual_review: 'hold',
   },
-  refunded: { manual_review: 'apply' },
+  refunded: { manual_review: 'hold' },
   // Money taken after the link expired still counts as paid (flagged in the audit log).
   expired: {
     paid: 'apply',
@@ -53,9 +64,17 @@ const TRANSITIONS: Record<PaymentStatus, Partial<Record<PaymentStatus, 'apply' |
     partially_refunded: 'review',
     manual_review: 'apply',
   },
-  // Sticky: only an operator resolves a manual review.
-  manual_review: {},
+  // Settled money confirmed by a verified lookup (or an operator) ends a review; failing a
+  // payment is only ever an operator's decision.
+  manual_review: {
+    paid: 'resolve',
+    partially_refunded: 'resolve',
+    refunded: 'resolve',
+    failed: 'operator',
+  },
 };
+
+const SETTLED: ReadonlySet<PaymentStatus> = new Set(['paid', 'partially_refunded', 'refunded']);
 
 export const FINAL_STATUSES: ReadonlySet<PaymentStatus> = new Set([
   'paid',
@@ -68,14 +87,21 @@ export const FINAL_STATUSES: ReadonlySet<PaymentStatus> = new Set([
 ]);
 
 export type TransitionDecision =
-  | { action: 'apply'; to: PaymentStatus; flag?: 'paid_after_expiry' }
+  | { action: 'apply'; to: PaymentStatus; flag?: 'paid_after_expiry' | 'review_resolved' }
   | { action: 'ignore'; reason: 'same_status' | 'backwards' | 'under_review' }
-  | { action: 'review'; to: 'manual_review'; reason: string };
+  | { action: 'review'; to: 'manual_review'; reason: string }
+  | { action: 'hold'; reason: string };
 
 export interface TransitionContext {
   /** For partial refunds: a second one only applies if it refunds more. */
   refundedBefore?: number;
   refundedAfter?: number;
+  /** The order's status as the CRMs see it: once settled, no event moves it into review. */
+  orderStatus?: PaymentStatus;
+  /** An operator's decision rather than a provider fact. */
+  operator?: boolean;
+  /** The open review is the provider contradicting itself: only an operator ends it. */
+  contradiction?: boolean;
 }
 
 export function decideTransition(
@@ -83,11 +109,21 @@ export function decideTransition(
   to: PaymentStatus,
   ctx: TransitionContext = {},
 ): TransitionDecision {
-  if (from === 'manual_review') return { action: 'ignore', reason: 'under_review' };
+  const rule = TRANSITIONS[from][to];
+  if (from === 'manual_review') {
+    const resolves =
+      (rule === 'resolve' && (ctx.operator || !ctx.contradiction)) ||
+      (rule === 'operator' && ctx.operator);
+    return resolves
+      ? { action: 'apply', to, flag: 'review_resolved' }
+      : { action: 'ignore', reason: 'under_review' };
+  }
   if (from === to && to !== 'partially_refunded')
     return { action: 'ignore', reason: 'same_status' };
-  const rule = TRANSITIONS[from][to];
   if (!rule) return { action: 'ignore', reason: 'backwards' };
+  const settledOrder = ctx.orderStatus !== undefined && SETTLED.has(ctx.orderStatus);
+  if (rule === 'hold' || (to === 'manual_review' && settledOrder))
+    return { action: 'hold', reason: `mismatch_on_${settledOrder ? ctx.orderStatus : from}` };
   if (rule === 'review')
     return { action: 'review', to: 'manual_review', reason: `${to}_after_${from}` };
   if (from === 'partially_refunded' && to === 'partially_refunded') {
@@ -119,8 +155,6 @@ export function statusRank(status: PaymentStatus): number {
       return 5;
   }
 }
-
-const SETTLED: ReadonlySet<PaymentStatus> = new Set(['paid', 'partially_refunded', 'refunded']);
 
 /** An order's status from its attempts: money taken wins; two settled attempts need a human. */
 export function deriveOrderStatus(

@@ -1,16 +1,35 @@
-import { Controller, Get, Param } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { AuditEntry } from '../audit/audit-entry.entity';
+import { Actor } from '../common/request-params';
+import { PAYMENT_VIEW_SCHEMA, ResolveReviewDto } from './payment-reviews.dto';
+import { PaymentReviewsService } from './payment-reviews.service';
 import { PaymentsService, PaymentView } from './payments.service';
+
+const error = { schema: { $ref: '#/components/schemas/Error' } };
 
 @ApiTags('payments')
 @ApiBearerAuth()
 @Controller('api/payments')
 export class PaymentsController {
-  constructor(private readonly payments: PaymentsService) {}
+  constructor(
+    private readonly payments: PaymentsService,
+    private readonly reviews: PaymentReviewsService,
+  ) {}
 
   @Get(':orderId')
-  @ApiOperation({ summary: "The order's payment status, attempts, events and deliveries" })
+  @ApiOperation({ summary: "The order's payment status, attempts, events, deliveries, reviews" })
+  @ApiOkResponse({ schema: PAYMENT_VIEW_SCHEMA })
+  @ApiNotFoundResponse({ description: 'unknown order', ...error })
   get(@Param('orderId') orderId: string): Promise<PaymentView> {
     return this.payments.get(orderId);
   }
@@ -19,5 +38,30 @@ export class PaymentsController {
   @ApiOperation({ summary: "The order's audit trail, oldest first" })
   audit(@Param('orderId') orderId: string): Promise<AuditEntry[]> {
     return this.payments.auditTrail(orderId);
+  }
+
+  @Post(':orderId/resolve')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Resolve a review: look up again, accept as paid, or mark failed',
+    description:
+      'For an order in manual_review or with an open review flag. Each decision goes through ' +
+      'the journal and the state machine, is audited with the actor and reason, and a status ' +
+      'change is delivered to the CRMs like any other event.',
+  })
+  @ApiHeader({ name: 'X-Actor', required: false, description: 'who acts, for the audit trail' })
+  @ApiOkResponse({ description: 'the order after the decision', schema: PAYMENT_VIEW_SCHEMA })
+  @ApiNotFoundResponse({ description: 'unknown order', ...error })
+  @ApiConflictResponse({
+    description: 'the order is not in review, or the decision does not apply to it',
+    ...error,
+  })
+  @ApiUnprocessableEntityResponse({ description: 'bad body (names the field)', ...error })
+  resolve(
+    @Param('orderId') orderId: string,
+    @Body() dto: ResolveReviewDto,
+    @Actor() actor: string,
+  ): Promise<PaymentView> {
+    return this.reviews.resolve(orderId, dto, actor);
   }
 }

@@ -4,9 +4,11 @@ import type { AppRole } from '../config/env.schema';
 import { DeliveryModule } from '../delivery/delivery.module';
 import { VposModule } from '../providers/vpos/vpos.module';
 import { JournalService } from './journal.service';
+import { PaymentLinkScheduleProcessor } from './payment-link-schedule.processor';
 import { PaymentLinkScheduler } from './payment-link.scheduler';
 import { PaymentLinksController } from './payment-links.controller';
 import { PaymentLinksService } from './payment-links.service';
+import { PaymentReviewsService } from './payment-reviews.service';
 import { ProductsService } from './products.service';
 import { PaymentsController } from './payments.controller';
 import { PaymentsService } from './payments.service';
@@ -22,11 +24,14 @@ export class PaymentsModule {
       controllers: role === 'worker' ? [] : [PaymentsController, PaymentLinksController],
       providers: [
         PaymentsService,
+        PaymentReviewsService,
         JournalService,
         VerificationService,
         PaymentLinksService,
         ProductsService,
-        ...(role === 'api' ? [] : [VerificationProcessor, PaymentLinkScheduler]),
+        ...(role === 'api'
+          ? []
+          : [VerificationProcessor, PaymentLinkScheduler, PaymentLinkScheduleProcessor]),
       ],
       exports: [PaymentsService, VerificationService],
     };

@@ -9,10 +9,13 @@ import { PaymentAttempt } from './payment-attempt.entity';
 import { PaymentEventRow } from './payment-event.entity';
 import type { PaymentEventV1 } from './payment-event';
 import { PaymentOrder } from './payment-order.entity';
+import { listReviews, ReviewView } from './payment-reviews';
 
 export interface PaymentView {
   orderId: string;
   status: PaymentOrder['status'];
+  /** manual_review, or an open review flag a person has to look at. */
+  inReview: boolean;
   amountMinor: number | null;
   currency: string | null;
   customer: { phone: string | null; id: string | null };
@@ -52,6 +55,7 @@ export interface PaymentView {
       | 'deliveredAt'
     >
   >;
+  reviews: ReviewView[];
 }
 
 @Injectable()
@@ -65,7 +69,7 @@ export class PaymentsService {
   async get(orderId: string): Promise<PaymentView> {
     const order = await this.ds.getRepository(PaymentOrder).findOneBy({ orderId });
     if (!order) throw new NotFoundException(`orderId: no payment for order "${orderId}"`);
-    const [attempts, events, deliveries] = await Promise.all([
+    const [attempts, events, deliveries, reviews] = await Promise.all([
       this.ds
         .getRepository(PaymentAttempt)
         .find({ where: { orderId }, order: { attemptNo: 'ASC' } }),
@@ -73,10 +77,12 @@ export class PaymentsService {
         .getRepository(PaymentEventRow)
         .find({ where: { orderId }, order: { verifiedAt: 'ASC' } }),
       this.deliveries.listForOrder(orderId),
+      listReviews(this.ds, orderId),
     ]);
     return {
       orderId: order.orderId,
       status: order.status,
+      inReview: order.status === 'manual_review' || reviews.some((r) => r.resolvedAt === null),
       amountMinor: order.amountMinor,
       currency: order.currency,
       customer: { phone: order.customerPhone, id: order.customerId },
@@ -110,6 +116,7 @@ export class PaymentsService {
         externalUrl: d.externalUrl,
         deliveredAt: d.deliveredAt,
       })),
+      reviews,
     };
   }
 

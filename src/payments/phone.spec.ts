@@ -28,3 +28,11 @@ describe('customer phone normalization', () => {
     expect(normalizePhone(input)).toBeUndefined();
   });
 });
+
+describe('per-country validation', () => {
+  it('accepts an Armenian landline and refuses numbers that fit the length but not the plan', () => {
+    expect(normalizePhone('010 12 34 56')).toBe('+37410123456');
+    expect(normalizePhone('+374 00 123456')).toBeUndefined();
+    expect(normalizePhone('+7 000 123-45-67')).toBeUndefined();
+  });
+});

@@ -27,8 +27,17 @@ export class VerificationProcessor extends WorkerHost implements OnApplicationBo
     this.worker.on('error', (err) => this.logger.warn(`worker: ${err.message}`));
   }
 
-  process(job: Job<VerifyWebhookJob>): Promise<VerificationResult> {
-    return this.verification.verify(job.data.webhookEventId, job.attemptsMade);
+  async process(job: Job<VerifyWebhookJob>): Promise<VerificationResult> {
+    try {
+      return await this.verification.verify(job.data.webhookEventId, job.attemptsMade);
+    } catch (err) {
+      await this.verification
+        .recordFailure(job.data.webhookEventId, err)
+        .catch((e: Error) =>
+          this.logger.warn(`could not record a failed verification: ${e.message}`),
+        );
+      throw err;
+    }
   }
 
   @OnWorkerEvent('failed')

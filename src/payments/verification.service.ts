@@ -30,6 +30,7 @@ export class LookupLagError extends Error {
 @Injectable()
 export class VerificationService {
   private readonly logger = new Logger(VerificationService.name);
+  private readonly noted = new WeakSet<Error>();
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -92,6 +93,14 @@ export class VerificationService {
     return result;
   }
 
+  /** Records a failed attempt on the raw event and in the audit, unless verify() already did. */
+  async recordFailure(webhookEventId: string, err: unknown): Promise<void> {
+    const error = err instanceof Error ? err : new Error(String(err));
+    if (this.noted.has(error)) return;
+    const raw = await this.ds.getRepository(WebhookEvent).findOneBy({ id: webhookEventId });
+    if (raw) await this.noteFailure(raw, error);
+  }
+
   /** The queue gave up: the raw event stays stored as `failed`, ready for replay. */
   async markFailed(webhookEventId: string, err: Error): Promise<void> {
     await this.ds.query(
@@ -104,7 +113,7 @@ export class VerificationService {
       actor: 'verifier',
       orderId: raw?.claimedOrderId ?? null,
       rawEventId: webhookEventId,
-      data: { error: err.message, attempts: raw?.verifyAttempts ?? null },
+      data: { error: err.message.slice(0, 1000), attempts: raw?.verifyAttempts ?? null },
     });
     this.outcomes.inc({ outcome: 'failed' });
     this.logger.error(`verification of ${webhookEventId} gave up: ${err.message}`);
@@ -131,11 +140,27 @@ export class VerificationService {
   }
 
   private async noteFailure(raw: WebhookEvent, err: Error): Promise<void> {
-    const detail =
-      err instanceof ExternalApiError ? `${err.kind}/${err.code}: ${err.message}` : err.message;
-    await this.ds.query(
-      `UPDATE webhook_events SET verify_attempts = verify_attempts + 1, last_error = $2 WHERE id = $1`,
-      [raw.id, detail.slice(0, 1000)],
-    );
+    this.noted.add(err);
+    const detail = (
+      err instanceof ExternalApiError ? `${err.kind}/${err.code}: ${err.message}` : err.message
+    ).slice(0, 1000);
+    await this.ds.transaction(async (m) => {
+      const [row] = await m.query<Array<{ verify_attempts: number }>>(
+        `WITH u AS (UPDATE webhook_events SET verify_attempts = verify_attempts + 1, last_error = $2
+                    WHERE id = $1 RETURNING verify_attempts)
+         SELECT verify_attempts FROM u`,
+        [raw.id, detail],
+      );
+      await this.audit.record(
+        {
+          kind: 'verification.attempt_failed',
+          actor: 'verifier',
+          orderId: raw.claimedOrderId,
+          rawEventId: raw.id,
+          data: { attempt: row?.verify_attempts ?? null, error: detail },
+        },
+        m,
+      );
+    });
   }
 }

@@ -6,11 +6,11 @@ import { Queue } from 'bullmq';
 import { Counter, Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { JOBS, jobIdSql, QueueName, QUEUES } from './queues';
+import { JOBS, jobIdSql, OutboxQueueName, QUEUES } from './queues';
 
 interface OutboxRow {
   id: string;
-  queue: QueueName;
+  queue: OutboxQueueName;
   job_name: string;
   job_id: string;
   payload: Record<string, unknown>;
@@ -34,7 +34,7 @@ const MAX_IDLE_BACKOFF_MS = 5000;
 @Injectable()
 export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
-  private readonly queues: Record<QueueName, Queue>;
+  private readonly queues: Record<OutboxQueueName, Queue>;
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
@@ -78,7 +78,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
         [BATCH],
       );
       if (rows.length === 0) return 0;
-      const byQueue = new Map<QueueName, OutboxRow[]>();
+      const byQueue = new Map<OutboxQueueName, OutboxRow[]>();
       for (const row of rows) byQueue.set(row.queue, [...(byQueue.get(row.queue) ?? []), row]);
       for (const [name, list] of byQueue) {
         const queue = this.queues[name];

@@ -1,15 +1,22 @@
-import type { DefaultJobOptions } from 'bullmq';
+import type { DefaultJobOptions, Queue } from 'bullmq';
 
 /** Every queue of the hub; jobs carry ids only, the database row carries the state. */
 export const QUEUES = {
   verification: 'payment-verification',
   deliveries: 'deliveries',
+  linkSchedules: 'payment-link-schedules',
+  deliverySweeps: 'delivery-sweeps',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+/** The queues the outbox publishes to (work caused by a committed row). */
+export type OutboxQueueName = typeof QUEUES.verification | typeof QUEUES.deliveries;
 
 export const JOBS = {
   verifyWebhook: 'verify-webhook',
   deliver: 'deliver',
+  expireLinks: 'expire-links',
+  recoverPayments: 'recover-payments',
+  sweepDeliveries: 'sweep-deliveries',
 } as const;
 
 export interface VerifyWebhookJob {
@@ -31,6 +38,23 @@ export const jobIds = {
 export const jobIdSql = {
   verifyWebhook: (idExpr: string) => `'verify-' || ${idExpr}`,
   delivery: (idExpr: string, seqExpr: string) => `'delivery-' || ${idExpr} || '-' || ${seqExpr}`,
+};
+
+/**
+ * Periodic work runs as BullMQ job schedulers, not timers: each tick is one job that exactly one
+ * worker of all the replicas takes, and the schedulers show in the queue dashboard.
+ */
+export const SCHEDULES = {
+  expireLinks: { queue: QUEUES.linkSchedules, job: JOBS.expireLinks },
+  recoverPayments: { queue: QUEUES.linkSchedules, job: JOBS.recoverPayments },
+  sweepDeliveries: { queue: QUEUES.deliverySweeps, job: JOBS.sweepDeliveries },
+} as const;
+
+/** A missed tick is simply the next one; a failed one is kept for a look. */
+export const SCHEDULE_JOB_OPTIONS: DefaultJobOptions = {
+  attempts: 1,
+  removeOnComplete: { count: 100 },
+  removeOnFail: { age: 24 * 3600, count: 1000 },
 };
 
 /** ~30 attempts with capped exponential backoff: about a day of VPOS outage before `failed`. */
@@ -75,4 +99,11 @@ export function deliveryBackoffMs(attempt: number, retryAfterMs?: number, random
 /** Verification: 1 s doubling to a 1 h cap. */
 export function backoffDelayMs(attemptsMade: number, retryAfterMs?: number, random = Math.random) {
   return jitteredBackoff(attemptsMade, 1000, 3600_000, retryAfterMs, random);
+}
+
+type Schedule = (typeof SCHEDULES)[keyof typeof SCHEDULES];
+
+/** Creates or retimes a schedule; every replica calls it at start and Redis keeps one. */
+export async function upsertSchedule(queue: Queue, schedule: Schedule, everyMs: number) {
+  await queue.upsertJobScheduler(schedule.job, { every: everyMs }, { name: schedule.job });
 }

@@ -1,4 +1,9 @@
-import { HttpException, Logger, PayloadTooLargeException } from '@nestjs/common';
+import {
+  HttpException,
+  Logger,
+  PayloadTooLargeException,
+  UnauthorizedException,
+} from '@nestjs/common';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { toErrorBody } from '../common/http-exception.filter';
 import { newRequestId } from '../common/logging';
@@ -13,15 +18,18 @@ export const WEBHOOK_PATH = '/webhooks/vpos';
  * per-request logging cost more CPU than the work itself (bench/ingest measures it). The
  * service, the JSON error shape and the request id are the same as everywhere else; every
  * webhook is recorded in the audit log, so successful ones are logged at debug level only.
+ * Refusals can come from anyone, so their warnings are rate-limited: signature rejections by
+ * WebhookRejections (per source), other 4xx here (per status code).
  */
 export function mountWebhookIntake(server: Server, service: WebhooksService): void {
   const logger = new Logger('WebhookIntake');
+  const refused = throttledWarning(logger);
   const others = server.listeners('request') as RequestListener[];
   server.removeAllListeners('request');
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const path = req.url?.split('?')[0];
     if (req.method === 'POST' && path === WEBHOOK_PATH) {
-      void intake(req, res, service, logger);
+      void intake(req, res, service, logger, refused);
     } else {
       for (const listener of others) listener.call(server, req, res);
     }
@@ -33,6 +41,7 @@ async function intake(
   res: ServerResponse,
   service: WebhooksService,
   logger: Logger,
+  refused: (statusCode: number, fields: object) => void,
 ): Promise<void> {
   const requestId = newRequestId(req, res);
   const reply = (status: number, body: unknown) => {
@@ -51,16 +60,33 @@ async function intake(
     reply(200, result);
   } catch (err) {
     const body = toErrorBody(err, requestId);
-    if (err instanceof HttpException) {
-      logger.warn(
-        { requestId, statusCode: body.statusCode, reason: body.message },
-        'webhook refused',
-      );
+    const fields = { requestId, statusCode: body.statusCode, reason: body.message };
+    if (err instanceof UnauthorizedException) {
+      logger.debug(fields, 'webhook refused');
+    } else if (err instanceof HttpException) {
+      refused(body.statusCode, fields);
     } else {
       logger.error({ requestId, err, errorId: body.errorId }, 'webhook intake failed');
     }
     reply(body.statusCode, body);
   }
+}
+
+const WARN_EVERY_MS = 10_000;
+
+/** At most one warning per status code every WARN_EVERY_MS, telling how many were not logged. */
+function throttledWarning(logger: Logger): (statusCode: number, fields: object) => void {
+  const last = new Map<number, { at: number; suppressed: number }>();
+  return (statusCode, fields) => {
+    const now = Date.now();
+    const seen = last.get(statusCode);
+    if (seen && now - seen.at < WARN_EVERY_MS) {
+      seen.suppressed += 1;
+      return;
+    }
+    logger.warn({ ...fields, suppressedSinceLast: seen?.suppressed ?? 0 }, 'webhook refused');
+    last.set(statusCode, { at: now, suppressed: 0 });
+  };
 }
 
 /** The raw bytes, capped at WEBHOOK_MAX_BYTES (413 without reading on when over). */

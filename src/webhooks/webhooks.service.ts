@@ -1,16 +1,20 @@
 import { BadRequestException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
-import { createHash } from 'node:crypto';
 import { Counter, Histogram } from 'prom-client';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
-import { AuditService } from '../audit/audit.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { parseVposWebhook } from '../providers/vpos/vpos-event';
+import {
+  identifierProblem,
+  parseVposWebhook,
+  vposIdentifierProblem,
+} from '../providers/vpos/vpos-event';
 import { verifyWebhookSignature } from '../providers/vpos/vpos-signature';
 import { JOBS, jobIdSql, QUEUES } from '../queue/queues';
+import { findUnstorableText, parseJsonObject } from './webhook-body';
+import { WebhookRejections } from './webhook-rejections';
 
 export type IntakeResult =
   { status: 'accepted'; eventId: string } | { status: 'duplicate'; providerEventId: string };
@@ -18,6 +22,7 @@ export type IntakeResult =
 type Headers = Record<string, string | string[] | undefined>;
 
 const KEPT_HEADERS = ['webhook-id', 'webhook-timestamp', 'content-type', 'user-agent'];
+const KEPT_HEADER_MAX = 256;
 
 /**
  * The ack path: parse, verify the signature, then one SQL statement that stores the raw
@@ -47,7 +52,7 @@ export class WebhooksService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly audit: AuditService,
+    private readonly rejections: WebhookRejections,
     @InjectMetric('vposhub_webhooks_received_total') private readonly received: Counter<string>,
     @InjectMetric('vposhub_webhook_ack_seconds') private readonly ackSeconds: Histogram,
   ) {}
@@ -55,7 +60,7 @@ export class WebhooksService {
   async ingest(body: unknown, headers: Headers, remoteAddress?: string): Promise<IntakeResult> {
     const started = process.hrtime.bigint();
     const raw = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
-    const parsed = this.parseJson(raw);
+    const parsed = parseJsonObject(raw);
     if (!parsed.ok) {
       this.received.inc({ result: 'malformed' });
       throw new BadRequestException(parsed.message);
@@ -64,19 +69,23 @@ export class WebhooksService {
     const signature = verifyWebhookSignature(this.config.vpos.webhook, headers, raw);
     if (!signature.ok) {
       this.received.inc({ result: `rejected_${signature.reason}` });
-      await this.audit.record({
-        kind: 'webhook.rejected',
-        actor: 'vpos',
-        data: {
-          reason: signature.reason,
-          scheme: this.config.vpos.webhook.scheme,
-          webhookId: signature.webhookId ?? null,
-          remoteAddress: remoteAddress ?? null,
-          bodySha256: createHash('sha256').update(raw).digest('hex'),
-          bytes: raw.length,
-        },
+      await this.rejections.record({
+        source: remoteAddress,
+        reason: signature.reason,
+        webhookId: signature.webhookId,
+        bytes: raw.length,
       });
       throw new UnauthorizedException(SIGNATURE_MESSAGES[signature.reason]);
+    }
+
+    const text = raw.toString('utf8');
+    const problem =
+      identifierProblem('webhook-id', signature.webhookId) ??
+      vposIdentifierProblem(parsed.value, this.config.vpos.fields) ??
+      unstorable(findUnstorableText(text, parsed.value));
+    if (problem) {
+      this.received.inc({ result: 'invalid' });
+      throw new BadRequestException(problem);
     }
 
     const claim = parseVposWebhook(parsed.value, this.config.vpos.fields);
@@ -89,7 +98,10 @@ export class WebhooksService {
     }
 
     const kept = Object.fromEntries(
-      KEPT_HEADERS.filter((h) => typeof headers[h] === 'string').map((h) => [h, headers[h]]),
+      KEPT_HEADERS.filter((h) => typeof headers[h] === 'string').map((h) => [
+        h,
+        (headers[h] as string).slice(0, KEPT_HEADER_MAX),
+      ]),
     );
     // A named statement: PostgreSQL parses and plans it once per connection, not per webhook.
     const { rows } = await this.pool().query<{ inserted_id: string | null }>({
@@ -102,7 +114,7 @@ export class WebhooksService {
         claim.orderId ?? null,
         claim.sessionId ?? null,
         JSON.stringify(kept),
-        raw.toString('utf8'),
+        text,
         QUEUES.verification,
         JOBS.verifyWebhook,
         JSON.stringify({
@@ -127,20 +139,10 @@ export class WebhooksService {
   private pool(): Pool {
     return (this.ds.driver as PostgresDriver).master as Pool;
   }
+}
 
-  private parseJson(raw: Buffer): { ok: true; value: object } | { ok: false; message: string } {
-    if (raw.length === 0) return { ok: false, message: 'body: a JSON object is required' };
-    let value: unknown;
-    try {
-      value = JSON.parse(raw.toString('utf8'));
-    } catch (err) {
-      return { ok: false, message: `body: malformed JSON (${(err as Error).message})` };
-    }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      return { ok: false, message: 'body: must be a JSON object' };
-    }
-    return { ok: true, value };
-  }
+function unstorable(path: string | undefined): string | undefined {
+  return path && `${path}: must not contain \\u0000 or a lone UTF-16 surrogate`;
 }
 
 const SIGNATURE_MESSAGES: Record<string, string> = {

@@ -1,5 +1,5 @@
 import type { VposFieldMap } from '../../config/app-config';
-import { readMinor, readString } from './field-path';
+import { readMinor, readPath, readString } from './field-path';
 
 /** What a VPOS webhook claims. A hint only: the status lookup is the truth. */
 export interface VposWebhookClaim {
@@ -26,6 +26,27 @@ export function parseVposWebhook(body: unknown, fields: VposFieldMap): VposWebho
     currency: readString(body, fields.currency)?.toUpperCase(),
     status: readString(body, fields.status),
   };
+}
+
+const IDENTIFIER_FIELDS = ['eventId', 'eventType', 'sessionId', 'orderId', 'status'] as const;
+// No control, format, private-use or surrogate code points; a lone surrogate is `Cs` in u mode.
+const IDENTIFIER = /^[^\p{Cc}\p{Cf}\p{Co}\p{Cs}]{1,128}$/u;
+
+/** Why `value` cannot be an identifier (stored, indexed, sent in a lookup URL), or undefined. */
+export function identifierProblem(name: string, value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'number' && Number.isFinite(value)) return undefined;
+  if (typeof value !== 'string') return `${name}: must be a string`;
+  return IDENTIFIER.test(value.trim()) ? undefined : `${name}: must be 1-128 printable characters`;
+}
+
+/** The first identifier of the body (event id, type, session, order, status) that is unusable. */
+export function vposIdentifierProblem(body: unknown, fields: VposFieldMap): string | undefined {
+  for (const key of IDENTIFIER_FIELDS) {
+    const problem = identifierProblem(fields[key], readPath(body, fields[key]));
+    if (problem) return problem;
+  }
+  return undefined;
 }
 
 /** ISO strings or unix seconds/milliseconds. */
