@@ -138,6 +138,27 @@ describe('admin input: bad values answer 4xx naming the field, never 5xx', () =>
     expect(text.status).toBe(201);
   });
 
+  it('a path that is not UTF-8 → 400 naming the path; a UUID parameter names itself', async () => {
+    expectRefused(
+      await api().get('/api/payments/%E0%A4%A').set(adminHeaders),
+      400,
+      /^path: "%E0%A4%A" is not percent-encoded UTF-8$/,
+    );
+    expectRefused(
+      await api().get('/api/products/not-a-uuid').set(adminHeaders),
+      422,
+      /^id: must be a UUID$/,
+    );
+  });
+
+  it('an array where the body object belongs → 422 naming the body', async () => {
+    const res = await api()
+      .post('/api/products')
+      .set(adminHeaders)
+      .send([{ name: 'Lesson', amountMinor: 300000 }]);
+    expectRefused(res, 422, /^body: must be a JSON object/);
+  });
+
   it('malformed JSON → 400 naming the body', async () => {
     const res = await api()
       .post('/api/products')
