@@ -55,29 +55,60 @@ export function rejectDeepJson(_req: unknown, _res: unknown, buf: Buffer): void 
   }
 }
 
-function child(path: string, key: string | number): string {
-  if (typeof key === 'number') return `${path || 'body'}[${key}]`;
-  const name = unsafe(key) ? JSON.stringify(key.slice(0, 64)) : key.slice(0, 64);
-  return path ? `${path}.${name}` : name;
+const SEGMENT_MAX = 64;
+const PATH_MAX = 200;
+
+interface Node {
+  value: unknown;
+  key: string | number | undefined;
+  parent: Node | undefined;
+}
+
+/** Control characters and surrogates shown as \uXXXX, so a message can be logged safely. */
+export function printable(value: string): string {
+  let out = '';
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    const hidden =
+      code < 0x20 || (code >= 0x7f && code <= 0x9f) || (code >= 0xd800 && code <= 0xdfff);
+    out += hidden ? `\\u${code.toString(16).padStart(4, '0')}` : value[i];
+  }
+  return out;
+}
+
+function pathOf(node: Node, root: string): string {
+  const segments: string[] = [];
+  for (let n: Node | undefined = node; n?.key !== undefined; n = n.parent) {
+    segments.push(
+      typeof n.key === 'number' ? `[${n.key}]` : `.${printable(n.key).slice(0, SEGMENT_MAX)}`,
+    );
+  }
+  const joined = segments.reverse().join('');
+  const path = root ? root + joined : joined.startsWith('[') ? `body${joined}` : joined.slice(1);
+  if (path === '') return 'body';
+  return path.length > PATH_MAX ? `…${path.slice(-PATH_MAX)}` : path;
 }
 
 /**
  * The path (`customer.name`, `metadata.tags[1]`) of the first string or object key holding NUL
- * or a lone surrogate, or undefined. Iterative, so no input can exhaust the stack.
+ * or a lone surrogate (PostgreSQL stores neither in text or jsonb), or undefined. Iterative, so
+ * no nesting exhausts the stack; the path is built only for the hit.
  */
 export function findUnsafeText(value: unknown, root = ''): string | undefined {
-  const stack: [unknown, string][] = [[value, root]];
-  while (stack.length) {
-    const [current, path] = stack.pop()!;
-    if (typeof current === 'string') {
-      if (unsafe(current)) return path || 'body';
-    } else if (Array.isArray(current)) {
-      for (let i = current.length - 1; i >= 0; i--) stack.push([current[i], child(path, i)]);
-    } else if (current !== null && typeof current === 'object') {
-      const keys = Object.keys(current);
-      for (const key of keys) if (unsafe(key)) return child(path, key);
-      for (let i = keys.length - 1; i >= 0; i--) {
-        stack.push([(current as Record<string, unknown>)[keys[i]], child(path, keys[i])]);
+  const stack: Node[] = [{ value, key: undefined, parent: undefined }];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    const v = node.value;
+    if (typeof v === 'string') {
+      if (unsafe(v)) return pathOf(node, root);
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], key: i, parent: node });
+    } else if (v !== null && typeof v === 'object') {
+      const entries = Object.entries(v);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const entry: Node = { value: entries[i][1] as unknown, key: entries[i][0], parent: node };
+        if (unsafe(entries[i][0])) return pathOf(entry, root);
+        stack.push(entry);
       }
     }
   }
