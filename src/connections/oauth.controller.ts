@@ -3,6 +3,7 @@ import { Actor } from '../common/request-params';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { toErrorBody } from '../common/http-exception.filter';
+import { Public } from '../common/public.decorator';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { OAuthService } from './oauth.service';
 
@@ -53,6 +54,7 @@ export class OAuthController {
   }
 
   @Get('oauth/:provider/callback')
+  @Public()
   @ApiOperation({ summary: 'OAuth redirect target: exchanges the code and stores the tokens' })
   async callback(
     @Param('provider') provider: string,
