@@ -1,6 +1,12 @@
 import { connect } from 'node:net';
 import { HTTP_TIMEOUTS } from '../src/common/http-setup';
-import { createTestDatabase, startTestHub, TestDatabase, TestHub } from './support/test-hub';
+import {
+  adminHeaders,
+  createTestDatabase,
+  startTestHub,
+  TestDatabase,
+  TestHub,
+} from './support/test-hub';
 
 /** Opens a raw connection, writes `head`, then trickles `drip` (one byte per second) forever. */
 function stall(hub: TestHub, head: string, drip = '') {
@@ -64,6 +70,19 @@ describe('HTTP edge: slow clients, headers', () => {
     for (const path of ['/health/live', '/api/deliveries', '/nope']) {
       const res = await fetch(`${hub.url}${path}`);
       expect([path, res.headers.get('x-powered-by')]).toEqual([path, null]);
+    }
+  });
+
+  it('a boolean query parameter other than true/false is a 422, not a real replay', async () => {
+    for (const value of ['maybe', '1', 'yes']) {
+      const res = await fetch(`${hub.url}/api/payments/order-1/replay?dryRun=${value}`, {
+        method: 'POST',
+        headers: adminHeaders,
+      });
+      expect([value, res.status]).toEqual([value, 422]);
+      expect(((await res.json()) as { message: string }).message).toBe(
+        'dryRun must be true or false',
+      );
     }
   });
 });
