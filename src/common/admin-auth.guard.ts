@@ -5,26 +5,38 @@ import {
   Injectable,
   UnauthorizedException,
 } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { IS_PUBLIC } from './public.decorator';
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
-/** Guards every /api/* route (by path, so a new controller cannot forget it). */
+/**
+ * Deny by default: every route needs `Authorization: Bearer <ADMIN_TOKEN>` unless its handler
+ * or controller is marked @Public(). Decided per handler, never by path, so no spelling of a
+ * URL can reach an admin route without the token.
+ */
 @Injectable()
 export class AdminAuthGuard implements CanActivate {
   private readonly expected: Buffer;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly reflector: Reflector,
+  ) {
     this.expected = digest(config.adminToken);
   }
 
   canActivate(context: ExecutionContext): boolean {
-    if (context.getType() !== 'http') return true;
+    const open = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (open) return true;
     const req = context.switchToHttp().getRequest<Request>();
-    if (!isAdminPath(req.path)) return true;
-    const header = req.headers.authorization ?? '';
+    const header = req.headers?.authorization ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     // Hashing first gives equal lengths, so the comparison is constant-time.
     if (!match || !timingSafeEqual(digest(match[1]), this.expected)) {
@@ -32,8 +44,4 @@ export class AdminAuthGuard implements CanActivate {
     }
     return true;
   }
-}
-
-export function isAdminPath(path: string): boolean {
-  return path === '/api' || path.startsWith('/api/');
 }

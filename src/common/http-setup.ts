@@ -1,13 +1,15 @@
 import { ValidationPipe } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import express, { NextFunction, Request, Response } from 'express';
+import type { Server } from 'node:http';
 import type { AppConfig } from '../config/app-config';
 import { mountWebhookIntake, WEBHOOK_PATH } from '../webhooks/webhook-intake.handler';
 import { WebhooksService } from '../webhooks/webhooks.service';
 import { requestIdOf, toErrorBody } from './http-exception.filter';
 import { rejectDeepJson, rejectUnsafeInput, SafeInputPipe } from './input-safety';
 import { assignRequestId } from './logging';
+import { OPENAPI_PUBLIC } from './public.decorator';
 import { validationException } from './validation';
 
 const errorRef = { $ref: '#/components/schemas/Error' };
@@ -15,6 +17,7 @@ const errorRef = { $ref: '#/components/schemas/Error' };
 const WEBHOOK_OPENAPI = {
   post: {
     tags: ['webhooks'],
+    security: [],
     summary: 'VPOS webhook receiver',
     description:
       'Signed raw body (Standard Webhooks by default, or HMAC-SHA256 of the body). 200 once ' +
@@ -57,6 +60,47 @@ const WEBHOOK_OPENAPI = {
 };
 
 /**
+ * Routes match exactly: case-sensitive and strict, so `/API/x` or `/api/x/` is no other
+ * spelling of `/api/x`. Express reads both settings once, when its router is created, and
+ * Nest's adapter creates it in its constructor, so they are set on an instance made here.
+ */
+export function createExpressAdapter(): ExpressAdapter {
+  const instance = express();
+  instance.set('case sensitive routing', true);
+  instance.set('strict routing', true);
+  instance.disable('x-powered-by');
+  return new ExpressAdapter(instance);
+}
+
+/** A client that sends its request slowly (slowloris) is cut off with a 408 within seconds. */
+export const HTTP_TIMEOUTS = {
+  headersMs: 10_000,
+  requestMs: 30_000,
+  keepAliveMs: 5_000,
+  checkEveryMs: 1_000,
+} as const;
+
+function limitSlowClients(server: Server): void {
+  server.headersTimeout = HTTP_TIMEOUTS.headersMs;
+  server.requestTimeout = HTTP_TIMEOUTS.requestMs;
+  server.keepAliveTimeout = HTTP_TIMEOUTS.keepAliveMs;
+  // Node checks the two timeouts above only this often (30 s unless set before listening).
+  Object.assign(server, { connectionsCheckingInterval: HTTP_TIMEOUTS.checkEveryMs });
+}
+
+/** Bearer auth on every operation except those of @Public() routes (and the webhook). */
+function declareSecurity(document: OpenAPIObject): void {
+  for (const item of Object.values(document.paths)) {
+    for (const op of Object.values(item) as Array<Record<string, unknown>>) {
+      if (typeof op !== 'object' || op === null || !('responses' in op)) continue;
+      const open = op[OPENAPI_PUBLIC] === true;
+      delete op[OPENAPI_PUBLIC];
+      op.security = open ? [] : [{ bearer: [] }];
+    }
+  }
+}
+
+/**
  * Body parsing is ours, not Nest's: the webhook gets its raw bytes (signatures are over the
  * exact body, 256 KB cap) from its own handler; everything else gets JSON, at most
  * MAX_JSON_DEPTH deep, whose text (and the query's, and route parameters') holds no NUL or lone
@@ -66,6 +110,7 @@ export function configureHttp(app: NestExpressApplication, config: AppConfig): v
   app.set('trust proxy', 'loopback');
   // API answers are not cached; computing an ETag per response is wasted work.
   app.set('etag', false);
+  limitSlowClients(app.getHttpServer());
   app.use(assignRequestId);
   if (config.role !== 'worker') mountWebhookIntake(app.getHttpServer(), app.get(WebhooksService));
   app.use(express.json({ limit: '1mb', verify: rejectDeepJson }));
@@ -89,8 +134,9 @@ export function configureHttp(app: NestExpressApplication, config: AppConfig): v
   const doc = new DocumentBuilder()
     .setTitle('VPOS CRM hub')
     .setDescription(
-      'Verified VPOS.am payment events fanned out to CRMs. Every /api route needs ' +
-        '`Authorization: Bearer <ADMIN_TOKEN>`.',
+      'Verified VPOS.am payment events fanned out to CRMs. Every route needs ' +
+        '`Authorization: Bearer <ADMIN_TOKEN>` except the webhook, the OAuth callback, health, ' +
+        'metrics and these docs.',
     )
     .setVersion('0.1.0')
     .addBearerAuth()
@@ -114,6 +160,7 @@ export function configureHttp(app: NestExpressApplication, config: AppConfig): v
         ...document.components,
         schemas: { ...document.components?.schemas, Error: errorSchema },
       };
+      declareSecurity(document);
       if (config.role !== 'worker') document.paths[WEBHOOK_PATH] = WEBHOOK_OPENAPI;
       return document;
     },

@@ -46,6 +46,34 @@ export function redactPaths(config: AppConfig): string[] {
   ];
 }
 
+/** Query parameters whose values are credentials (OAuth `code`/`state`, tokens, keys). */
+const SECRET_QUERY =
+  /^(code|state|key|sig|auth)$|token|secret|password|passw|signature|api[_-]?key/i;
+
+function decodedOrRaw(value: string): string {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '));
+  } catch {
+    return value;
+  }
+}
+
+/** A URL as it may be logged: the values of secret-looking query parameters replaced. */
+export function redactUrl(url: string | undefined): string | undefined {
+  if (!url) return url;
+  const at = url.indexOf('?');
+  if (at < 0) return url;
+  const query = url
+    .slice(at + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const key = eq < 0 ? pair : pair.slice(0, eq);
+      return SECRET_QUERY.test(decodedOrRaw(key)) ? `${key}=[redacted]` : pair;
+    });
+  return `${url.slice(0, at)}?${query.join('&')}`;
+}
+
 /** Structured JSON logs with a request id (taken from x-request-id when sane). */
 export function pinoHttpOptions(config: AppConfig): Options {
   return {
@@ -66,8 +94,16 @@ export function pinoHttpOptions(config: AppConfig): Options {
       }) => ({
         id: req.id,
         method: req.method,
-        url: req.url,
+        url: redactUrl(req.url),
         headers: req.headers,
+      }),
+      // A redirect to a consent page carries the OAuth state in its Location.
+      res: (res: { statusCode: number; headers?: Record<string, unknown> }) => ({
+        statusCode: res.statusCode,
+        headers:
+          typeof res.headers?.location === 'string'
+            ? { ...res.headers, location: redactUrl(res.headers.location) }
+            : res.headers,
       }),
     },
   };

@@ -29,48 +29,54 @@ export class OAuthStateService {
     return { state, session };
   }
 
-  /** Marks the state used (atomically) and returns what the flow started with. */
+  /**
+   * Checks the state and its browser binding first, and only then marks it used, in one
+   * transaction holding the row lock: a request without the right cookie cannot burn the
+   * state of the browser that started the flow, and two callbacks cannot both consume it.
+   */
   async consume(
     provider: string,
     state: string | undefined,
     session: string | undefined,
   ): Promise<{ params: Record<string, string>; actor: string }> {
     if (!state) throw new BadRequestException('state: missing from the callback');
-    const rows = await this.ds.query<
-      {
-        provider: string;
-        session_hash: string;
-        params: Record<string, string>;
-        actor: string;
-        expired: boolean;
-        fresh: boolean;
-      }[]
-    >(
-      `WITH target AS (SELECT * FROM oauth_states WHERE state_hash = $1 FOR UPDATE),
-       used AS (
-         UPDATE oauth_states s SET used_at = now() FROM target t
-         WHERE s.state_hash = t.state_hash AND t.used_at IS NULL RETURNING s.state_hash
-       )
-       SELECT t.provider, t.session_hash, t.params, t.actor, t.expires_at < now() AS expired,
-              EXISTS (SELECT 1 FROM used) AS fresh
-       FROM target t`,
-      [sha256(state)],
-    );
-    const found = rows[0];
-    if (!found) throw new BadRequestException('state: unknown (forged, or from another hub)');
-    if (!found.fresh)
-      throw new BadRequestException('state: already used; start the connection again');
-    if (found.expired) throw new BadRequestException('state: expired; start the connection again');
-    if (found.provider !== provider) {
-      throw new BadRequestException(`state: issued for ${found.provider}, not ${provider}`);
-    }
-    const given = Buffer.from(sha256(session ?? ''), 'hex');
-    const stored = Buffer.from(found.session_hash, 'hex');
-    if (!session || !timingSafeEqual(given, stored)) {
-      throw new BadRequestException(
-        'state: not bound to this browser session; finish the flow in the browser that started it',
+    return this.ds.transaction(async (m) => {
+      const [found] = await m.query<
+        {
+          provider: string;
+          session_hash: string;
+          params: Record<string, string>;
+          actor: string;
+          used: boolean;
+          expired: boolean;
+        }[]
+      >(
+        `SELECT provider, session_hash, params, actor, used_at IS NOT NULL AS used,
+                expires_at < now() AS expired
+         FROM oauth_states WHERE state_hash = $1 FOR UPDATE`,
+        [sha256(state)],
       );
-    }
-    return { params: found.params, actor: found.actor };
+      if (!found) throw new BadRequestException('state: unknown (forged, or from another hub)');
+      if (found.used) {
+        throw new BadRequestException('state: already used; start the connection again');
+      }
+      if (found.expired) {
+        throw new BadRequestException('state: expired; start the connection again');
+      }
+      if (found.provider !== provider) {
+        throw new BadRequestException(`state: issued for ${found.provider}, not ${provider}`);
+      }
+      const given = Buffer.from(sha256(session ?? ''), 'hex');
+      const stored = Buffer.from(found.session_hash, 'hex');
+      if (!session || !timingSafeEqual(given, stored)) {
+        throw new BadRequestException(
+          'state: not bound to this browser session; finish the flow in the browser that started it',
+        );
+      }
+      await m.query(`UPDATE oauth_states SET used_at = now() WHERE state_hash = $1`, [
+        sha256(state),
+      ]);
+      return { params: found.params, actor: found.actor };
+    });
   }
 }

@@ -1,8 +1,19 @@
-import { Controller, Get, HttpException, Inject, Param, Query, Req, Res } from '@nestjs/common';
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  HttpException,
+  Inject,
+  Param,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
 import { Actor } from '../common/request-params';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { toErrorBody } from '../common/http-exception.filter';
+import { Public } from '../common/public.decorator';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { OAuthService } from './oauth.service';
 
@@ -11,7 +22,12 @@ const COOKIE = 'vposhub_oauth';
 function cookieOf(req: Request, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
+    if (k !== name) continue;
+    try {
+      return decodeURIComponent(v.join('='));
+    } catch {
+      throw new BadRequestException(`cookie: ${name} is not valid percent-encoding`);
+    }
   }
   return undefined;
 }
@@ -37,7 +53,7 @@ export class OAuthController {
   @ApiOperation({ summary: "302 to the provider's consent page (bitrix24 takes ?portal=)" })
   async start(
     @Param('provider') provider: string,
-    @Query() query: Record<string, string>,
+    @Query() query: Record<string, unknown>,
     @Actor() actor: string,
     @Res() res: Response,
   ): Promise<void> {
@@ -53,10 +69,11 @@ export class OAuthController {
   }
 
   @Get('oauth/:provider/callback')
+  @Public()
   @ApiOperation({ summary: 'OAuth redirect target: exchanges the code and stores the tokens' })
   async callback(
     @Param('provider') provider: string,
-    @Query() query: Record<string, string>,
+    @Query() query: Record<string, unknown>,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {

@@ -1,4 +1,9 @@
-import { Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import {
+  BadRequestException,
+  Injectable,
+  NotFoundException,
+  UnprocessableEntityException,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -11,10 +16,23 @@ import { CredentialVault } from './credential-vault';
 import type { OAuthProvider } from './oauth-provider';
 import { OAuthStateService } from './oauth-state.service';
 
+/** Query strings reach the providers as single plain values; `?state=a&state=b` is a 400. */
+export function singleValued(query: Record<string, unknown>): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(query)) {
+    if (typeof value !== 'string') {
+      throw new BadRequestException(`${key.slice(0, 64)}: must be given once, as plain text`);
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
 /** Authorization-code flows: start (state + consent URL) and callback (exchange + store). */
 @Injectable()
 export class OAuthService {
-  private readonly providers: Record<string, OAuthProvider>;
+  // A Map, so a path segment such as `__proto__` or `constructor` is just an unknown name.
+  private readonly providers: ReadonlyMap<string, OAuthProvider>;
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -25,14 +43,14 @@ export class OAuthService {
     amocrm: AmocrmOAuth,
     googleOAuth: GoogleOAuth,
   ) {
-    this.providers = { bitrix24, amocrm, google: googleOAuth };
+    this.providers = new Map([bitrix24, amocrm, googleOAuth].map((p) => [p.name, p]));
   }
 
   provider(name: string): OAuthProvider {
-    const provider = this.providers[name];
+    const provider = this.providers.get(name);
     if (!provider) {
       throw new NotFoundException(
-        `provider: unknown OAuth provider "${name}"; available: ${Object.keys(this.providers).join(', ')}`,
+        `provider: unknown OAuth provider "${name.slice(0, 64)}"; available: ${[...this.providers.keys()].join(', ')}`,
       );
     }
     if (!provider.configured()) {
@@ -45,16 +63,16 @@ export class OAuthService {
 
   /** For the token service: the provider of a connection type. */
   forConnectionType(type: string): OAuthProvider | undefined {
-    return Object.values(this.providers).find((p) => p.connectionType === type);
+    return [...this.providers.values()].find((p) => p.connectionType === type);
   }
 
   async start(
     name: string,
-    query: Record<string, string | undefined>,
+    query: Record<string, unknown>,
     actor: string,
   ): Promise<{ url: string; session: string }> {
     const provider = this.provider(name);
-    const params = provider.startParams(query);
+    const params = provider.startParams(singleValued(query));
     const { state, session } = await this.states.begin(name, params, actor);
     return { url: provider.authorizeUrl(state, params), session };
   }
@@ -62,10 +80,11 @@ export class OAuthService {
   /** Returns the connection id that now holds the account's tokens. */
   async callback(
     name: string,
-    query: Record<string, string | undefined>,
+    rawQuery: Record<string, unknown>,
     session: string | undefined,
   ): Promise<{ connectionId: string; displayName: string }> {
     const provider = this.provider(name);
+    const query = singleValued(rawQuery);
     const { params, actor } = await this.states.consume(name, query.state, session);
     const grant = await provider.exchange(query, params);
     const connectionId = await this.ds.transaction(async (m) => {

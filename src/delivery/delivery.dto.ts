@@ -1,7 +1,7 @@
+import { BooleanQuery } from '../common/boolean-query';
 import { PageQuery } from '../common/page.query';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsOptional, IsString, IsUUID } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID } from 'class-validator';
 import type { DeliveryStatus } from './delivery.entity';
 
 const STATUSES: DeliveryStatus[] = [
@@ -37,9 +37,6 @@ export class ReplayOrderQuery {
   @IsUUID('all', { message: 'connection must be a connection id (UUID)' })
   connection?: string;
 
-  @ApiPropertyOptional({ description: 'return what would be sent, change nothing' })
-  @IsOptional()
-  @Transform(({ value }: { value: unknown }) => value === true || value === 'true' || value === '1')
-  @IsBoolean()
+  @BooleanQuery('return what would be sent, change nothing')
   dryRun = false;
 }

@@ -5,6 +5,7 @@ import {
   makeHistogramProvider,
   PrometheusModule,
 } from '@willsoto/nestjs-prometheus';
+import { MetricsController } from './metrics.controller';
 
 /** Every metric of the hub, declared once; any module may @InjectMetric(name). */
 const METRICS = [
@@ -65,7 +66,13 @@ const METRICS = [
 
 @Global()
 @Module({
-  imports: [PrometheusModule.register({ path: '/metrics', defaultMetrics: { enabled: true } })],
+  imports: [
+    PrometheusModule.register({
+      path: '/metrics',
+      controller: MetricsController,
+      defaultMetrics: { enabled: true },
+    }),
+  ],
   providers: METRICS,
   exports: METRICS,
 })

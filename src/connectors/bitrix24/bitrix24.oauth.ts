@@ -6,8 +6,41 @@ import { hostOf, isTrustedProviderHost, schemeFor } from '../../common/url-polic
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import type { OAuthCredentials, OAuthGrant, OAuthProvider } from '../../connections/oauth-provider';
 
-/** Bitrix24 cloud portals (bitrix24.ru, .com, .de, .am, ...). */
-export const PORTAL_DOMAINS = [/\.bitrix24\.[a-z]{2,3}(\.[a-z]{2})?$/];
+/**
+ * The zones Bitrix24 hosts cloud portals in (`<portal>.bitrix24.<zone>`), as its own code lists
+ * them; a look-alike such as `x.bitrix24.xyz` is never a consent target. On-premise portals are
+ * reached through CONNECTOR_INSECURE_HOSTS.
+ */
+export const PORTAL_ZONES = [
+  'bitrix24.ru',
+  'bitrix24.by',
+  'bitrix24.kz',
+  'bitrix24.ua',
+  'bitrix24.com',
+  'bitrix24.de',
+  'bitrix24.es',
+  'bitrix24.com.br',
+  'bitrix24.pl',
+  'bitrix24.fr',
+  'bitrix24.cn',
+  'bitrix24.in',
+  'bitrix24.eu',
+  'bitrix24.com.tr',
+  'bitrix24.it',
+  'bitrix24.id',
+  'bitrix24.vn',
+  'bitrix24.jp',
+  'bitrix24.uk',
+  'bitrix24.co',
+  'bitrix24.mx',
+] as const;
+
+/** One portal label in one of PORTAL_ZONES. */
+export const PORTAL_DOMAINS = [
+  new RegExp(
+    `^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.(?:${PORTAL_ZONES.map((z) => z.replace(/\./g, '\\.')).join('|')})$`,
+  ),
+];
 
 interface TokenAnswer {
   access_token?: string;
@@ -43,10 +76,12 @@ export class Bitrix24OAuth implements OAuthProvider {
       .replace(/\/+$/, '');
     if (!portal)
       throw new UnprocessableEntityException(
-        'portal: the Bitrix24 portal is required, e.g. ?portal=shop.bitrix24.am',
+        'portal: the Bitrix24 portal is required, e.g. ?portal=shop.bitrix24.com',
       );
     if (!this.trusted(portal)) {
-      throw new UnprocessableEntityException(`portal: "${portal}" is not a Bitrix24 portal domain`);
+      throw new UnprocessableEntityException(
+        `portal: "${portal}" is not a Bitrix24 cloud portal (<name>.${PORTAL_ZONES.join(', .')})`,
+      );
     }
     return { portal: portal.toLowerCase() };
   }
