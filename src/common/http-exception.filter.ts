@@ -9,6 +9,7 @@ import {
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
+import { QueryFailedError } from 'typeorm';
 
 export interface ErrorBody {
   statusCode: number;
@@ -42,13 +43,19 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const res = ctx.getResponse<Response>();
     const body = toErrorBody(exception, requestIdOf(req));
     if (body.errorId) {
-      this.logger.error(
-        { err: exception, errorId: body.errorId, requestId: body.requestId },
-        'unexpected error',
-      );
+      const entry = { err: exception, errorId: body.errorId, requestId: body.requestId };
+      if (body.statusCode >= 500) this.logger.error(entry, 'unexpected error');
+      else this.logger.warn(entry, 'input refused by the database; validation missed it');
     }
     res.status(body.statusCode).json(body);
   }
+}
+
+/** SQLSTATE class 22 (data exception: bad syntax, NUL, out of range, too long): the input's fault. */
+function databaseDataError(exception: unknown): string | undefined {
+  if (!(exception instanceof QueryFailedError)) return undefined;
+  const code = (exception.driverError as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && code.startsWith('22') ? code : undefined;
 }
 
 export function toErrorBody(exception: unknown, requestId: string): ErrorBody {
@@ -73,6 +80,16 @@ export function toErrorBody(exception: unknown, requestId: string): ErrorBody {
           ? 'body: exceeds the size limit for this route'
           : `body: ${(exception as Error).message}`,
       requestId,
+    };
+  }
+  const sqlState = databaseDataError(exception);
+  if (sqlState) {
+    return {
+      statusCode: HttpStatus.UNPROCESSABLE_ENTITY,
+      error: STATUS_CODES[HttpStatus.UNPROCESSABLE_ENTITY]!,
+      message: `input: a value was refused by the database (SQLSTATE ${sqlState}); quote the errorId when reporting it`,
+      requestId,
+      errorId: randomUUID(),
     };
   }
   return {

@@ -7,8 +7,10 @@ import type { AppConfig } from '../config/app-config';
 import { mountWebhookIntake, WEBHOOK_PATH } from '../webhooks/webhook-intake.handler';
 import { WebhooksService } from '../webhooks/webhooks.service';
 import { requestIdOf, toErrorBody } from './http-exception.filter';
+import { rejectDeepJson, rejectUnsafeInput, SafeInputPipe } from './input-safety';
 import { assignRequestId } from './logging';
 import { OPENAPI_PUBLIC } from './public.decorator';
+import { validationException } from './validation';
 
 const errorRef = { $ref: '#/components/schemas/Error' };
 /** The webhook is served outside Nest's router, so its OpenAPI entry is written here. */
@@ -100,8 +102,9 @@ function declareSecurity(document: OpenAPIObject): void {
 
 /**
  * Body parsing is ours, not Nest's: the webhook gets its raw bytes (signatures are over the
- * exact body, 256 KB cap) from its own handler; everything else gets JSON. Parser errors
- * answer in the same JSON error shape as the rest of the API.
+ * exact body, 256 KB cap) from its own handler; everything else gets JSON, at most
+ * MAX_JSON_DEPTH deep, whose text (and the query's, and route parameters') holds no NUL or lone
+ * surrogate. Parser errors answer in the same JSON error shape as the rest of the API.
  */
 export function configureHttp(app: NestExpressApplication, config: AppConfig): void {
   app.set('trust proxy', 'loopback');
@@ -110,18 +113,20 @@ export function configureHttp(app: NestExpressApplication, config: AppConfig): v
   limitSlowClients(app.getHttpServer());
   app.use(assignRequestId);
   if (config.role !== 'worker') mountWebhookIntake(app.getHttpServer(), app.get(WebhooksService));
-  app.use(express.json({ limit: '1mb' }));
+  app.use(express.json({ limit: '1mb', verify: rejectDeepJson }));
+  app.use(rejectUnsafeInput);
   app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     const body = toErrorBody(err, requestIdOf(req));
     res.status(body.statusCode).json(body);
   });
   app.useGlobalPipes(
+    new SafeInputPipe(),
     new ValidationPipe({
       transform: true,
       whitelist: true,
       forbidNonWhitelisted: true,
-      errorHttpStatusCode: 422,
+      exceptionFactory: validationException,
     }),
   );
   app.enableShutdownHooks();

@@ -1,8 +1,22 @@
-import { createParamDecorator, ExecutionContext, ParseUUIDPipe } from '@nestjs/common';
+import {
+  ArgumentMetadata,
+  createParamDecorator,
+  ExecutionContext,
+  PipeTransform,
+  UnprocessableEntityException,
+} from '@nestjs/common';
+import { isUUID } from 'class-validator';
 import type { Request } from 'express';
 
+class UuidParamPipe implements PipeTransform<unknown, string> {
+  transform(value: unknown, metadata: ArgumentMetadata): string {
+    if (typeof value === 'string' && isUUID(value)) return value;
+    throw new UnprocessableEntityException(`${metadata.data ?? 'id'}: must be a UUID`);
+  }
+}
+
 /** Ids in paths are UUIDs; anything else is 422 naming the parameter. */
-export const UUID_PARAM = new ParseUUIDPipe({ errorHttpStatusCode: 422 });
+export const UUID_PARAM = new UuidParamPipe();
 
 /** Who acts, for the audit trail: the `X-Actor` header (a console sends the manager's name). */
 export const Actor = createParamDecorator((_: unknown, ctx: ExecutionContext): string => {

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsObject, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsIn, IsObject, IsString, MaxLength, MinLength } from 'class-validator';
+import { Optional } from '../common/validation';
 
 export class CreateConnectionDto {
   @ApiProperty({ example: 'webhook', description: 'destination type' })
@@ -13,12 +14,12 @@ export class CreateConnectionDto {
   displayName: string;
 
   @ApiPropertyOptional({ example: 'webhook', description: 'how it authenticates (per type)' })
-  @IsOptional()
+  @Optional()
   @IsString({ message: 'mode must be a string' })
   mode?: string;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptional()
+  @Optional()
   @IsObject({ message: 'settings must be an object' })
   settings?: Record<string, unknown>;
 
@@ -27,31 +28,31 @@ export class CreateConnectionDto {
     additionalProperties: true,
     description: 'stored encrypted, never returned',
   })
-  @IsOptional()
+  @Optional()
   @IsObject({ message: 'credentials must be an object' })
   credentials?: Record<string, unknown>;
 }
 
 export class UpdateConnectionDto {
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsString({ message: 'displayName must be a string' })
   @MinLength(1, { message: 'displayName must not be empty' })
-  @MaxLength(120)
+  @MaxLength(120, { message: 'displayName must be at most 120 characters' })
   displayName?: string;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptional()
+  @Optional()
   @IsObject({ message: 'settings must be an object' })
   settings?: Record<string, unknown>;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptional()
+  @Optional()
   @IsObject({ message: 'credentials must be an object' })
   credentials?: Record<string, unknown>;
 
   @ApiPropertyOptional({ enum: ['active', 'disabled'] })
-  @IsOptional()
+  @Optional()
   @IsIn(['active', 'disabled'], { message: 'status must be active or disabled' })
   status?: 'active' | 'disabled';
 }

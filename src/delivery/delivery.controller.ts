@@ -1,5 +1,6 @@
-import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { UUID_PARAM } from '../common/request-params';
 import { DeliveryReplayService } from './delivery-replay.service';
 import { ListDeliveriesQuery, ReplayOrderQuery } from './delivery.dto';
 import { DeliveryService } from './delivery.service';
@@ -22,7 +23,7 @@ export class DeliveryController {
   @Post('deliveries/:id/replay')
   @HttpCode(202)
   @ApiOperation({ summary: 'Send one delivery again (dead, skipped, delivered or waiting)' })
-  replay(@Param('id', new ParseUUIDPipe({ errorHttpStatusCode: 422 })) id: string) {
+  replay(@Param('id', UUID_PARAM) id: string) {
     return this.deliveries.replay(id);
   }
 

@@ -1,4 +1,4 @@
-import { PageQuery } from '../common/page.query';
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -8,7 +8,6 @@ import {
   IsInt,
   IsISO8601,
   IsObject,
-  IsOptional,
   IsString,
   IsUUID,
   Matches,
@@ -18,6 +17,18 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
+import { PageQuery } from '../common/page.query';
+import { Optional } from '../common/validation';
+
+/** Above any real payment in any currency, and far inside what a double and bigint hold exactly. */
+export const MAX_AMOUNT_MINOR = 1_000_000_000_000;
+
+const AmountMinor = () =>
+  applyDecorators(
+    IsInt({ message: 'amountMinor must be an integer number of minor units' }),
+    Min(1, { message: 'amountMinor must be greater than 0' }),
+    Max(MAX_AMOUNT_MINOR, { message: `amountMinor must be at most ${MAX_AMOUNT_MINOR}` }),
+  );
 
 const toText = ({ value }: { value: unknown }) =>
   typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : value;
@@ -27,39 +38,41 @@ export class LinkCustomerDto {
     example: '+37491234567',
     description: 'E.164; Armenian local formats accepted',
   })
-  @IsOptional()
+  @Optional()
   @IsString({ message: 'customer.phone must be a string' })
   @MaxLength(32, { message: 'customer.phone is too long' })
   phone?: string;
 
   @ApiPropertyOptional({ description: "the merchant's internal customer id" })
-  @IsOptional()
+  @Optional()
   @Transform(toText)
   @IsString({ message: 'customer.id must be a string' })
   @MaxLength(64, { message: 'customer.id must be at most 64 characters' })
   id?: string;
 
-  @ApiPropertyOptional()
-  @IsOptional()
+  @ApiPropertyOptional({ minLength: 1, maxLength: 120 })
+  @Optional()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
   @IsString({ message: 'customer.name must be a string' })
+  @MinLength(1, { message: 'customer.name must not be blank' })
   @MaxLength(120, { message: 'customer.name must be at most 120 characters' })
   name?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsEmail({}, { message: 'customer.email must be an e-mail address' })
   email?: string;
 }
 
 export class CrmRefsDto {
   @ApiPropertyOptional({ example: '1001' })
-  @IsOptional()
+  @Optional()
   @Transform(toText)
   @Matches(/^\d{1,18}$/, { message: 'crm.bitrix24DealId must be a numeric id' })
   bitrix24DealId?: string;
 
   @ApiPropertyOptional({ example: '5003' })
-  @IsOptional()
+  @Optional()
   @Transform(toText)
   @Matches(/^\d{1,18}$/, { message: 'crm.amocrmLeadId must be a numeric id' })
   amocrmLeadId?: string;
@@ -69,78 +82,83 @@ export class CreatePaymentLinkDto {
   @ApiPropertyOptional({
     description: 'a fixed product: amount, currency and description come from it',
   })
-  @IsOptional()
+  @Optional()
   @IsUUID('all', { message: 'productId must be a product id (UUID)' })
   productId?: string;
 
   @ApiPropertyOptional({ example: 'A-1042', description: 'required unless productId is given' })
-  @IsOptional()
+  @Optional()
   @Transform(toText)
   @Matches(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/, {
     message: 'orderId must be 1-64 letters, digits or . _ : / - (starting with a letter or digit)',
   })
   orderId?: string;
 
-  @ApiPropertyOptional({ example: 1250000, description: 'minor units (AMD: 1250000 = 12 500 ֏)' })
-  @IsOptional()
-  @IsInt({ message: 'amountMinor must be an integer number of minor units' })
-  @Min(1, { message: 'amountMinor must be greater than 0' })
-  @Max(Number.MAX_SAFE_INTEGER, { message: 'amountMinor is too large' })
+  @ApiPropertyOptional({
+    example: 1250000,
+    description: 'minor units (AMD: 1250000 = 12 500 ֏)',
+    maximum: MAX_AMOUNT_MINOR,
+  })
+  @Optional()
+  @AmountMinor()
   amountMinor?: number;
 
   @ApiPropertyOptional({ example: 'AMD', default: 'AMD' })
-  @IsOptional()
+  @Optional()
   @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as AMD' })
   currency?: string;
 
   @ApiPropertyOptional({ type: LinkCustomerDto })
-  @IsOptional()
+  @Optional()
+  @IsObject({ message: 'customer must be an object' })
   @ValidateNested()
   @Type(() => LinkCustomerDto)
   customer?: LinkCustomerDto;
 
   @ApiPropertyOptional({ example: 'Consultation prepayment' })
-  @IsOptional()
+  @Optional()
   @IsString({ message: 'description must be a string' })
   @MaxLength(500, { message: 'description must be at most 500 characters' })
   description?: string;
 
   @ApiPropertyOptional({ example: '2026-12-01T12:00:00Z' })
-  @IsOptional()
+  @Optional()
   @IsISO8601({ strict: true }, { message: 'expiresAt must be an ISO 8601 date-time' })
   expiresAt?: string;
 
   @ApiPropertyOptional({ example: 86400 })
-  @IsOptional()
+  @Optional()
   @IsInt({ message: 'ttlSeconds must be an integer' })
   @Min(60, { message: 'ttlSeconds must be at least 60' })
   ttlSeconds?: number;
 
   @ApiPropertyOptional({ type: CrmRefsDto })
-  @IsOptional()
+  @Optional()
+  @IsObject({ message: 'crm must be an object' })
   @ValidateNested()
   @Type(() => CrmRefsDto)
   crm?: CrmRefsDto;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptional()
+  @Optional()
   @IsObject({ message: 'metadata must be an object' })
   metadata?: Record<string, unknown>;
 
   @ApiPropertyOptional({ enum: ['hy', 'ru', 'en'], description: 'language of the WhatsApp text' })
-  @IsOptional()
+  @Optional()
   @IsIn(['hy', 'ru', 'en'], { message: 'language must be hy, ru or en' })
   language?: 'hy' | 'ru' | 'en';
 }
 
 export class ListPaymentLinksQuery extends PageQuery {
   @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
+  @Optional()
+  @IsString({ message: 'orderId must be a string' })
+  @MaxLength(64, { message: 'orderId must be at most 64 characters' })
   orderId?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsIn(
     ['creating', 'active', 'paid', 'failed', 'cancelled', 'expired', 'refunded', 'manual_review'],
     {
@@ -158,25 +176,23 @@ export class CreateProductDto {
   @MaxLength(120, { message: 'name must be at most 120 characters' })
   name: string;
 
-  @ApiProperty({ example: 500000 })
-  @IsInt({ message: 'amountMinor must be an integer number of minor units' })
-  @Min(1, { message: 'amountMinor must be greater than 0' })
-  @Max(Number.MAX_SAFE_INTEGER, { message: 'amountMinor is too large' })
+  @ApiProperty({ example: 500000, maximum: MAX_AMOUNT_MINOR })
+  @AmountMinor()
   amountMinor: number;
 
   @ApiPropertyOptional({ default: 'AMD' })
-  @IsOptional()
+  @Optional()
   @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as AMD' })
   currency?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsString({ message: 'description must be a string' })
   @MaxLength(500, { message: 'description must be at most 500 characters' })
   description?: string;
 
   @ApiPropertyOptional({ example: 86400 })
-  @IsOptional()
+  @Optional()
   @IsInt({ message: 'defaultTtlSeconds must be an integer' })
   @Min(60, { message: 'defaultTtlSeconds must be at least 60' })
   defaultTtlSeconds?: number;
@@ -184,32 +200,31 @@ export class CreateProductDto {
 
 export class UpdateProductDto {
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsString({ message: 'name must be a string' })
   @MinLength(1, { message: 'name must not be empty' })
-  @MaxLength(120)
+  @MaxLength(120, { message: 'name must be at most 120 characters' })
   name?: string;
 
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsInt({ message: 'amountMinor must be an integer number of minor units' })
-  @Min(1, { message: 'amountMinor must be greater than 0' })
+  @ApiPropertyOptional({ maximum: MAX_AMOUNT_MINOR })
+  @Optional()
+  @AmountMinor()
   amountMinor?: number;
 
   @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
+  @Optional()
+  @IsString({ message: 'description must be a string' })
+  @MaxLength(500, { message: 'description must be at most 500 characters' })
   description?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsInt({ message: 'defaultTtlSeconds must be an integer' })
   @Min(60, { message: 'defaultTtlSeconds must be at least 60' })
   defaultTtlSeconds?: number;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsBoolean({ message: 'active must be true or false' })
   active?: boolean;
 }

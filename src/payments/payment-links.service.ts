@@ -2,6 +2,7 @@ import {
   BadRequestException,
   BadGatewayException,
   ConflictException,
+  HttpException,
   Inject,
   Injectable,
   NotFoundException,
@@ -12,7 +13,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { classifyHttpError } from '../common/errors';
+import { classifyHttpError, ExternalApiError } from '../common/errors';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { VposClient } from '../providers/vpos/vpos.client';
 import { JournalService } from './journal.service';
@@ -91,36 +92,40 @@ export class PaymentLinksService {
     }
     const hash = createHash('sha256').update(canonical(dto)).digest('hex');
     const existing = await this.byKey(idempotencyKey);
-    if (existing) return this.replay(existing, hash);
+    if (existing) return this.replay(existing.id, existing.requestHash, hash);
 
     const plan = await this.plan(dto);
-    let linkId: string;
-    try {
-      linkId = await this.ds.transaction((m) => this.reserve(m, plan, idempotencyKey, hash, actor));
-    } catch (err) {
-      // A concurrent request with the same key won the insert.
-      if ((err as { constraint?: string }).constraint === 'uq_payment_links_idempotency') {
-        return this.replay((await this.byKey(idempotencyKey))!, hash);
-      }
-      throw err;
-    }
-    return { link: await this.openSession(linkId), replayed: false };
+    // Requests with the same key queue on this lock: the first reserves the link, the others
+    // find it and answer with it (never "the order has an open link").
+    const reserved = await this.ds.transaction(async (m) => {
+      await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+        `payment-link-key:${idempotencyKey}`,
+      ]);
+      const [prior] = await m.query<{ id: string; request_hash: string }[]>(
+        `SELECT id, request_hash FROM payment_links WHERE idempotency_key = $1`,
+        [idempotencyKey],
+      );
+      if (prior) return { id: prior.id, requestHash: prior.request_hash, replayed: true };
+      const id = await this.reserve(m, plan, idempotencyKey, hash, actor);
+      return { id, requestHash: hash, replayed: false };
+    });
+    if (reserved.replayed) return this.replay(reserved.id, reserved.requestHash, hash);
+    return { link: await this.openSession(reserved.id), replayed: false };
   }
 
   private async byKey(key: string): Promise<PaymentLink | null> {
     return this.ds.getRepository(PaymentLink).findOneBy({ idempotencyKey: key });
   }
 
-  private async replay(link: PaymentLink, hash: string): Promise<CreateResult> {
-    if (link.requestHash !== hash) {
+  private async replay(linkId: string, storedHash: string, hash: string): Promise<CreateResult> {
+    if (storedHash !== hash) {
       throw new ConflictException(
         'Idempotency-Key: already used with a different request body; use a new key for a new link',
       );
     }
-    // A session that failed to open for a passing reason is retried with the same key.
-    const view =
-      link.status === 'creating' ? await this.openSession(link.id) : await this.view(link);
-    return { link: view, replayed: true };
+    // A session still opening (or that failed to open for a passing reason) is waited for or
+    // retried with the same key.
+    return { link: await this.openSession(linkId), replayed: true };
   }
 
   /** Validates and resolves the request into what the link will be. */
@@ -183,6 +188,9 @@ export class PaymentLinksService {
     let expiresAt: Date;
     if (dto.expiresAt !== undefined) {
       expiresAt = new Date(dto.expiresAt);
+      if (Number.isNaN(expiresAt.getTime())) {
+        throw new UnprocessableEntityException('expiresAt: not a date-time this hub can store');
+      }
       if (expiresAt.getTime() <= Date.now() + 60_000) {
         throw new UnprocessableEntityException(
           'expiresAt: must be at least a minute in the future',
@@ -313,98 +321,112 @@ export class PaymentLinksService {
     return link.id;
   }
 
-  /** Opens (or re-opens, same key) the VPOS session of a reserved link. */
+  /**
+   * Opens (or re-opens, same key) the VPOS session of a reserved link. The link row stays locked
+   * during the call, so concurrent replays wait for its outcome instead of asking VPOS again;
+   * everything inside goes through `m` (a waiter holds a pooled connection while it waits).
+   */
   private async openSession(linkId: string): Promise<PaymentLinkView> {
-    const link = await this.ds.getRepository(PaymentLink).findOneByOrFail({ id: linkId });
-    if (link.status !== 'creating') return this.view(link);
-    const [attempt] = await this.ds.query<{ attempt_no: number }[]>(
-      `SELECT attempt_no FROM payment_attempts WHERE id = $1`,
+    const failure = await this.ds.transaction(async (m): Promise<HttpException | undefined> => {
+      const link = await m
+        .getRepository(PaymentLink)
+        .findOneOrFail({ where: { id: linkId }, lock: { mode: 'pessimistic_write' } });
+      if (link.status !== 'creating') return undefined;
+      const [attempt] = await m.query<{ attempt_no: number }[]>(
+        `SELECT attempt_no FROM payment_attempts WHERE id = $1`,
+        [link.attemptId],
+      );
+      let session: Awaited<ReturnType<VposClient['createSession']>>;
+      try {
+        session = await this.vpos.createSession(
+          this.sessionRequest(link, attempt.attempt_no),
+          link.idempotencyKey,
+        );
+      } catch (err) {
+        return this.recordSessionFailure(m, link, classifyHttpError('vpos', err));
+      }
+      await m.query(
+        `UPDATE payment_links SET status = 'active', url = $2, provider_session_id = $3,
+           expires_at = least(expires_at, coalesce($4, expires_at)), last_error = NULL,
+           updated_at = now()
+         WHERE id = $1 AND status = 'creating'`,
+        [link.id, session.url, session.id, session.expiresAt ?? null],
+      );
+      await m.query(`UPDATE payment_attempts SET provider_payment_id = $2 WHERE id = $1`, [
+        link.attemptId,
+        session.id,
+      ]);
+      await this.audit.record(
+        {
+          kind: 'link.session_opened',
+          actor: 'hub',
+          orderId: link.orderId,
+          attemptId: link.attemptId,
+          data: { linkId: link.id, providerPaymentId: session.id },
+        },
+        m,
+      );
+      return undefined;
+    });
+    if (failure) throw failure;
+    return this.get(linkId);
+  }
+
+  private sessionRequest(link: PaymentLink, attemptNo: number) {
+    return {
+      merchantOrderId: link.orderId,
+      amountMinor: link.amountMinor,
+      currency: link.currency,
+      ...(this.config.vpos.paymentProvider ? { provider: this.config.vpos.paymentProvider } : {}),
+      ...(this.config.vpos.returnUrl ? { returnUrl: this.config.vpos.returnUrl } : {}),
+      customer: {
+        ...(link.customer.phone ? { phone: link.customer.phone } : {}),
+        ...(link.customer.email ? { email: link.customer.email } : {}),
+        ...(link.customer.name ? { name: link.customer.name } : {}),
+      },
+      metadata: {
+        ...link.metadata,
+        linkId: link.id,
+        attemptNo,
+        ...(link.description ? { description: link.description } : {}),
+        ...(link.customer.id ? { customerId: link.customer.id } : {}),
+        crm: link.crm,
+      },
+      expiresAt: link.expiresAt.toISOString(),
+    };
+  }
+
+  /** A passing failure leaves the link `creating` (same key retries); any other fails it. */
+  private async recordSessionFailure(
+    m: EntityManager,
+    link: PaymentLink,
+    e: ExternalApiError,
+  ): Promise<HttpException> {
+    if (e.kind === 'retryable') {
+      await m.query(`UPDATE payment_links SET last_error = $2 WHERE id = $1`, [link.id, e.message]);
+      return new ServiceUnavailableException(
+        `vpos: could not open the payment session (${e.message}); retry with the same Idempotency-Key`,
+      );
+    }
+    await m.query(
+      `UPDATE payment_links SET status = 'failed', last_error = $2, updated_at = now() WHERE id = $1`,
+      [link.id, e.message],
+    );
+    await m.query(
+      `UPDATE payment_attempts SET status = 'failed', next_check_at = NULL WHERE id = $1`,
       [link.attemptId],
     );
-    try {
-      const session = await this.vpos.createSession(
-        {
-          merchantOrderId: link.orderId,
-          amountMinor: link.amountMinor,
-          currency: link.currency,
-          ...(this.config.vpos.paymentProvider
-            ? { provider: this.config.vpos.paymentProvider }
-            : {}),
-          ...(this.config.vpos.returnUrl ? { returnUrl: this.config.vpos.returnUrl } : {}),
-          customer: {
-            ...(link.customer.phone ? { phone: link.customer.phone } : {}),
-            ...(link.customer.email ? { email: link.customer.email } : {}),
-            ...(link.customer.name ? { name: link.customer.name } : {}),
-          },
-          metadata: {
-            ...link.metadata,
-            linkId: link.id,
-            attemptNo: attempt.attempt_no,
-            ...(link.description ? { description: link.description } : {}),
-            ...(link.customer.id ? { customerId: link.customer.id } : {}),
-            crm: link.crm,
-          },
-          expiresAt: link.expiresAt.toISOString(),
-        },
-        link.idempotencyKey,
-      );
-      await this.ds.transaction(async (m) => {
-        await m.query(
-          `UPDATE payment_links SET status = 'active', url = $2, provider_session_id = $3,
-             expires_at = least(expires_at, coalesce($4, expires_at)), last_error = NULL,
-             updated_at = now()
-           WHERE id = $1 AND status = 'creating'`,
-          [link.id, session.url, session.id, session.expiresAt ?? null],
-        );
-        await m.query(`UPDATE payment_attempts SET provider_payment_id = $2 WHERE id = $1`, [
-          link.attemptId,
-          session.id,
-        ]);
-        await this.audit.record(
-          {
-            kind: 'link.session_opened',
-            actor: 'hub',
-            orderId: link.orderId,
-            attemptId: link.attemptId,
-            data: { linkId: link.id, providerPaymentId: session.id },
-          },
-          m,
-        );
-      });
-    } catch (err) {
-      const e = classifyHttpError('vpos', err);
-      if (e.kind === 'retryable') {
-        await this.ds.query(`UPDATE payment_links SET last_error = $2 WHERE id = $1`, [
-          link.id,
-          e.message,
-        ]);
-        throw new ServiceUnavailableException(
-          `vpos: could not open the payment session (${e.message}); retry with the same Idempotency-Key`,
-        );
-      }
-      await this.ds.transaction(async (m) => {
-        await m.query(
-          `UPDATE payment_links SET status = 'failed', last_error = $2, updated_at = now() WHERE id = $1`,
-          [link.id, e.message],
-        );
-        await m.query(
-          `UPDATE payment_attempts SET status = 'failed', next_check_at = NULL WHERE id = $1`,
-          [link.attemptId],
-        );
-        await this.audit.record(
-          {
-            kind: 'link.failed',
-            actor: 'hub',
-            orderId: link.orderId,
-            attemptId: link.attemptId,
-            data: { linkId: link.id, error: e.message, httpStatus: e.httpStatus ?? null },
-          },
-          m,
-        );
-      });
-      throw new BadGatewayException(`vpos: refused the payment session: ${e.message}`);
-    }
-    return this.get(link.id);
+    await this.audit.record(
+      {
+        kind: 'link.failed',
+        actor: 'hub',
+        orderId: link.orderId,
+        attemptId: link.attemptId,
+        data: { linkId: link.id, error: e.message, httpStatus: e.httpStatus ?? null },
+      },
+      m,
+    );
+    return new BadGatewayException(`vpos: refused the payment session: ${e.message}`);
   }
 
   async get(id: string): Promise<PaymentLinkView> {

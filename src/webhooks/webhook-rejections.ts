@@ -5,7 +5,7 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { AuditRecord, AuditService } from '../audit/audit.service';
-import { printable } from './webhook-body';
+import { printable } from '../common/input-safety';
 
 export const REJECTION_INTERVAL_MS = 60_000;
 /** Sources tracked one by one; any further source is folded into OVERFLOW_SOURCE. */
