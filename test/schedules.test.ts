@@ -72,4 +72,15 @@ describe('schedules are BullMQ job schedulers: one runner per tick across replic
     expect(calls.expire).toBeGreaterThanOrEqual(4);
     expect(Math.abs(calls.expire - calls.recover)).toBeLessThanOrEqual(2);
   });
+
+  it('a schedule lost with Redis (restarted empty) comes back without a restart', async () => {
+    const sweeps = workers[0].app.get<Queue>(getQueueToken(QUEUES.deliverySweeps));
+    await sweeps.removeJobScheduler('sweep-deliveries');
+    expect(await sweeps.getJobSchedulers()).toHaveLength(0);
+    await waitFor(
+      async () => (await sweeps.getJobSchedulers()).length === 1,
+      10000,
+      'the schedule',
+    );
+  });
 });

@@ -6,7 +6,8 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Queue } from 'bullmq';
 import { Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { QUEUES, SCHEDULES, upsertSchedule } from '../queue/queues';
+import { QUEUES, SCHEDULES } from '../queue/queues';
+import { keepSchedules } from '../queue/schedules';
 import { enqueueDeliveries } from './delivery-queue';
 
 /**
@@ -19,6 +20,7 @@ export class DeliverySweeper extends WorkerHost implements OnModuleInit, OnAppli
   private readonly logger = new Logger(DeliverySweeper.name);
   private timer?: NodeJS.Timeout;
   private sampling?: Promise<void>;
+  private stopKeeping?: () => void;
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -33,7 +35,9 @@ export class DeliverySweeper extends WorkerHost implements OnModuleInit, OnAppli
 
   async onModuleInit(): Promise<void> {
     const every = this.config.workers.sweepIntervalMs;
-    await upsertSchedule(this.sweeps, SCHEDULES.sweepDeliveries, every);
+    this.stopKeeping = await keepSchedules(this.sweeps, [SCHEDULES.sweepDeliveries], every, (err) =>
+      this.logger.warn(`sweep schedule: ${err.message}`),
+    );
     this.timer = setInterval(() => {
       this.sampling ??= this.sample()
         .catch((err: Error) => this.logger.warn(`gauge sampling failed: ${err.message}`))
@@ -43,6 +47,7 @@ export class DeliverySweeper extends WorkerHost implements OnModuleInit, OnAppli
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
+    this.stopKeeping?.();
     await this.sampling;
   }
 

@@ -1,4 +1,4 @@
-import type { DefaultJobOptions, Queue } from 'bullmq';
+import type { DefaultJobOptions } from 'bullmq';
 
 /** Every queue of the hub; jobs carry ids only, the database row carries the state. */
 export const QUEUES = {
@@ -99,11 +99,4 @@ export function deliveryBackoffMs(attempt: number, retryAfterMs?: number, random
 /** Verification: 1 s doubling to a 1 h cap. */
 export function backoffDelayMs(attemptsMade: number, retryAfterMs?: number, random = Math.random) {
   return jitteredBackoff(attemptsMade, 1000, 3600_000, retryAfterMs, random);
-}
-
-type Schedule = (typeof SCHEDULES)[keyof typeof SCHEDULES];
-
-/** Creates or retimes a schedule; every replica calls it at start and Redis keeps one. */
-export async function upsertSchedule(queue: Queue, schedule: Schedule, everyMs: number) {
-  await queue.upsertJobScheduler(schedule.job, { every: everyMs }, { name: schedule.job });
 }
