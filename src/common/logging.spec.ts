@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { loadConfig } from '../config/app-config';
+import { loadConfig } from '../load-config';
 import { pinoHttpOptions } from './logging';
 
 describe('structured logs', () => {

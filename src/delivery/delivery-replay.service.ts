@@ -5,7 +5,7 @@ import { Connection } from '../connections/connection.entity';
 import { AuditService } from '../audit/audit.service';
 import { ConnectionsService } from '../connections/connections.service';
 import { ConnectorRegistry } from '../connectors/connector.registry';
-import { isDestination } from '../connectors/crm-connector';
+import { isDestination } from '../connectors';
 import type { PaymentEventV1 } from '../payments/payment-event';
 import { enqueueDeliveries } from './delivery-queue';
 

@@ -1,13 +1,14 @@
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditRecord, AuditService } from '../audit/audit.service';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { ConnectionEvents } from '../connections/connection-events';
 import { ConnectionsService } from '../connections/connections.service';
 import type { DeliveryItemResult, DeliveryLink } from '../connectors/crm-connector';
 import type { PaymentEventV1 } from '../payments/payment-event';
 import { DELIVERY_MAX_ATTEMPTS, deliveryBackoffMs } from '../queue/queues';
-import { enqueueDeliveries } from './delivery-queue';
+import { enqueueDeliveries, unparkDeliveries } from './delivery-queue';
 import { Delivery, DeliveryStatus } from './delivery.entity';
 
 export interface ClaimedDelivery {
@@ -48,7 +49,10 @@ export class DeliveryService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly connections: ConnectionsService,
     private readonly audit: AuditService,
-  ) {}
+    events: ConnectionEvents,
+  ) {
+    events.onReconnected(unparkDeliveries);
+  }
 
   /** Called in the transaction that records a verified event: one delivery per connection. */
   async createForEvent(m: EntityManager, event: PaymentEventV1): Promise<number> {

@@ -2,7 +2,8 @@ import type { AxiosInstance, Method } from 'axios';
 import { isAxiosError } from 'axios';
 import { classifyHttpError } from '../../common/errors';
 import { createHttpClient } from '../../common/http-client';
-import { AccessTokenSource, ConnectorError } from '../crm-connector';
+import type { AccessTokenSource } from '../../credentials/oauth-provider';
+import { ConnectorError } from '../crm-connector';
 import { classifyAmocrmError } from './amocrm.errors';
 
 const RATE_LIMIT_WAITS = 3;

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import {
   checkOutboundUrl,
   hostOf,
@@ -7,10 +6,9 @@ import {
   schemeFor,
 } from '../../common/url-policy';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { TokenService } from '../../credentials/token.service';
 import type { PaymentEventV1 } from '../../payments/payment-event';
 import {
-  ACCESS_TOKENS,
-  AccessTokenSource,
   ConnectionContext,
   ConnectorError,
   connectorSettings,
@@ -53,11 +51,10 @@ const FRESH_FOR_MS = 10 * 60_000;
 @Injectable()
 export class AmocrmConnector implements CrmConnector {
   readonly type = 'amocrm' as const;
-  private tokenSource?: AccessTokenSource;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly moduleRef: ModuleRef,
+    private readonly tokenService: TokenService,
   ) {}
 
   rateLimit(connection: ConnectionContext): RateLimitRule {
@@ -212,7 +209,7 @@ export class AmocrmConnector implements CrmConnector {
         {
           mode: 'oauth',
           connectionId: connection.id,
-          tokens: this.tokens(),
+          tokens: this.tokenService,
           first: fresh ? creds.accessToken : undefined,
         },
         connection.pace,
@@ -224,13 +221,5 @@ export class AmocrmConnector implements CrmConnector {
       'NO_CREDENTIALS',
       'credentials: neither a long-lived token nor an OAuth pair; connect the account again',
     );
-  }
-
-  /** The token service, looked up on first use (see ACCESS_TOKENS: no provider cycle). */
-  private tokens(): AccessTokenSource {
-    this.tokenSource ??= this.moduleRef.get<AccessTokenSource>(ACCESS_TOKENS, {
-      strict: false,
-    });
-    return this.tokenSource;
   }
 }

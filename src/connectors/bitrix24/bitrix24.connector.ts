@@ -1,11 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import { schemeFor } from '../../common/url-policy';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { TokenService } from '../../credentials/token.service';
 import type { PaymentEventV1 } from '../../payments/payment-event';
 import {
-  ACCESS_TOKENS,
-  AccessTokenSource,
   ConnectionContext,
   ConnectorError,
   connectorSettings,
@@ -61,7 +59,7 @@ export class Bitrix24Connector implements CrmConnector {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly moduleRef: ModuleRef,
+    private readonly tokenService: TokenService,
   ) {}
 
   rateLimit(connection: ConnectionContext): RateLimitRule {
@@ -488,7 +486,7 @@ export class Bitrix24Connector implements CrmConnector {
     return new Bitrix24Client(
       { mode: 'oauth', connectionId: connection.id, clientEndpoint },
       {
-        tokens: this.moduleRef.get<AccessTokenSource>(ACCESS_TOKENS, { strict: false }),
+        tokens: this.tokenService,
         pace: connection.pace,
       },
     );

@@ -4,7 +4,7 @@ import { classifyHttpError, ExternalApiError } from '../../common/errors';
 import { createHttpClient } from '../../common/http-client';
 import { hostOf, isTrustedProviderHost, schemeFor } from '../../common/url-policy';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import type { OAuthCredentials, OAuthGrant, OAuthProvider } from '../../connections/oauth-provider';
+import type { OAuthCredentials, OAuthGrant, OAuthProvider } from '../../credentials/oauth-provider';
 
 /** Bitrix24 cloud portals (bitrix24.ru, .com, .de, .am, ...). */
 export const PORTAL_DOMAINS = [/\.bitrix24\.[a-z]{2,3}(\.[a-z]{2})?$/];

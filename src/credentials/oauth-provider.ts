@@ -1,5 +1,3 @@
-import type { ConnectionStatus } from './connection.entity';
-
 /** What every OAuth token pair is stored as (inside the encrypted credentials). */
 export interface OAuthCredentials {
   accessToken: string;
@@ -16,11 +14,10 @@ export interface OAuthGrant {
   credentials: OAuthCredentials;
 }
 
-export type OAuthProviderName = 'bitrix24' | 'amocrm' | 'google';
-
 /** One per CRM, in that CRM's connector folder; the connections module knows only this. */
 export interface OAuthProvider {
-  readonly name: OAuthProviderName;
+  /** Its name in the OAuth routes: `/oauth/:provider/callback`. */
+  readonly name: string;
   /** The connection type it creates. */
   readonly connectionType: string;
   /** `on-expiry-error`: refresh when the API says the token expired (Bitrix24); `ahead`: before. */
@@ -40,9 +37,7 @@ export interface OAuthProvider {
   ): Promise<OAuthCredentials>;
 }
 
-export interface ConnectionRef {
-  id: string;
-  type: string;
-  status: ConnectionStatus;
-  account: Record<string, unknown>;
+export interface AccessTokenSource {
+  /** The token to use; `rejected` is one the CRM just refused as expired. */
+  accessToken(connectionId: string, rejected?: string): Promise<string>;
 }

@@ -1,7 +1,7 @@
 import { createSign } from 'node:crypto';
 import { createHttpClient } from '../../common/http-client';
 import { ExternalApiError, classifyHttpError } from '../../common/errors';
-import { SHEETS_SCOPE } from './google.oauth';
+import { SHEETS_SCOPE } from './google-sheets.oauth';
 
 export interface ServiceAccountKey {
   client_email: string;

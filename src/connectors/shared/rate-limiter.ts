@@ -1,8 +1,8 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import Redis from 'ioredis';
-import { APP_CONFIG, AppConfig } from '../config/app-config';
-import type { RateLimitRule } from '../connectors/crm-connector';
-import { redisOptionsFromUrl } from '../queue/redis-connection';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import type { RateLimitRule } from '../crm-connector';
+import { redisOptionsFromUrl } from '../../queue/redis-connection';
 
 /*
  * A token bucket in Redis, shared by every worker process. CRM limits are leaky buckets

@@ -2,7 +2,7 @@ import { isAxiosError } from 'axios';
 import { createHttpClient } from '../../common/http-client';
 import { hostOf, isTrustedProviderHost, schemeFor } from '../../common/url-policy';
 import { ACCOUNT_DOMAINS } from './amocrm.oauth';
-import type { AccountCheckResult } from '../../connections/account-check';
+import type { AccountCheckResult } from '../shared/account-check';
 
 /** A long-lived token of a private integration (B2), checked with GET /api/v4/account. */
 export async function checkAmocrmToken(
