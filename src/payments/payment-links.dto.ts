@@ -1,3 +1,4 @@
+import { CRM_REF_KEYS, CrmRefs } from '../connectors';
 import { PageQuery } from '../common/page.query';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
@@ -51,18 +52,17 @@ export class LinkCustomerDto {
   email?: string;
 }
 
-export class CrmRefsDto {
-  @ApiPropertyOptional({ example: '1001' })
-  @IsOptional()
-  @Transform(toText)
-  @Matches(/^\d{1,18}$/, { message: 'crm.bitrix24DealId must be a numeric id' })
-  bitrix24DealId?: string;
-
-  @ApiPropertyOptional({ example: '5003' })
-  @IsOptional()
-  @Transform(toText)
-  @Matches(/^\d{1,18}$/, { message: 'crm.amocrmLeadId must be a numeric id' })
-  amocrmLeadId?: string;
+/** One optional numeric id per CRM whose manifest names a reference key. */
+export class CrmRefsDto {}
+for (const key of CRM_REF_KEYS) {
+  for (const decorate of [
+    ApiPropertyOptional({ example: '1001' }),
+    IsOptional(),
+    Transform(toText),
+    Matches(/^\d{1,18}$/, { message: `crm.${key} must be a numeric id` }),
+  ]) {
+    decorate(CrmRefsDto.prototype, key);
+  }
 }
 
 export class CreatePaymentLinkDto {
@@ -120,7 +120,7 @@ export class CreatePaymentLinkDto {
   @IsOptional()
   @ValidateNested()
   @Type(() => CrmRefsDto)
-  crm?: CrmRefsDto;
+  crm?: CrmRefs;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
   @IsOptional()
