@@ -7,6 +7,7 @@ import { AppModule } from './app.module';
 import { configureHttp } from './common/http-setup';
 import { AppConfig, ConfigError } from './config/app-config';
 import { loadConfig } from './load-config';
+import { WEBHOOK_ROUTES } from './webhooks/webhooks.http';
 
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config), {
@@ -15,7 +16,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
-  configureHttp(app, config);
+  configureHttp(app, config, WEBHOOK_ROUTES);
   return app;
 }
 

@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
-import { isPaymentStatus, PaymentStatus } from '../payments/payment-status';
+import { isPaymentStatus, PaymentStatus } from '../domain/payment-status';
 import type { ConfigSection } from './config-section';
 import { AppRole, EnvSchema } from './env.schema';
 

@@ -1,7 +1,7 @@
 import { ConnectorError } from '../common/errors';
-
-export { ConnectorError };
 import type { PaymentEventV1 } from '../payments/payment-event';
+
+export { ConnectorError } from '../common/errors';
 
 /** What a connector sees of a connection; credentials are decrypted only when asked for. */
 export interface ConnectionContext {

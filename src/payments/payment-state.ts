@@ -1,4 +1,4 @@
-import type { PaymentStatus } from './payment-status';
+import type { PaymentStatus } from '../domain/payment-status';
 
 /**
  * The one table of allowed transitions of a payment attempt.

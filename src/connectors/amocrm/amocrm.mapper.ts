@@ -1,6 +1,6 @@
 import type { PaymentEventV1 } from '../../payments/payment-event';
-import type { PaymentStatus } from '../../payments/payment-status';
-import { money, noteMarker, paymentNoteText } from '../payment-note';
+import type { PaymentStatus } from '../../domain/payment-status';
+import { money, noteMarker, paymentNoteText } from '../shared/payment-note';
 import type { DeliveryLink } from '../crm-connector';
 import {
   AmocrmSettings,

@@ -13,7 +13,7 @@ import {
   ValidationError,
   validateSync,
 } from 'class-validator';
-import type { PaymentStatus } from '../../payments/payment-status';
+import type { PaymentStatus } from '../../domain/payment-status';
 
 /** The same in every pipeline (crm-apis.md B3); every other status id belongs to one pipeline. */
 export const WON_STATUS_ID = 142;

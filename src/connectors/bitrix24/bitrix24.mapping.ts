@@ -1,6 +1,6 @@
 import type { PaymentEventV1 } from '../../payments/payment-event';
-import type { PaymentStatus } from '../../payments/payment-status';
-import { noteMarker, paymentNoteText } from '../payment-note';
+import type { PaymentStatus } from '../../domain/payment-status';
+import { noteMarker, paymentNoteText } from '../shared/payment-note';
 import type { DeliveryLink } from '../crm-connector';
 import type { StageCatalog } from './bitrix24.catalog';
 import { BITRIX24_DEFAULTS, Bitrix24Settings } from './bitrix24.settings';
