@@ -1,4 +1,4 @@
-import type { PaymentStatus } from '../domain/payment-status';
+import { FINAL_PAYMENT_STATUSES, PaymentStatus } from '../domain/payment-status';
 
 /**
  * The one table of allowed transitions of a payment attempt.
@@ -57,15 +57,7 @@ const TRANSITIONS: Record<PaymentStatus, Partial<Record<PaymentStatus, 'apply' |
   manual_review: {},
 };
 
-export const FINAL_STATUSES: ReadonlySet<PaymentStatus> = new Set([
-  'paid',
-  'failed',
-  'cancelled',
-  'expired',
-  'refunded',
-  'partially_refunded',
-  'manual_review',
-]);
+export const FINAL_STATUSES: ReadonlySet<PaymentStatus> = new Set(FINAL_PAYMENT_STATUSES);
 
 export type TransitionDecision =
   | { action: 'apply'; to: PaymentStatus; flag?: 'paid_after_expiry' }

@@ -2,6 +2,7 @@ import type { PaymentEventV1 } from '../../payments/payment-event';
 import type { PaymentStatus } from '../../domain/payment-status';
 import { money, noteMarker, paymentNoteText } from '../shared/payment-note';
 import type { DeliveryLink } from '../crm-connector';
+import { KEEPS_WON } from '../shared/statuses';
 import {
   AmocrmSettings,
   DEFAULT_LEAD_NAME,
@@ -36,9 +37,6 @@ export interface LeadInput {
   exponent: number;
 }
 
-/** Statuses that never take a lead out of won (142): a later failed attempt, an expired link. */
-const NEVER_UNWIN = new Set<PaymentStatus>(['paid', 'failed', 'cancelled', 'expired']);
-
 /**
  * The PATCH for an existing lead: only what differs. A won lead is not moved again (nor by a
  * failed, cancelled or expired attempt); price and payment fields are set when it is won now,
@@ -53,7 +51,7 @@ export function leadPatch(
   const patch: Record<string, unknown> = {};
   const won = lead.status_id === WON_STATUS_ID;
   const target = statusTarget(settings, event.type);
-  if (target && !(won && NEVER_UNWIN.has(event.type))) {
+  if (target && !(won && KEEPS_WON.has(event.type))) {
     const pipelineId = target.pipelineId ?? lead.pipeline_id;
     if (lead.status_id !== target.statusId || lead.pipeline_id !== pipelineId) {
       patch.status_id = target.statusId;

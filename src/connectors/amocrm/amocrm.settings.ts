@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { plainToInstance, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
+import type { RateLimitRule } from '../crm-connector';
 import {
   IsBoolean,
   IsInt,
@@ -10,25 +11,19 @@ import {
   Min,
   MinLength,
   ValidateNested,
-  ValidationError,
-  validateSync,
 } from 'class-validator';
-import type { PaymentStatus } from '../../domain/payment-status';
+import { FINAL_PAYMENT_STATUSES, PaymentStatus } from '../../domain/payment-status';
+import { parseSettings, rateLimitSettings } from '../shared/settings';
 
 /** The same in every pipeline (crm-apis.md B3); every other status id belongs to one pipeline. */
 export const WON_STATUS_ID = 142;
 export const LOST_STATUS_ID = 143;
 
-class RateLimitSettings {
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  capacity: number;
-
-  @Min(0.01)
-  @Max(1000)
-  refillPerSecond: number;
-}
+const RateLimitSettings = rateLimitSettings({
+  capacity: 1000,
+  refillPerSecond: 1000,
+  minRefill: 0.01,
+});
 
 export class StatusTarget {
   /** Absent: the lead's own pipeline (only for 142 and 143). */
@@ -114,7 +109,7 @@ export class AmocrmSettings {
   @IsOptional()
   @ValidateNested()
   @Type(() => RateLimitSettings)
-  rateLimit?: RateLimitSettings;
+  rateLimit?: RateLimitRule;
 
   /** Events per call under a backlog (amoCRM takes up to 250 entities per request). */
   @IsOptional()
@@ -135,15 +130,7 @@ export const AMOCRM_DEFAULT_BATCH = 50;
 export const DEFAULT_LEAD_NAME = 'Order {orderId}';
 
 export type MappedStatus = keyof StatusMap;
-export const MAPPED_STATUSES: readonly MappedStatus[] = [
-  'paid',
-  'failed',
-  'cancelled',
-  'expired',
-  'refunded',
-  'partially_refunded',
-  'manual_review',
-];
+export const MAPPED_STATUSES: readonly MappedStatus[] = FINAL_PAYMENT_STATUSES;
 
 /** Where a lead goes for this payment status; null: a note only. */
 export function statusTarget(settings: AmocrmSettings, status: PaymentStatus): StatusTarget | null {
@@ -155,12 +142,7 @@ export function statusTarget(settings: AmocrmSettings, status: PaymentStatus): S
 
 /** Parses and validates; throws an Error whose message names each bad field. */
 export function parseAmocrmSettings(raw: unknown): AmocrmSettings {
-  const settings = plainToInstance(AmocrmSettings, raw ?? {});
-  const errors = validateSync(settings, { whitelist: true, forbidNonWhitelisted: true });
-  const problems = flatten(errors, 'settings');
-  if (problems.length === 0) problems.push(...crossFieldProblems(settings));
-  if (problems.length) throw new Error(problems.join('; '));
-  return settings;
+  return parseSettings(AmocrmSettings, raw, crossFieldProblems);
 }
 
 function crossFieldProblems(settings: AmocrmSettings): string[] {
@@ -184,12 +166,4 @@ function crossFieldProblems(settings: AmocrmSettings): string[] {
     }
   }
   return problems;
-}
-
-function flatten(errors: ValidationError[], prefix: string): string[] {
-  return errors.flatMap((e) => {
-    const path = `${prefix}.${e.property}`;
-    const own = e.constraints ? [`${path}: ${Object.values(e.constraints).join('; ')}`] : [];
-    return [...own, ...flatten(e.children ?? [], path)];
-  });
 }

@@ -1,4 +1,5 @@
-import { plainToInstance, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
+import type { RateLimitRule } from '../crm-connector';
 import {
   IsBoolean,
   IsInt,
@@ -9,9 +10,9 @@ import {
   MaxLength,
   Min,
   ValidateNested,
-  validateSync,
-  ValidationError,
 } from 'class-validator';
+
+import { parseSettings, rateLimitSettings } from '../shared/settings';
 
 const UF_FIELD = /^UF_CRM_[A-Z0-9_]+$/;
 const UF_MESSAGE = 'must be a deal user field, UF_CRM_<NAME>';
@@ -51,11 +52,8 @@ class NewDealSettings {
   @IsOptional() @IsInt() @Min(1) assignedById?: number;
 }
 
-class RateLimitSettings {
-  /** Enterprise portals allow 250 at once, draining 5/s; other plans 50 and 2/s. */
-  @IsInt() @Min(1) @Max(250) capacity: number;
-  @Min(0.1) @Max(5) refillPerSecond: number;
-}
+/** Enterprise portals allow 250 at once, draining 5/s; other plans 50 and 2/s. */
+const RateLimitSettings = rateLimitSettings({ capacity: 250, refillPerSecond: 5, minRefill: 0.1 });
 
 export class Bitrix24Settings {
   /** Where a deal keeps the order id: ORIGIN_ID (with ORIGINATOR_ID) or a UF_CRM_* field. */
@@ -78,7 +76,7 @@ export class Bitrix24Settings {
   /** Events per delivery call under a backlog (each costs two batch commands). */
   @IsOptional() @IsInt() @Min(1) @Max(500) batchSize?: number;
 
-  @IsOptional() @ValidateNested() @Type(() => RateLimitSettings) rateLimit?: RateLimitSettings;
+  @IsOptional() @ValidateNested() @Type(() => RateLimitSettings) rateLimit?: RateLimitRule;
 }
 
 export const BITRIX24_DEFAULTS = {
@@ -95,16 +93,5 @@ export const BITRIX24_DEFAULTS = {
 
 /** Parses and validates; throws an Error whose message names each bad field. */
 export function parseBitrix24Settings(raw: unknown): Bitrix24Settings {
-  const settings = plainToInstance(Bitrix24Settings, raw ?? {});
-  const errors = validateSync(settings, { whitelist: true, forbidNonWhitelisted: true });
-  if (errors.length) throw new Error(flatten(errors, 'settings').join('; '));
-  return settings;
-}
-
-function flatten(errors: ValidationError[], path: string): string[] {
-  return errors.flatMap((e) => {
-    const here = `${path}.${e.property}`;
-    const own = e.constraints ? [`${here}: ${Object.values(e.constraints).join('; ')}`] : [];
-    return [...own, ...flatten(e.children ?? [], here)];
-  });
+  return parseSettings(Bitrix24Settings, raw);
 }
