@@ -74,7 +74,7 @@ export class AmocrmConnector implements CrmConnector {
     const work: Work[] = [];
     const skipped: DeliveryItemResult[] = [];
     for (const item of items) {
-      if (isDelivered(item.event.type)) work.push({ item, input: this.input(item) });
+      if (isDelivered(item.event.type)) work.push({ item, input: this.input(item, settings) });
       else {
         skipped.push({
           deliveryId: item.deliveryId,
@@ -92,7 +92,7 @@ export class AmocrmConnector implements CrmConnector {
     if (!isDelivered(event.type)) {
       return Promise.resolve({ skip: `${event.type} payments are not written to amoCRM` });
     }
-    const input = this.input({ deliveryId: '', attempt: 1, event, link: null });
+    const input = this.input({ deliveryId: '', attempt: 1, event, link: null }, settings);
     const leadId = leadIdOf(event);
     const find: unknown[] = [];
     if (leadId) find.push({ method: 'GET', url: `${base}/api/v4/leads/${leadId}` });
@@ -156,12 +156,13 @@ export class AmocrmConnector implements CrmConnector {
     }
   }
 
-  private input(item: DeliveryItem): LeadInput {
+  private input(item: DeliveryItem, settings: AmocrmSettings): LeadInput {
     const currency = item.event.currency ?? '';
     return {
       event: item.event,
       link: item.link,
       exponent: this.config.vpos.currencyExponents[currency] ?? 2,
+      language: settings.noteLanguage,
     };
   }
 

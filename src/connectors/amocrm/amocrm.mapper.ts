@@ -1,6 +1,6 @@
 import type { PaymentEventV1 } from '../../payments/payment-event';
 import type { PaymentStatus } from '../../domain/payment-status';
-import { money, noteMarker, paymentNoteText } from '../shared/payment-note';
+import { money, NoteLanguage, noteMarker, paymentNoteText } from '../shared/payment-note';
 import type { DeliveryLink } from '../crm-connector';
 import { KEEPS_WON } from '../shared/statuses';
 import {
@@ -35,6 +35,7 @@ export interface LeadInput {
   event: PaymentEventV1;
   link: DeliveryLink | null;
   exponent: number;
+  language?: NoteLanguage;
 }
 
 /**
@@ -125,5 +126,5 @@ function leadName(template: string, input: LeadInput): string {
 
 /** The common note for one event (the text every CRM connector writes). */
 export function noteText(input: LeadInput): string {
-  return paymentNoteText(input.event, input.link, input.exponent);
+  return paymentNoteText(input.event, input.link, input.exponent, input.language);
 }

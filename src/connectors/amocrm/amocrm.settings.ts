@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import type { RateLimitRule } from '../crm-connector';
 import {
   IsBoolean,
+  IsIn,
   IsInt,
   IsOptional,
   IsString,
@@ -13,6 +14,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { FINAL_PAYMENT_STATUSES, PaymentStatus } from '../../domain/payment-status';
+import { NOTE_LANGUAGES, NoteLanguage } from '../shared/payment-note';
 import { parseSettings, rateLimitSettings } from '../shared/settings';
 
 /** The same in every pipeline (crm-apis.md B3); every other status id belongs to one pipeline. */
@@ -75,6 +77,9 @@ class NewLeadSettings {
 
 /** Settings of an amoCRM / Kommo connection (the account itself comes from OAuth or the token). */
 export class AmocrmSettings {
+  /** Language of the notes the hub adds: hy, ru or en (English by default). */
+  @IsOptional() @IsIn(NOTE_LANGUAGES) noteLanguage?: NoteLanguage;
+
   /** The account host, kept by the long-lived-token mode. */
   @IsOptional()
   @IsString()

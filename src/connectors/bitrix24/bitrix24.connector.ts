@@ -149,7 +149,10 @@ export class Bitrix24Connector implements CrmConnector {
         (event.type === 'paid'
           ? 'the won stage of the deal’s pipeline (unless already won)'
           : null),
-      comment: { method: 'crm.timeline.comment.add', text: commentText(event, null, exponent) },
+      comment: {
+        method: 'crm.timeline.comment.add',
+        text: commentText(event, null, exponent, settings.noteLanguage),
+      },
     });
   }
 
@@ -358,7 +361,7 @@ export class Bitrix24Connector implements CrmConnector {
         fields: {
           ENTITY_ID: entityId,
           ENTITY_TYPE: 'deal',
-          COMMENT: commentText(item.event, item.link, exponent),
+          COMMENT: commentText(item.event, item.link, exponent, settings.noteLanguage),
         },
       },
     });

@@ -1,5 +1,5 @@
 import type { PaymentEventV1 } from '../../payments/payment-event';
-import { noteMarker, paymentNoteText } from '../shared/payment-note';
+import { NoteLanguage, noteMarker, paymentNoteText } from '../shared/payment-note';
 import { KEEPS_WON as KEEP_WON, WRITTEN_STATUSES } from '../shared/statuses';
 import type { DeliveryLink } from '../crm-connector';
 import type { StageCatalog } from './bitrix24.catalog';
@@ -137,6 +137,7 @@ export function commentText(
   event: PaymentEventV1,
   link: DeliveryLink | null,
   exponent: number,
+  language?: NoteLanguage,
 ): string {
-  return paymentNoteText(event, link, exponent);
+  return paymentNoteText(event, link, exponent, language);
 }

@@ -2,6 +2,7 @@ import { Type } from 'class-transformer';
 import type { RateLimitRule } from '../crm-connector';
 import {
   IsBoolean,
+  IsIn,
   IsInt,
   IsOptional,
   IsString,
@@ -12,6 +13,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 
+import { NOTE_LANGUAGES, NoteLanguage } from '../shared/payment-note';
 import { parseSettings, rateLimitSettings } from '../shared/settings';
 
 const UF_FIELD = /^UF_CRM_[A-Z0-9_]+$/;
@@ -56,6 +58,9 @@ class NewDealSettings {
 const RateLimitSettings = rateLimitSettings({ capacity: 250, refillPerSecond: 5, minRefill: 0.1 });
 
 export class Bitrix24Settings {
+  /** Language of the notes the hub adds: hy, ru or en (English by default). */
+  @IsOptional() @IsIn(NOTE_LANGUAGES) noteLanguage?: NoteLanguage;
+
   /** Where a deal keeps the order id: ORIGIN_ID (with ORIGINATOR_ID) or a UF_CRM_* field. */
   @IsOptional()
   @Matches(/^(ORIGIN_ID|UF_CRM_[A-Z0-9_]+)$/, { message: 'must be ORIGIN_ID or UF_CRM_<NAME>' })
