@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import type { AppRole } from '../config/env.schema';
 import { ConnectorsModule } from '../connectors/connectors.module';
+import { ConnectionContexts } from './connection-contexts';
 import { ConnectionEvents } from './connection-events';
 import { ConnectionsController } from './connections.controller';
 import { ConnectionsService } from './connections.service';
@@ -16,7 +17,13 @@ export class ConnectionsModule {
       module: ConnectionsModule,
       imports: [AuditModule, ConnectorsModule],
       controllers: role === 'worker' ? [] : [ConnectionsController, OAuthController],
-      providers: [ConnectionsService, ConnectionEvents, OAuthStateService, OAuthService],
+      providers: [
+        ConnectionsService,
+        ConnectionContexts,
+        ConnectionEvents,
+        OAuthStateService,
+        OAuthService,
+      ],
       exports: [ConnectionsService, ConnectionEvents, ConnectorsModule],
     };
   }

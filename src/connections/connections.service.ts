@@ -11,39 +11,20 @@ import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { CONNECTION_TYPES, Destination, DESTINATIONS, isDestination } from '../connectors';
-import { ConnectorRegistry } from '../connectors/connector.registry';
-import { ConnectionContext, ConnectorError, RateLimitRule } from '../connectors/crm-connector';
+import type { ConnectionContext } from '../connectors/crm-connector';
 import type { AccountCheck } from '../connectors/shared/account-check';
-import { RateLimiter, rateLimitKey } from '../connectors/shared/rate-limiter';
 import { markNeedsReconnect } from '../credentials/connection-status';
 import { CredentialVault } from '../credentials/credential-vault';
 import { ACCOUNT_CHECKS } from './account-check';
+import { ConnectionContexts } from './connection-contexts';
 import { ConnectionEvents } from './connection-events';
-import { Connection, ConnectionStatus } from './connection.entity';
-import { CreateConnectionDto, UpdateConnectionDto } from './connections.dto';
-
-export interface NewConnection {
-  type: string;
-  displayName: string;
-  mode: string;
-  account?: Record<string, unknown>;
-  settings?: Record<string, unknown>;
-  credentials?: unknown;
-}
-
-export interface ConnectionView {
-  id: string;
-  type: string;
-  displayName: string;
-  mode: string;
-  account: Record<string, unknown>;
-  status: ConnectionStatus;
-  statusReason: string | null;
-  settings: Record<string, unknown>;
-  hasCredentials: boolean;
-  createdAt: Date;
-  updatedAt: Date;
-}
+import { Connection } from './connection.entity';
+import {
+  ConnectionView,
+  CreateConnectionDto,
+  NewConnection,
+  UpdateConnectionDto,
+} from './connections.dto';
 
 /** The connection store: identities, settings, status and the encrypted credentials. */
 @Injectable()
@@ -52,9 +33,8 @@ export class ConnectionsService {
     @InjectDataSource() private readonly ds: DataSource,
     private readonly vault: CredentialVault,
     private readonly audit: AuditService,
-    private readonly registry: ConnectorRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly limiter: RateLimiter,
+    private readonly contexts: ConnectionContexts,
     private readonly events: ConnectionEvents,
   ) {}
 
@@ -114,33 +94,10 @@ export class ConnectionsService {
     );
   }
 
-  /** What a connector sees; `credentials` overrides the stored ones (a check before saving). */
   context(
     connection: Pick<Connection, 'id' | 'type' | 'displayName' | 'account' | 'settings'>,
-    credentials?: unknown,
   ): ConnectionContext {
-    if (!isDestination(connection.type)) {
-      throw new Error(`connection ${connection.id} has unknown type ${connection.type}`);
-    }
-    const ctx: ConnectionContext = {
-      id: connection.id,
-      type: connection.type,
-      displayName: connection.displayName,
-      account: connection.account,
-      settings: connection.settings,
-      // Checks share the account's rate limit with deliveries.
-      pace: () =>
-        this.limiter.acquire(rateLimitKey(connection), this.registry.get(ctx.type).rateLimit(ctx)),
-      credentials: async <T>() => {
-        if (credentials !== undefined) return credentials as T;
-        const [row] = await this.ds.query<{ credentials: Buffer | null }[]>(
-          `SELECT credentials FROM connections WHERE id = $1`,
-          [connection.id],
-        );
-        return row?.credentials ? this.vault.open<T>(connection.id, row.credentials) : null;
-      },
-    };
-    return ctx;
+    return this.contexts.context(connection);
   }
 
   /** Every live connection, credentials left out. */
@@ -192,7 +149,7 @@ export class ConnectionsService {
       account: {},
       settings: dto.settings ?? {},
     };
-    await this.check(this.context(draft, dto.credentials ?? null));
+    await this.contexts.check(this.contexts.context(draft, dto.credentials ?? null));
     const created = await this.create(
       {
         type,
@@ -218,7 +175,7 @@ export class ConnectionsService {
       result = await check(dto.settings ?? {}, dto.credentials ?? {}, {
         insecureHosts: this.config.connectors.insecureHosts,
         config: this.config,
-        pace: (accountKey) => this.paceNew(dto, accountKey),
+        pace: (accountKey) => this.contexts.paceNew(dto.type, dto.settings ?? {}, accountKey),
       });
     } catch (err) {
       throw new UnprocessableEntityException((err as Error).message);
@@ -233,7 +190,8 @@ export class ConnectionsService {
     };
     const id = randomUUID();
     // The connector's own settings (mapping) are checked against the account too.
-    if (isDestination(dto.type)) await this.check(this.context({ ...row, id }, result.credentials));
+    if (isDestination(dto.type))
+      await this.contexts.check(this.contexts.context({ ...row, id }, result.credentials));
     await this.insert(row, id, actor);
     return this.view(await this.get(id));
   }
@@ -243,7 +201,7 @@ export class ConnectionsService {
     const current = await this.get(id);
     const settings = dto.settings ?? current.settings;
     if (dto.settings !== undefined || dto.credentials !== undefined || dto.status === 'active') {
-      await this.check(this.context({ ...current, settings }, dto.credentials));
+      await this.contexts.check(this.contexts.context({ ...current, settings }, dto.credentials));
     }
     await this.ds.query(
       `UPDATE connections SET display_name = coalesce($2, display_name), settings = $3::jsonb,
@@ -292,26 +250,6 @@ export class ConnectionsService {
     await this.audit.record({ kind: 'connection.removed', actor, data: { connectionId: id } });
   }
 
-  /** Paces a call to an account not saved yet, in the bucket its connection will use. */
-  private async paceNew(dto: CreateConnectionDto, accountKey: string): Promise<void> {
-    if (!isDestination(dto.type)) return;
-    const account = { accountKey };
-    const draft = {
-      id: 'new',
-      type: dto.type,
-      displayName: '',
-      account,
-      settings: dto.settings ?? {},
-    };
-    let rule: RateLimitRule;
-    try {
-      rule = this.registry.get(dto.type).rateLimit(this.context(draft));
-    } catch {
-      return; // invalid settings: the connector's check refuses them next
-    }
-    await this.limiter.acquire(rateLimitKey({ ...draft, type: dto.type }), rule);
-  }
-
   private destination(type: string): Destination {
     if (isDestination(type)) return type;
     const planned = CONNECTION_TYPES.includes(type);
@@ -320,15 +258,6 @@ export class ConnectionsService {
         ? `type: ${type} connections arrive with the ${type} connector; available now: ${DESTINATIONS.join(', ')}`
         : `type: unknown destination "${type}"; available: ${DESTINATIONS.join(', ')}`,
     );
-  }
-
-  private async check(ctx: ConnectionContext): Promise<void> {
-    try {
-      await this.registry.get(ctx.type).check(ctx);
-    } catch (err) {
-      if (err instanceof ConnectorError) throw new UnprocessableEntityException(err.message);
-      throw err;
-    }
   }
 
   /** Credentials were refused: stop using them until an admin reconnects (deliveries wait). */
