@@ -23,7 +23,7 @@ export class DeliveryController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Send one delivery again (dead, skipped, delivered or waiting)' })
   replay(@Param('id', new ParseUUIDPipe({ errorHttpStatusCode: 422 })) id: string) {
-    return this.deliveries.replay(id);
+    return this.replays.replay(id);
   }
 
   @Post('payments/:orderId/replay')

@@ -43,3 +43,17 @@ export class ReplayOrderQuery {
   @IsBoolean()
   dryRun = false;
 }
+
+export interface DeliveryFilter {
+  status?: DeliveryStatus;
+  connectionId?: string;
+  orderId?: string;
+  limit: number;
+  offset: number;
+}
+
+export interface AttemptReport {
+  connectionId: string;
+  destination: string;
+  durationMs: number;
+}
