@@ -11,7 +11,7 @@ const RATE_LIMIT_WAITS = 3;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export type AmocrmAuth =
-  /** A long-lived token of a private integration (B2): no refresh, a 401 means reconnect. */
+  /** A long-lived token of a private integration: no refresh, a 401 means reconnect. */
   | { mode: 'token'; token: string }
   /** OAuth: `first` is a token known to be fresh; otherwise the token source is asked. */
   | { mode: 'oauth'; connectionId: string; tokens: AccessTokenSource; first?: string };

@@ -42,7 +42,7 @@ import type { AmoLead, AmoList, AmoPipeline } from './amocrm.types';
 const FRESH_FOR_MS = 10 * 60_000;
 
 /**
- * Payment events into amoCRM / Kommo leads (crm-apis.md B). The lead is the event's
+ * Payment events into amoCRM / Kommo leads. The lead is the event's
  * `crm.amocrmLeadId`, else the one whose order id field holds the order id, else (createLeads)
  * a new lead carrying that field. Paid moves it to won (142) with the price; each event adds one
  * common note with a marker that a retry looks for first. A batch costs a few requests: lookups,

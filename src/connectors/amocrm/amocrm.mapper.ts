@@ -20,7 +20,7 @@ export function isDelivered(status: PaymentStatus): status is MappedStatus {
   return (MAPPED_STATUSES as readonly string[]).includes(status);
 }
 
-/** amoCRM `price` is an integer in major units (B1, B3). */
+/** amoCRM `price` is an integer in major units. */
 export function majorUnits(amountMinor: number, exponent: number): number {
   return Math.round(amountMinor / 10 ** exponent);
 }

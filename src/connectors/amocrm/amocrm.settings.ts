@@ -17,7 +17,7 @@ import { FINAL_PAYMENT_STATUSES, PaymentStatus } from '../../domain/payment-stat
 import { NOTE_LANGUAGES, NoteLanguage } from '../shared/payment-note';
 import { parseSettings, rateLimitSettings } from '../shared/settings';
 
-/** The same in every pipeline (crm-apis.md B3); every other status id belongs to one pipeline. */
+/** The same in every pipeline; every other status id belongs to one pipeline. */
 export const WON_STATUS_ID = 142;
 export const LOST_STATUS_ID = 143;
 
@@ -125,7 +125,7 @@ export class AmocrmSettings {
 }
 
 /**
- * amoCRM allows 7 requests per second per integration (B5). A bucket lets through at most
+ * amoCRM allows 7 requests per second per integration. A bucket lets through at most
  * capacity + refill requests in any one second, so 2 + 5: never an 8th within a second
  * (capacity 7 with refill 7 lets 14 through after an idle spell, and amoCRM answers 429). Two
  * at once keep an idle call from waiting on the engine's low-token linger.

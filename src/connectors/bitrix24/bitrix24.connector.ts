@@ -28,7 +28,7 @@ interface Bitrix24Credentials {
 const CATALOG_TTL_MS = 10 * 60_000;
 
 /**
- * Bitrix24 deals (crm-apis.md A). Per call, whatever the number of events: one batch looks up
+ * Bitrix24 deals. Per call, whatever the number of events: one batch looks up
  * every deal (by id, or by order id with an IN filter), then write batches of at most 50
  * commands update the deals and add one timeline comment per event. Bitrix24 CRM methods take
  * no idempotency key, so a comment carries a marker and is added only when no earlier try

@@ -21,7 +21,7 @@ interface TokenAnswer {
 }
 
 /**
- * Bitrix24 app OAuth (crm-apis.md A1): consent on the portal, code exchange and refresh on the
+ * Bitrix24 app OAuth: consent on the portal, code exchange and refresh on the
  * OAuth server (GET, code valid 30 s), rotating refresh tokens, `client_endpoint` for REST.
  */
 @Injectable()

@@ -92,7 +92,7 @@ export const BITRIX24_DEFAULTS = {
    * write requests, 0.045 requests per event, which the 2/s bucket turns into ~44 events/s.
    */
   batchSize: 200,
-  /** The published leaky bucket of non-Enterprise portals (crm-apis.md A7). */
+  /** The published leaky bucket of non-Enterprise portals. */
   rateLimit: { capacity: 50, refillPerSecond: 2 },
 } as const;
 

@@ -13,7 +13,7 @@ const b64url = (value: string | Buffer) => Buffer.from(value).toString('base64ur
 
 /**
  * A token for a service account by the JWT bearer grant (RFC 7523), signed here: googleapis'
- * JWT client cannot be pointed at another token URL (crm-apis.md C4), the hub's config can.
+ * JWT client cannot be pointed at another token URL, the hub's config can.
  */
 export async function serviceAccountToken(
   key: ServiceAccountKey,
