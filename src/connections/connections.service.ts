@@ -26,7 +26,6 @@ import {
   UpdateConnectionDto,
 } from './connections.dto';
 
-/** The connection store: identities, settings, status and the encrypted credentials. */
 @Injectable()
 export class ConnectionsService {
   constructor(
@@ -100,7 +99,6 @@ export class ConnectionsService {
     return this.contexts.context(connection);
   }
 
-  /** Every live connection, credentials left out. */
   async list(): Promise<ConnectionView[]> {
     const rows = await this.ds
       .getRepository(Connection)

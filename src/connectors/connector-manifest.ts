@@ -6,15 +6,12 @@ import type { AccountCheck } from './shared/account-check';
 
 /** Everything the hub needs to know about one destination; see ARCHITECTURE.md, "Add a CRM". */
 export interface ConnectorManifest {
-  /** The connection type (`connections.type`). */
   readonly type: string;
   /** Absent until the destination can receive events. */
   readonly connector?: Type<CrmConnector>;
   readonly oauth?: Type<OAuthProvider>;
-  /** Non-OAuth connection modes, by `mode`. */
   readonly accountChecks?: Readonly<Record<string, AccountCheck>>;
   readonly parseSettings?: (raw: unknown) => unknown;
-  /** Its environment variables and their place in `AppConfig.crm`. */
   readonly config?: ConfigSection;
   /** The key a payment link's `crm` object (and VPOS metadata.crm) may carry for it. */
   readonly crmRefKey?: string;

@@ -19,7 +19,6 @@ export interface ConnectionContext {
   pace?: () => Promise<void>;
 }
 
-/** The payment link the event's attempt was paid through, when the hub made one. */
 export interface DeliveryLink {
   id: string;
   url: string | null;
@@ -45,7 +44,6 @@ export type DeliveryItemResult =
   | { deliveryId: string; outcome: 'skipped'; reason: string }
   | { deliveryId: string; outcome: 'failed'; error: ConnectorError };
 
-/** A token bucket: `capacity` requests at once, refilled at `refillPerSecond`. */
 export interface RateLimitRule {
   capacity: number;
   refillPerSecond: number;
@@ -53,9 +51,7 @@ export interface RateLimitRule {
 
 export interface CrmConnector {
   readonly type: string;
-  /** The destination's published request limit for one connection. */
   rateLimit(connection: ConnectionContext): RateLimitRule;
-  /** How many events one call may carry under a backlog. */
   maxBatchSize(connection: ConnectionContext): number;
   /**
    * Requests a call with `maxBatchSize` events sends (default 1). The engine reserves that
@@ -68,7 +64,6 @@ export interface CrmConnector {
    * returns one result per item. A thrown ConnectorError applies to every item.
    */
   deliver(connection: ConnectionContext, items: DeliveryItem[]): Promise<DeliveryItemResult[]>;
-  /** What `deliver` would send for this event, sending nothing (dry-run replay). */
   plan(connection: ConnectionContext, event: PaymentEventV1): Promise<unknown>;
   /**
    * Checks settings and credentials against the destination before they are saved; throws a
@@ -77,7 +72,6 @@ export interface CrmConnector {
   check(connection: ConnectionContext): Promise<void>;
 }
 
-/** A connection's settings through the connector's parser; a bad field is a permanent error. */
 export function connectorSettings<T>(
   destination: string,
   parse: (raw: unknown) => T,

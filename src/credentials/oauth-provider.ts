@@ -1,4 +1,3 @@
-/** What every OAuth token pair is stored as (inside the encrypted credentials). */
 export interface OAuthCredentials {
   accessToken: string;
   refreshToken: string;
@@ -16,9 +15,7 @@ export interface OAuthGrant {
 
 /** One per CRM, in that CRM's connector folder; the connections module knows only this. */
 export interface OAuthProvider {
-  /** Its name in the OAuth routes: `/oauth/:provider/callback`. */
   readonly name: string;
-  /** The connection type it creates. */
   readonly connectionType: string;
   /** `on-expiry-error`: refresh when the API says the token expired (Bitrix24); `ahead`: before. */
   readonly refreshPolicy: 'on-expiry-error' | 'ahead';
@@ -38,6 +35,5 @@ export interface OAuthProvider {
 }
 
 export interface AccessTokenSource {
-  /** The token to use; `rejected` is one the CRM just refused as expired. */
   accessToken(connectionId: string, rejected?: string): Promise<string>;
 }

@@ -41,7 +41,6 @@ export class DeliveryService {
     events.onReconnected(unparkDeliveries);
   }
 
-  /** Called in the transaction that records a verified event: one delivery per connection. */
   async createForEvent(m: EntityManager, event: PaymentEventV1): Promise<number> {
     const targets = await this.connections.listReceiving(m);
     if (targets.length === 0) return 0;

@@ -75,9 +75,7 @@ class NewLeadSettings {
   name?: string;
 }
 
-/** Settings of an amoCRM / Kommo connection (the account itself comes from OAuth or the token). */
 export class AmocrmSettings {
-  /** Language of the notes the hub adds: hy, ru or en (English by default). */
   @IsOptional() @IsIn(NOTE_LANGUAGES) noteLanguage?: NoteLanguage;
 
   /** The account host, kept by the long-lived-token mode. */
@@ -145,7 +143,6 @@ export function statusTarget(settings: AmocrmSettings, status: PaymentStatus): S
   return status === 'paid' ? { statusId: WON_STATUS_ID } : null;
 }
 
-/** Parses and validates; throws an Error whose message names each bad field. */
 export function parseAmocrmSettings(raw: unknown): AmocrmSettings {
   return parseSettings(AmocrmSettings, raw, crossFieldProblems);
 }

@@ -58,7 +58,6 @@ class NewDealSettings {
 const RateLimitSettings = rateLimitSettings({ capacity: 250, refillPerSecond: 5, minRefill: 0.1 });
 
 export class Bitrix24Settings {
-  /** Language of the notes the hub adds: hy, ru or en (English by default). */
   @IsOptional() @IsIn(NOTE_LANGUAGES) noteLanguage?: NoteLanguage;
 
   /** Where a deal keeps the order id: ORIGIN_ID (with ORIGINATOR_ID) or a UF_CRM_* field. */
@@ -66,7 +65,6 @@ export class Bitrix24Settings {
   @Matches(/^(ORIGIN_ID|UF_CRM_[A-Z0-9_]+)$/, { message: 'must be ORIGIN_ID or UF_CRM_<NAME>' })
   orderIdField?: string;
 
-  /** ORIGINATOR_ID of deals the hub finds or creates by ORIGIN_ID. */
   @IsOptional()
   @Matches(/^[\w.-]{1,50}$/, { message: 'must be 1-50 letters, digits, . _ -' })
   originatorId?: string;
@@ -96,7 +94,6 @@ export const BITRIX24_DEFAULTS = {
   rateLimit: { capacity: 50, refillPerSecond: 2 },
 } as const;
 
-/** Parses and validates; throws an Error whose message names each bad field. */
 export function parseBitrix24Settings(raw: unknown): Bitrix24Settings {
   return parseSettings(Bitrix24Settings, raw);
 }

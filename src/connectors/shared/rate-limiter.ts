@@ -73,7 +73,6 @@ export class RateLimiter implements OnModuleDestroy {
     return (await this.takeWithLevel(key, rule, cost)).wait;
   }
 
-  /** As `take`, with the tokens left in the bucket afterwards. */
   async takeWithLevel(
     key: string,
     rule: RateLimitRule,
@@ -90,7 +89,6 @@ export class RateLimiter implements OnModuleDestroy {
     return { wait: Number(wait), left: Number(left) };
   }
 
-  /** Returns `count` tokens that bought no request. */
   async give(key: string, rule: RateLimitRule, count = 1): Promise<void> {
     await this.redis.eval(GIVE, 1, `${this.prefix}:${key}`, rule.capacity, count);
   }

@@ -35,7 +35,6 @@ export class WebhookSettings {
 
 export const WEBHOOK_DEFAULT_RATE = { capacity: 20, refillPerSecond: 10 };
 
-/** Parses and validates; throws an Error whose message names each bad field. */
 export function parseWebhookSettings(raw: unknown): WebhookSettings {
   return parseSettings(WebhookSettings, raw);
 }
