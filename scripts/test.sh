@@ -11,6 +11,8 @@ say "prettier"
 npx prettier --check . --log-level warn
 say "eslint (zero warnings)"
 npx eslint . --max-warnings 0
+say "import cycles and layer direction (dependency-cruiser)"
+npx depcruise src --config .dependency-cruiser.cjs
 say "typecheck"
 npx tsc --noEmit -p tsconfig.json
 say "build"

@@ -5,7 +5,9 @@ import { existsSync } from 'node:fs';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { configureHttp, createExpressAdapter } from './common/http-setup';
-import { AppConfig, ConfigError, loadConfig } from './config/app-config';
+import { AppConfig, ConfigError } from './config/app-config';
+import { loadConfig } from './load-config';
+import { WEBHOOK_ROUTES } from './webhooks/webhooks.http';
 
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(
@@ -18,7 +20,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     },
   );
   app.useLogger(app.get(Logger));
-  configureHttp(app, config);
+  configureHttp(app, config, WEBHOOK_ROUTES);
   return app;
 }
 

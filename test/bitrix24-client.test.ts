@@ -1,7 +1,7 @@
 import { Bitrix24Client } from '../src/connectors/bitrix24/bitrix24.client';
 import { randomUUID } from 'node:crypto';
-import { CredentialVault } from '../src/connections/credential-vault';
-import { TokenService } from '../src/connections/token.service';
+import { CredentialVault } from '../src/credentials/credential-vault';
+import { TokenService } from '../src/credentials/token.service';
 import { Bitrix24Emulator, startBitrix24Emulator } from '../sandbox/bitrix24/bitrix24-emulator';
 import { createTestDatabase, startTestHub, TestDatabase, TestHub } from './support/test-hub';
 

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { TokenService } from '../src/connections/token.service';
+import { TokenService } from '../src/credentials/token.service';
 import { AmocrmEmulator, startAmocrmEmulator } from '../sandbox/amocrm/amocrm-emulator';
 import { consent, credentialsOf } from './support/oauth-flow';
 import { freePort } from './support/redis-server';

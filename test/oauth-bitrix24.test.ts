@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import request from 'supertest';
 import { ConnectionsService } from '../src/connections/connections.service';
-import { TokenService } from '../src/connections/token.service';
+import { TokenService } from '../src/credentials/token.service';
 import { Bitrix24Emulator, startBitrix24Emulator } from '../sandbox/bitrix24/bitrix24-emulator';
 import { consent, credentialsOf } from './support/oauth-flow';
 import { freePort } from './support/redis-server';

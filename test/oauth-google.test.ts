@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { ConnectionsService } from '../src/connections/connections.service';
-import { TokenService } from '../src/connections/token.service';
+import { TokenService } from '../src/credentials/token.service';
 import { GoogleEmulator, startGoogleEmulator } from '../sandbox/google/google-emulator';
 import { consent, credentialsOf } from './support/oauth-flow';
 import { freePort } from './support/redis-server';

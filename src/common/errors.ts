@@ -67,3 +67,31 @@ export function classifyHttpError(service: string, err: unknown): ExternalApiErr
   const message = err instanceof Error ? err.message : String(err);
   return new ExternalApiError(service, 'retryable', 'UNKNOWN', `${service}: ${message}`);
 }
+
+/** The one error a connector throws or returns; the engine acts on `kind` alone. */
+export class ConnectorError extends ExternalApiError {
+  constructor(
+    destination: string,
+    kind: ErrorKind,
+    code: string,
+    message: string,
+    httpStatus?: number,
+    retryAfterMs?: number,
+  ) {
+    super(destination, kind, code, message, httpStatus, retryAfterMs);
+    this.name = 'ConnectorError';
+  }
+
+  static from(destination: string, err: ExternalApiError): ConnectorError {
+    return err instanceof ConnectorError
+      ? err
+      : new ConnectorError(
+          destination,
+          err.kind,
+          err.code,
+          err.message,
+          err.httpStatus,
+          err.retryAfterMs,
+        );
+  }
+}

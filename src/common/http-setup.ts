@@ -4,60 +4,17 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import express, { NextFunction, Request, Response } from 'express';
 import type { Server } from 'node:http';
 import type { AppConfig } from '../config/app-config';
-import { mountWebhookIntake, WEBHOOK_PATH } from '../webhooks/webhook-intake.handler';
-import { WebhooksService } from '../webhooks/webhooks.service';
 import { requestIdOf, toErrorBody } from './http-exception.filter';
 import { rejectDeepJson, rejectUnsafeInput, SafeInputPipe } from './input-safety';
 import { assignRequestId } from './logging';
 import { OPENAPI_PUBLIC } from './public.decorator';
 import { validationException } from './validation';
 
-const errorRef = { $ref: '#/components/schemas/Error' };
-/** The webhook is served outside Nest's router, so its OpenAPI entry is written here. */
-const WEBHOOK_OPENAPI = {
-  post: {
-    tags: ['webhooks'],
-    security: [],
-    summary: 'VPOS webhook receiver',
-    description:
-      'Signed raw body (Standard Webhooks by default, or HMAC-SHA256 of the body). 200 once ' +
-      'durably stored; a duplicate also answers 200 and changes nothing.',
-    operationId: 'receiveVposWebhook',
-    requestBody: {
-      required: true,
-      content: { 'application/json': { schema: { type: 'object' } } },
-    },
-    responses: {
-      '200': {
-        description: 'stored (status accepted) or already stored (status duplicate)',
-        content: {
-          'application/json': {
-            schema: {
-              type: 'object',
-              properties: {
-                status: { enum: ['accepted', 'duplicate'] },
-                eventId: { type: 'string', description: 'our id of the stored event (accepted)' },
-                providerEventId: { type: 'string', description: 'the dedup key (duplicate)' },
-              },
-            },
-          },
-        },
-      },
-      '400': {
-        description: 'malformed JSON or no event id',
-        content: { 'application/json': { schema: errorRef } },
-      },
-      '401': {
-        description: 'missing, wrong or stale signature',
-        content: { 'application/json': { schema: errorRef } },
-      },
-      '413': {
-        description: 'body over 256 KB',
-        content: { 'application/json': { schema: errorRef } },
-      },
-    },
-  },
-};
+/** Routes served outside Nest's router (the raw-body webhook): mounted first, documented by hand. */
+export interface RawRoutes {
+  mount(app: NestExpressApplication): void;
+  openApi: Record<string, object>;
+}
 
 /**
  * Routes match exactly: case-sensitive and strict, so `/API/x` or `/api/x/` is no other
@@ -106,13 +63,17 @@ function declareSecurity(document: OpenAPIObject): void {
  * MAX_JSON_DEPTH deep, whose text (and the query's, and route parameters') holds no NUL or lone
  * surrogate. Parser errors answer in the same JSON error shape as the rest of the API.
  */
-export function configureHttp(app: NestExpressApplication, config: AppConfig): void {
+export function configureHttp(
+  app: NestExpressApplication,
+  config: AppConfig,
+  raw?: RawRoutes,
+): void {
   app.set('trust proxy', 'loopback');
   // API answers are not cached; computing an ETag per response is wasted work.
   app.set('etag', false);
   limitSlowClients(app.getHttpServer());
   app.use(assignRequestId);
-  if (config.role !== 'worker') mountWebhookIntake(app.getHttpServer(), app.get(WebhooksService));
+  if (config.role !== 'worker') raw?.mount(app);
   app.use(express.json({ limit: '1mb', verify: rejectDeepJson }));
   app.use(rejectUnsafeInput);
   app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
@@ -161,7 +122,7 @@ export function configureHttp(app: NestExpressApplication, config: AppConfig): v
         schemas: { ...document.components?.schemas, Error: errorSchema },
       };
       declareSecurity(document);
-      if (config.role !== 'worker') document.paths[WEBHOOK_PATH] = WEBHOOK_OPENAPI;
+      if (config.role !== 'worker') Object.assign(document.paths, raw?.openApi);
       return document;
     },
     { jsonDocumentUrl: 'docs-json' },

@@ -3,7 +3,7 @@ import pinoHttp from 'pino-http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { loadConfig } from '../config/app-config';
+import { loadConfig } from '../load-config';
 import { pinoHttpOptions, redactUrl } from './logging';
 
 describe('structured logs', () => {

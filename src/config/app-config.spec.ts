@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig } from './app-config';
+import { loadConfig } from '../load-config';
+import { ConfigError } from './app-config';
 
 const valid = {
   ADMIN_TOKEN: 'a'.repeat(32),

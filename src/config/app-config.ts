@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
-import { isPaymentStatus, PaymentStatus } from '../payments/payment-status';
+import { isPaymentStatus, PaymentStatus } from '../domain/payment-status';
+import type { ConfigSection } from './config-section';
 import { AppRole, EnvSchema } from './env.schema';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -43,6 +44,10 @@ export const DEFAULT_VPOS_FIELDS: VposFieldMap = {
   lookupCrm: 'metadata.crm',
   lookupRefundedAmountMinor: 'refundedAmountMinor',
 };
+
+export interface CrmConfig {
+  [section: string]: unknown;
+}
 
 export type SignatureScheme = 'standard-webhooks' | 'hmac-sha256';
 
@@ -89,17 +94,8 @@ export interface AppConfig {
     sweepIntervalMs: number;
   };
   connectors: { insecureHosts: string[] };
-  crm: {
-    bitrix24: { clientId?: string; clientSecret?: string; oauthServer: string };
-    amocrm: { clientId?: string; clientSecret?: string; authorizeUrl: string };
-    google: {
-      clientId?: string;
-      clientSecret?: string;
-      authorizeUrl: string;
-      tokenUrl: string;
-      sheetsApiUrl: string;
-    };
-  };
+  /** Filled by the connectors' config sections (each declares its key here). */
+  crm: CrmConfig;
 }
 
 export class ConfigError extends Error {
@@ -140,8 +136,11 @@ function parseJsonObject(name: string, raw: string | undefined, problems: string
   return {};
 }
 
-/** Validates the whole environment once; throws one ConfigError naming every bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
+/** Validates the environment once, with the given sections; one ConfigError names every bad variable. */
+export function buildConfig(
+  env: NodeJS.ProcessEnv,
+  sections: readonly ConfigSection[] = [],
+): AppConfig {
   const raw = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
   const parsed = plainToInstance(EnvSchema, raw, { exposeDefaultValues: true });
   const problems = flatten(validateSync(parsed, { skipMissingProperties: false }));
@@ -184,13 +183,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     else problems.push(`VPOS_STATUS_MAP.${providerStatus} must be one of our payment statuses`);
   }
 
-  for (const [id, secret, name] of [
-    [parsed.BITRIX24_CLIENT_ID, parsed.BITRIX24_CLIENT_SECRET, 'BITRIX24'],
-    [parsed.AMOCRM_CLIENT_ID, parsed.AMOCRM_CLIENT_SECRET, 'AMOCRM'],
-    [parsed.GOOGLE_CLIENT_ID, parsed.GOOGLE_CLIENT_SECRET, 'GOOGLE'],
-  ] as const) {
-    if (id && !secret)
-      problems.push(`${name}_CLIENT_SECRET is required when ${name}_CLIENT_ID is set`);
+  const crm = {} as CrmConfig;
+  for (const section of sections) {
+    const env = plainToInstance(section.schema, raw, { exposeDefaultValues: true });
+    problems.push(...flatten(validateSync(env, { skipMissingProperties: false })));
+    crm[section.key] = section.load(env, problems);
   }
   for (const code of (parsed.PAYMENT_LINK_CURRENCIES ?? '').split(',')) {
     if (code && !new RegExp(`(^|,)${code}:`).test(parsed.CURRENCY_EXPONENTS ?? '')) {
@@ -257,25 +254,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       deliveryLeaseSeconds: parsed.DELIVERY_LEASE_SECONDS,
       sweepIntervalMs: parsed.SWEEP_INTERVAL_MS,
     },
-    crm: {
-      bitrix24: {
-        clientId: parsed.BITRIX24_CLIENT_ID || undefined,
-        clientSecret: parsed.BITRIX24_CLIENT_SECRET || undefined,
-        oauthServer: parsed.BITRIX24_OAUTH_SERVER.replace(/\/+$/, ''),
-      },
-      amocrm: {
-        clientId: parsed.AMOCRM_CLIENT_ID || undefined,
-        clientSecret: parsed.AMOCRM_CLIENT_SECRET || undefined,
-        authorizeUrl: parsed.AMOCRM_AUTHORIZE_URL,
-      },
-      google: {
-        clientId: parsed.GOOGLE_CLIENT_ID || undefined,
-        clientSecret: parsed.GOOGLE_CLIENT_SECRET || undefined,
-        authorizeUrl: parsed.GOOGLE_AUTHORIZE_URL,
-        tokenUrl: parsed.GOOGLE_TOKEN_URL,
-        sheetsApiUrl: parsed.GOOGLE_SHEETS_API_URL.replace(/\/+$/, ''),
-      },
-    },
+    crm,
     connectors: {
       insecureHosts: (parsed.CONNECTOR_INSECURE_HOSTS ?? '')
         .split(',')

@@ -16,12 +16,10 @@ import {
 export const APP_ROLES = ['all', 'api', 'worker'] as const;
 export type AppRole = (typeof APP_ROLES)[number];
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-const URL_OPTS = { require_tld: false, require_protocol: true };
+import { trim, URL_OPTS } from './config-section';
 
 /**
- * The environment contract of ../shared/docs/interface.md plus hub-specific tuning.
- * Only this file and app-config.ts know process.env names.
+ * The hub's own environment variables; each connector adds its section (`ConfigSection`).
  */
 export class EnvSchema {
   @Transform(trim)
@@ -220,57 +218,6 @@ export class EnvSchema {
     message: 'must be a pino level',
   })
   LOG_LEVEL = 'info';
-
-  // CRM apps for OAuth (each provider is optional; its start route says when it is not set).
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  BITRIX24_CLIENT_ID?: string;
-
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  BITRIX24_CLIENT_SECRET?: string;
-
-  @Transform(trim)
-  @IsUrl(URL_OPTS, { message: 'must be an absolute http(s) URL' })
-  BITRIX24_OAUTH_SERVER = 'https://oauth.bitrix.info';
-
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  AMOCRM_CLIENT_ID?: string;
-
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  AMOCRM_CLIENT_SECRET?: string;
-
-  @Transform(trim)
-  @IsUrl(URL_OPTS, { message: 'must be an absolute http(s) URL' })
-  AMOCRM_AUTHORIZE_URL = 'https://www.amocrm.ru/oauth';
-
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  GOOGLE_CLIENT_ID?: string;
-
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  GOOGLE_CLIENT_SECRET?: string;
-
-  @Transform(trim)
-  @IsUrl(URL_OPTS, { message: 'must be an absolute http(s) URL' })
-  GOOGLE_AUTHORIZE_URL = 'https://accounts.google.com/o/oauth2/v2/auth';
-
-  @Transform(trim)
-  @IsUrl(URL_OPTS, { message: 'must be an absolute http(s) URL' })
-  GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
-
-  @Transform(trim)
-  @IsUrl(URL_OPTS, { message: 'must be an absolute http(s) URL' })
-  GOOGLE_SHEETS_API_URL = 'https://sheets.googleapis.com';
 
   /** Comma-separated host:port that connectors may reach over plain http. */
   @IsOptional()

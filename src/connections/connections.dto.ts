@@ -1,3 +1,4 @@
+import type { ConnectionStatus } from './connection.entity';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsObject, IsString, MaxLength, MinLength } from 'class-validator';
 import { Optional } from '../common/validation';
@@ -55,4 +56,27 @@ export class UpdateConnectionDto {
   @Optional()
   @IsIn(['active', 'disabled'], { message: 'status must be active or disabled' })
   status?: 'active' | 'disabled';
+}
+
+export interface NewConnection {
+  type: string;
+  displayName: string;
+  mode: string;
+  account?: Record<string, unknown>;
+  settings?: Record<string, unknown>;
+  credentials?: unknown;
+}
+
+export interface ConnectionView {
+  id: string;
+  type: string;
+  displayName: string;
+  mode: string;
+  account: Record<string, unknown>;
+  status: ConnectionStatus;
+  statusReason: string | null;
+  settings: Record<string, unknown>;
+  hasCredentials: boolean;
+  createdAt: Date;
+  updatedAt: Date;
 }

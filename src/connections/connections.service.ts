@@ -5,89 +5,76 @@ import {
   NotFoundException,
   UnprocessableEntityException,
 } from '@nestjs/common';
-import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { ACCOUNT_CHECKS } from './account-check';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { ConnectorRegistry } from '../connectors/connector.registry';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { CONNECTION_TYPES, Destination, DESTINATIONS, isDestination } from '../connectors';
+import type { ConnectionContext } from '../connectors/crm-connector';
+import type { AccountCheck } from '../connectors/shared/account-check';
+import { markNeedsReconnect } from '../credentials/connection-status';
+import { CredentialVault } from '../credentials/credential-vault';
+import { ACCOUNT_CHECKS } from './account-check';
+import { ConnectionContexts } from './connection-contexts';
+import { ConnectionEvents } from './connection-events';
+import { Connection } from './connection.entity';
 import {
-  ConnectionContext,
-  ConnectorError,
-  CrmConnector,
-  Destination,
-  DESTINATIONS,
-  isDestination,
-} from '../connectors/crm-connector';
-import { unparkDeliveries } from '../delivery/delivery-queue';
-import { Connection, ConnectionStatus } from './connection.entity';
-import { CreateConnectionDto, UpdateConnectionDto } from './connections.dto';
-import { CredentialVault } from './credential-vault';
-import { RateLimiter, rateLimitKey } from './rate-limiter';
+  ConnectionView,
+  CreateConnectionDto,
+  NewConnection,
+  UpdateConnectionDto,
+} from './connections.dto';
 
-export interface NewConnection {
-  type: string;
-  displayName: string;
-  mode: string;
-  account?: Record<string, unknown>;
-  settings?: Record<string, unknown>;
-  credentials?: unknown;
-}
-
-export interface ConnectionView {
-  id: string;
-  type: string;
-  displayName: string;
-  mode: string;
-  account: Record<string, unknown>;
-  status: ConnectionStatus;
-  statusReason: string | null;
-  settings: Record<string, unknown>;
-  hasCredentials: boolean;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-/** The connection store: identities, settings, status and the encrypted credentials. */
 @Injectable()
 export class ConnectionsService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly vault: CredentialVault,
     private readonly audit: AuditService,
-    private readonly registry: ConnectorRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly limiter: RateLimiter,
+    private readonly contexts: ConnectionContexts,
+    private readonly events: ConnectionEvents,
   ) {}
-
-  private get insecureHosts(): string[] {
-    return this.config.connectors.insecureHosts;
-  }
 
   async create(input: NewConnection, id = randomUUID(), actor = 'admin'): Promise<Connection> {
     if (!isDestination(input.type)) {
       throw new UnprocessableEntityException(`type: unknown destination "${input.type}"`);
     }
-    await this.ds.query(
-      `INSERT INTO connections (id, type, display_name, mode, account, settings, credentials)
-       VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7)`,
-      [
-        id,
-        input.type,
-        input.displayName,
-        input.mode,
-        JSON.stringify(input.account ?? {}),
-        JSON.stringify(input.settings ?? {}),
-        input.credentials === undefined ? null : this.vault.seal(id, input.credentials),
-      ],
-    );
+    await this.insert(input, id, actor);
+    return this.get(id);
+  }
+
+  /** The one way a connection row is written; a second one for the same account is a 409. */
+  private async insert(input: NewConnection, id: string, actor: string): Promise<void> {
+    try {
+      await this.ds.query(
+        `INSERT INTO connections (id, type, display_name, mode, account, settings, credentials)
+         VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7)`,
+        [
+          id,
+          input.type,
+          input.displayName,
+          input.mode,
+          JSON.stringify(input.account ?? {}),
+          JSON.stringify(input.settings ?? {}),
+          input.credentials === undefined ? null : this.vault.seal(id, input.credentials),
+        ],
+      );
+    } catch (err) {
+      if ((err as { constraint?: string }).constraint === 'uq_connections_account') {
+        throw new ConflictException(
+          `account: ${String(input.account?.accountKey)} is already connected; update or remove that connection`,
+        );
+      }
+      throw err;
+    }
+    const data = { connectionId: id, type: input.type, mode: input.mode };
     await this.audit.record({
       kind: 'connection.created',
       actor,
-      data: { connectionId: id, type: input.type, mode: input.mode },
+      data: input.account ? { ...data, account: input.account } : data,
     });
-    return this.get(id);
   }
 
   async get(id: string): Promise<Connection> {
@@ -106,36 +93,12 @@ export class ConnectionsService {
     );
   }
 
-  /** What a connector sees; `credentials` overrides the stored ones (a check before saving). */
   context(
     connection: Pick<Connection, 'id' | 'type' | 'displayName' | 'account' | 'settings'>,
-    credentials?: unknown,
   ): ConnectionContext {
-    if (!isDestination(connection.type)) {
-      throw new Error(`connection ${connection.id} has unknown type ${connection.type}`);
-    }
-    const ctx: ConnectionContext = {
-      id: connection.id,
-      type: connection.type,
-      displayName: connection.displayName,
-      account: connection.account,
-      settings: connection.settings,
-      // Checks share the account's rate limit with deliveries.
-      pace: () =>
-        this.limiter.acquire(rateLimitKey(connection), this.registry.get(ctx.type).rateLimit(ctx)),
-      credentials: async <T>() => {
-        if (credentials !== undefined) return credentials as T;
-        const [row] = await this.ds.query<{ credentials: Buffer | null }[]>(
-          `SELECT credentials FROM connections WHERE id = $1`,
-          [connection.id],
-        );
-        return row?.credentials ? this.vault.open<T>(connection.id, row.credentials) : null;
-      },
-    };
-    return ctx;
+    return this.contexts.context(connection);
   }
 
-  /** Every live connection, credentials left out. */
   async list(): Promise<ConnectionView[]> {
     const rows = await this.ds
       .getRepository(Connection)
@@ -184,7 +147,7 @@ export class ConnectionsService {
       account: {},
       settings: dto.settings ?? {},
     };
-    await this.check(this.context(draft, dto.credentials ?? null));
+    await this.contexts.check(this.contexts.context(draft, dto.credentials ?? null));
     const created = await this.create(
       {
         type,
@@ -202,62 +165,32 @@ export class ConnectionsService {
   /** A CRM account in a non-OAuth mode (webhook URL, long-lived token), checked first. */
   private async createCrmAccount(
     dto: CreateConnectionDto,
-    check: (typeof ACCOUNT_CHECKS)[string][string],
+    check: AccountCheck,
     actor: string,
   ): Promise<ConnectionView> {
-    let result: Awaited<ReturnType<typeof check>>;
+    let result: Awaited<ReturnType<AccountCheck>>;
     try {
       result = await check(dto.settings ?? {}, dto.credentials ?? {}, {
-        insecureHosts: this.insecureHosts,
-        google: this.config.crm.google,
-        pace: (accountKey) => this.paceNew(dto, accountKey),
+        insecureHosts: this.config.connectors.insecureHosts,
+        config: this.config,
+        pace: (accountKey) => this.contexts.paceNew(dto.type, dto.settings ?? {}, accountKey),
       });
     } catch (err) {
       throw new UnprocessableEntityException((err as Error).message);
     }
+    const row = {
+      type: dto.type,
+      displayName: dto.displayName || result.displayName,
+      mode: dto.mode ?? '',
+      account: result.account,
+      settings: dto.settings ?? {},
+      credentials: result.credentials,
+    };
     const id = randomUUID();
     // The connector's own settings (mapping) are checked against the account too.
-    if (isDestination(dto.type)) {
-      await this.check(
-        this.context(
-          {
-            id,
-            type: dto.type,
-            displayName: dto.displayName || result.displayName,
-            account: result.account,
-            settings: dto.settings ?? {},
-          },
-          result.credentials,
-        ),
-      );
-    }
-    try {
-      await this.ds.query(
-        `INSERT INTO connections (id, type, display_name, mode, account, settings, credentials)
-         VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7)`,
-        [
-          id,
-          dto.type,
-          dto.displayName || result.displayName,
-          dto.mode,
-          JSON.stringify(result.account),
-          JSON.stringify(dto.settings ?? {}),
-          this.vault.seal(id, result.credentials),
-        ],
-      );
-    } catch (err) {
-      if ((err as { constraint?: string }).constraint === 'uq_connections_account') {
-        throw new ConflictException(
-          `account: ${result.account.accountKey} is already connected; update or remove that connection`,
-        );
-      }
-      throw err;
-    }
-    await this.audit.record({
-      kind: 'connection.created',
-      actor,
-      data: { connectionId: id, type: dto.type, mode: dto.mode, account: result.account },
-    });
+    if (isDestination(dto.type))
+      await this.contexts.check(this.contexts.context({ ...row, id }, result.credentials));
+    await this.insert(row, id, actor);
     return this.view(await this.get(id));
   }
 
@@ -266,7 +199,7 @@ export class ConnectionsService {
     const current = await this.get(id);
     const settings = dto.settings ?? current.settings;
     if (dto.settings !== undefined || dto.credentials !== undefined || dto.status === 'active') {
-      await this.check(this.context({ ...current, settings }, dto.credentials));
+      await this.contexts.check(this.contexts.context({ ...current, settings }, dto.credentials));
     }
     await this.ds.query(
       `UPDATE connections SET display_name = coalesce($2, display_name), settings = $3::jsonb,
@@ -315,29 +248,9 @@ export class ConnectionsService {
     await this.audit.record({ kind: 'connection.removed', actor, data: { connectionId: id } });
   }
 
-  /** Paces a call to an account not saved yet, in the bucket its connection will use. */
-  private async paceNew(dto: CreateConnectionDto, accountKey: string): Promise<void> {
-    if (!isDestination(dto.type)) return;
-    const account = { accountKey };
-    const draft = {
-      id: 'new',
-      type: dto.type,
-      displayName: '',
-      account,
-      settings: dto.settings ?? {},
-    };
-    let rule: ReturnType<CrmConnector['rateLimit']>;
-    try {
-      rule = this.registry.get(dto.type).rateLimit(this.context(draft));
-    } catch {
-      return; // invalid settings: the connector's check refuses them next
-    }
-    await this.limiter.acquire(rateLimitKey({ ...draft, type: dto.type }), rule);
-  }
-
   private destination(type: string): Destination {
     if (isDestination(type)) return type;
-    const planned = ['amocrm', 'google-sheets'].includes(type);
+    const planned = CONNECTION_TYPES.includes(type);
     throw new UnprocessableEntityException(
       planned
         ? `type: ${type} connections arrive with the ${type} connector; available now: ${DESTINATIONS.join(', ')}`
@@ -345,31 +258,9 @@ export class ConnectionsService {
     );
   }
 
-  private async check(ctx: ConnectionContext): Promise<void> {
-    try {
-      await this.registry.get(ctx.type).check(ctx);
-    } catch (err) {
-      if (err instanceof ConnectorError) throw new UnprocessableEntityException(err.message);
-      throw err;
-    }
-  }
-
   /** Credentials were refused: stop using them until an admin reconnects (deliveries wait). */
-  async markNeedsReconnect(id: string, reason: string, m?: EntityManager): Promise<boolean> {
-    const changed = await (m ?? this.ds.manager).query<{ id: string }[]>(
-      `WITH changed AS (
-         UPDATE connections SET status = 'needs_reconnect', status_reason = $2, updated_at = now()
-         WHERE id = $1 AND status = 'active' RETURNING id
-       )
-       SELECT id FROM changed`,
-      [id, reason.slice(0, 500)],
-    );
-    if (changed.length === 0) return false;
-    await this.audit.record(
-      { kind: 'connection.needs_reconnect', actor: 'delivery', data: { connectionId: id, reason } },
-      m,
-    );
-    return true;
+  markNeedsReconnect(id: string, reason: string, m?: EntityManager): Promise<boolean> {
+    return markNeedsReconnect(m ?? this.ds.manager, this.audit, id, reason);
   }
 
   /** Back to active (new credentials when given); parked deliveries resume. */
@@ -383,7 +274,7 @@ export class ConnectionsService {
          WHERE id = $1`,
         [id, credentials === undefined ? null : this.vault.seal(id, credentials)],
       );
-      return unparkDeliveries(m, id);
+      return this.events.reconnected(m, id);
     });
     await this.audit.record({
       kind: 'connection.reactivated',

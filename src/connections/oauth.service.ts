@@ -1,5 +1,6 @@
 import {
   BadRequestException,
+  Inject,
   Injectable,
   NotFoundException,
   UnprocessableEntityException,
@@ -8,12 +9,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { AmocrmOAuth } from '../connectors/amocrm/amocrm.oauth';
-import { Bitrix24OAuth } from '../connectors/bitrix24/bitrix24.oauth';
-import { GoogleOAuth } from '../connectors/google-sheets/google.oauth';
-import { unparkDeliveries } from '../delivery/delivery-queue';
-import { CredentialVault } from './credential-vault';
-import type { OAuthProvider } from './oauth-provider';
+import { CredentialVault } from '../credentials/credential-vault';
+import type { OAuthProvider } from '../credentials/oauth-provider';
+import { OAUTH_PROVIDERS } from '../credentials/token.service';
+import { ConnectionEvents } from './connection-events';
 import { OAuthStateService } from './oauth-state.service';
 
 /** Query strings reach the providers as single plain values; `?state=a&state=b` is a 400. */
@@ -39,11 +38,10 @@ export class OAuthService {
     private readonly states: OAuthStateService,
     private readonly vault: CredentialVault,
     private readonly audit: AuditService,
-    bitrix24: Bitrix24OAuth,
-    amocrm: AmocrmOAuth,
-    googleOAuth: GoogleOAuth,
+    private readonly events: ConnectionEvents,
+    @Inject(OAUTH_PROVIDERS) providers: OAuthProvider[],
   ) {
-    this.providers = new Map([bitrix24, amocrm, googleOAuth].map((p) => [p.name, p]));
+    this.providers = new Map(providers.map((p) => [p.name, p]));
   }
 
   provider(name: string): OAuthProvider {
@@ -59,11 +57,6 @@ export class OAuthService {
       );
     }
     return provider;
-  }
-
-  /** For the token service: the provider of a connection type. */
-  forConnectionType(type: string): OAuthProvider | undefined {
-    return [...this.providers.values()].find((p) => p.connectionType === type);
   }
 
   async start(
@@ -102,7 +95,7 @@ export class OAuthService {
            WHERE id = $1`,
           [id, JSON.stringify(grant.account), sealed],
         );
-        await unparkDeliveries(m, id);
+        await this.events.reconnected(m, id);
       } else {
         await m.query(
           `INSERT INTO connections (id, type, display_name, mode, account, settings, credentials)

@@ -1,19 +1,25 @@
-import { Injectable } from '@nestjs/common';
-import { AmocrmConnector } from './amocrm/amocrm.connector';
-import type { CrmConnector, Destination } from './crm-connector';
-import { Bitrix24Connector } from './bitrix24/bitrix24.connector';
-import { WebhookConnector } from './webhook/webhook.connector';
+import { Inject, Injectable } from '@nestjs/common';
+import type { CrmConnector } from './crm-connector';
+
+/** Every connector instance the manifests declare. */
+export const CONNECTORS = Symbol('CONNECTORS');
 
 /** The one place a destination type is mapped to its connector. */
 @Injectable()
 export class ConnectorRegistry {
-  private readonly connectors: Record<Destination, CrmConnector>;
+  private readonly byType: ReadonlyMap<string, CrmConnector>;
 
-  constructor(webhook: WebhookConnector, bitrix24: Bitrix24Connector, amocrm: AmocrmConnector) {
-    this.connectors = { webhook, bitrix24, amocrm };
+  constructor(@Inject(CONNECTORS) connectors: CrmConnector[]) {
+    this.byType = new Map(connectors.map((c) => [c.type, c]));
   }
 
-  get(type: Destination): CrmConnector {
-    return this.connectors[type];
+  get(type: string): CrmConnector {
+    const connector = this.byType.get(type);
+    if (!connector) throw new Error(`no connector for destination type ${type}`);
+    return connector;
+  }
+
+  types(): string[] {
+    return [...this.byType.keys()];
   }
 }

@@ -1,11 +1,25 @@
-import { Module } from '@nestjs/common';
-import { AmocrmConnector } from './amocrm/amocrm.connector';
-import { ConnectorRegistry } from './connector.registry';
-import { Bitrix24Connector } from './bitrix24/bitrix24.connector';
-import { WebhookConnector } from './webhook/webhook.connector';
+import { Module, ModuleMetadata } from '@nestjs/common';
+import { CredentialsModule } from '../credentials/credentials.module';
+import { CONNECTORS, ConnectorRegistry } from './connector.registry';
+import type { ConnectorManifest } from './connector-manifest';
+import type { CrmConnector } from './crm-connector';
+import { RateLimiter } from './shared/rate-limiter';
+import { connectorClassesOf, MANIFESTS, oauthClassesOf } from './index';
 
-@Module({
-  providers: [WebhookConnector, Bitrix24Connector, AmocrmConnector, ConnectorRegistry],
-  exports: [ConnectorRegistry],
-})
+/** The connectors and OAuth providers of these manifests, and the credentials they use. */
+export function connectorsModuleMetadata(manifests: readonly ConnectorManifest[]): ModuleMetadata {
+  const connectors = connectorClassesOf(manifests);
+  return {
+    imports: [CredentialsModule.forProviders(oauthClassesOf(manifests))],
+    providers: [
+      ...connectors,
+      { provide: CONNECTORS, useFactory: (...list: CrmConnector[]) => list, inject: connectors },
+      ConnectorRegistry,
+      RateLimiter,
+    ],
+    exports: [ConnectorRegistry, RateLimiter, CredentialsModule],
+  };
+}
+
+@Module(connectorsModuleMetadata(MANIFESTS))
 export class ConnectorsModule {}

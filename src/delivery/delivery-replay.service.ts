@@ -1,13 +1,14 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull, Not } from 'typeorm';
 import { Connection } from '../connections/connection.entity';
 import { AuditService } from '../audit/audit.service';
 import { ConnectionsService } from '../connections/connections.service';
 import { ConnectorRegistry } from '../connectors/connector.registry';
-import { isDestination } from '../connectors/crm-connector';
+import { isDestination } from '../connectors';
 import type { PaymentEventV1 } from '../payments/payment-event';
 import { enqueueDeliveries } from './delivery-queue';
+import { Delivery } from './delivery.entity';
 
 export interface ReplayPlanItem {
   eventId: string;
@@ -108,5 +109,33 @@ export class DeliveryReplayService {
       );
     });
     return { orderId, dryRun, items };
+  }
+
+  /** Operator replay of one delivery: back to pending now, attempts kept for the record. */
+  async replay(id: string, actor = 'admin'): Promise<Delivery> {
+    const found = await this.ds.getRepository(Delivery).findOneBy({ id });
+    if (!found) throw new NotFoundException(`id: no delivery "${id}"`);
+    if (found.status === 'in_progress') {
+      throw new ConflictException('status: the delivery is in progress; try again shortly');
+    }
+    await this.ds.transaction(async (m) => {
+      await m.query(
+        `UPDATE deliveries SET status = 'pending', next_attempt_at = now(), locked_until = NULL,
+           updated_at = now() WHERE id = $1`,
+        [id],
+      );
+      await enqueueDeliveries(m, [id]);
+      await this.audit.record(
+        {
+          kind: 'delivery.replay',
+          actor,
+          orderId: found.orderId,
+          eventId: found.eventId,
+          data: { deliveryId: id, connectionId: found.connectionId, previousStatus: found.status },
+        },
+        m,
+      );
+    });
+    return (await this.ds.getRepository(Delivery).findOneBy({ id }))!;
   }
 }

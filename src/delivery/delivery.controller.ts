@@ -24,7 +24,7 @@ export class DeliveryController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Send one delivery again (dead, skipped, delivered or waiting)' })
   replay(@Param('id', UUID_PARAM) id: string) {
-    return this.deliveries.replay(id);
+    return this.replays.replay(id);
   }
 
   @Post('payments/:orderId/replay')

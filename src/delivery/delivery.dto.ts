@@ -40,3 +40,17 @@ export class ReplayOrderQuery {
   @BooleanQuery('return what would be sent, change nothing')
   dryRun = false;
 }
+
+export interface DeliveryFilter {
+  status?: DeliveryStatus;
+  connectionId?: string;
+  orderId?: string;
+  limit: number;
+  offset: number;
+}
+
+export interface AttemptReport {
+  connectionId: string;
+  destination: string;
+  durationMs: number;
+}

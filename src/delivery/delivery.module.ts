@@ -2,7 +2,6 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import type { AppRole } from '../config/env.schema';
 import { ConnectionsModule } from '../connections/connections.module';
-import { ConnectorsModule } from '../connectors/connectors.module';
 import { DeliveryReplayService } from './delivery-replay.service';
 import { DeliveryController } from './delivery.controller';
 import { DeliveryProcessor } from './delivery.processor';
@@ -14,7 +13,7 @@ export class DeliveryModule {
   static forRole(role: AppRole): DynamicModule {
     return {
       module: DeliveryModule,
-      imports: [AuditModule, ConnectionsModule.forRole(role), ConnectorsModule],
+      imports: [AuditModule, ConnectionsModule.forRole(role)],
       controllers: role === 'worker' ? [] : [DeliveryController],
       providers: [
         DeliveryService,

@@ -10,13 +10,13 @@ import {
   ConnectorError,
   CrmConnector,
   DeliveryItemResult,
-  isDestination,
   RateLimitRule,
 } from '../connectors/crm-connector';
+import { isDestination } from '../connectors';
 import { DeliverJob, QUEUES } from '../queue/queues';
 import { TERMINAL_DELIVERY } from './delivery.entity';
 import { DeliveryService } from './delivery.service';
-import { RateLimiter, rateLimitKey } from '../connections/rate-limiter';
+import { RateLimiter, rateLimitKey } from '../connectors/shared/rate-limiter';
 
 export const DELIVERY_CONCURRENCY = 8;
 /** Longest a ready delivery waits to share a call when its connection's tokens run low. */

@@ -1,13 +1,15 @@
-import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditRecord, AuditService } from '../audit/audit.service';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { ConnectionEvents } from '../connections/connection-events';
 import { ConnectionsService } from '../connections/connections.service';
 import type { DeliveryItemResult, DeliveryLink } from '../connectors/crm-connector';
 import type { PaymentEventV1 } from '../payments/payment-event';
 import { DELIVERY_MAX_ATTEMPTS, deliveryBackoffMs } from '../queue/queues';
-import { enqueueDeliveries } from './delivery-queue';
+import { enqueueDeliveries, unparkDeliveries } from './delivery-queue';
+import type { AttemptReport, DeliveryFilter } from './delivery.dto';
 import { Delivery, DeliveryStatus } from './delivery.entity';
 
 export interface ClaimedDelivery {
@@ -17,20 +19,6 @@ export interface ClaimedDelivery {
   attempts: number;
   event: PaymentEventV1;
   link: DeliveryLink | null;
-}
-
-export interface DeliveryFilter {
-  status?: DeliveryStatus;
-  connectionId?: string;
-  orderId?: string;
-  limit: number;
-  offset: number;
-}
-
-export interface AttemptReport {
-  connectionId: string;
-  destination: string;
-  durationMs: number;
 }
 
 /** Open = not finished; an open earlier delivery of the same order blocks a later one. */
@@ -48,9 +36,11 @@ export class DeliveryService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly connections: ConnectionsService,
     private readonly audit: AuditService,
-  ) {}
+    events: ConnectionEvents,
+  ) {
+    events.onReconnected(unparkDeliveries);
+  }
 
-  /** Called in the transaction that records a verified event: one delivery per connection. */
   async createForEvent(m: EntityManager, event: PaymentEventV1): Promise<number> {
     const targets = await this.connections.listReceiving(m);
     if (targets.length === 0) return 0;
@@ -289,34 +279,6 @@ export class DeliveryService {
       await this.finish(m, id, status, null, null, reason);
       if (status === 'skipped') await this.wakeSuccessors(m, [id]);
     });
-  }
-
-  /** Operator replay of one delivery: back to pending now, attempts kept for the record. */
-  async replay(id: string, actor = 'admin'): Promise<Delivery> {
-    const found = await this.load(id);
-    if (!found) throw new NotFoundException(`id: no delivery "${id}"`);
-    if (found.status === 'in_progress') {
-      throw new ConflictException('status: the delivery is in progress; try again shortly');
-    }
-    await this.ds.transaction(async (m) => {
-      await m.query(
-        `UPDATE deliveries SET status = 'pending', next_attempt_at = now(), locked_until = NULL,
-           updated_at = now() WHERE id = $1`,
-        [id],
-      );
-      await enqueueDeliveries(m, [id]);
-      await this.audit.record(
-        {
-          kind: 'delivery.replay',
-          actor,
-          orderId: found.orderId,
-          eventId: found.eventId,
-          data: { deliveryId: id, connectionId: found.connectionId, previousStatus: found.status },
-        },
-        m,
-      );
-    });
-    return (await this.load(id))!;
   }
 
   list(filter: DeliveryFilter): Promise<Delivery[]> {

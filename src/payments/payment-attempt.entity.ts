@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { bigintNumber } from '../database/transformers';
-import type { PaymentStatus } from './payment-status';
+import type { PaymentStatus } from '../domain/payment-status';
 
 /** One provider payment session of an order; a customer's retry is a new attempt. */
 @Entity('payment_attempts')

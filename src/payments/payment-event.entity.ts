@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { bigintNumber } from '../database/transformers';
 import type { PaymentEventV1 } from './payment-event';
-import type { PaymentStatus } from './payment-status';
+import type { PaymentStatus } from '../domain/payment-status';
 
 /** A verified, normalized payment event (schemas/payment-event.v1.schema.json in `payload`). */
 @Entity('payment_events')

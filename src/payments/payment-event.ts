@@ -1,5 +1,4 @@
-import type { CrmRefs } from './payment-order.entity';
-import type { PaymentStatus } from './payment-status';
+import type { PaymentStatus } from '../domain/payment-status';
 
 export const PAYMENT_EVENT_SCHEMA_VERSION = 1;
 
@@ -25,7 +24,8 @@ export interface PaymentEventV1 {
   currency: string | null;
   refundedAmountMinor: number | null;
   customer: { phone: string | null; id: string | null };
-  crm: CrmRefs;
+  /** CRM references by each manifest's `crmRefKey` (`bitrix24DealId`, `amocrmLeadId`). */
+  crm: Partial<Record<string, string>>;
   occurredAt: string;
   verifiedAt: string;
   verifiedBy: 'status_lookup' | 'scheduler' | 'operator';

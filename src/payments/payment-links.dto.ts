@@ -1,4 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
+import { CRM_REF_KEYS, CrmRefs } from '../connectors';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -64,18 +65,17 @@ export class LinkCustomerDto {
   email?: string;
 }
 
-export class CrmRefsDto {
-  @ApiPropertyOptional({ example: '1001' })
-  @Optional()
-  @Transform(toText)
-  @Matches(/^\d{1,18}$/, { message: 'crm.bitrix24DealId must be a numeric id' })
-  bitrix24DealId?: string;
-
-  @ApiPropertyOptional({ example: '5003' })
-  @Optional()
-  @Transform(toText)
-  @Matches(/^\d{1,18}$/, { message: 'crm.amocrmLeadId must be a numeric id' })
-  amocrmLeadId?: string;
+/** One optional numeric id per CRM whose manifest names a reference key. */
+export class CrmRefsDto {}
+for (const key of CRM_REF_KEYS) {
+  for (const decorate of [
+    ApiPropertyOptional({ example: '1001' }),
+    Optional(),
+    Transform(toText),
+    Matches(/^\d{1,18}$/, { message: `crm.${key} must be a numeric id` }),
+  ]) {
+    decorate(CrmRefsDto.prototype, key);
+  }
 }
 
 export class CreatePaymentLinkDto {
@@ -137,7 +137,7 @@ export class CreatePaymentLinkDto {
   @IsObject({ message: 'crm must be an object' })
   @ValidateNested()
   @Type(() => CrmRefsDto)
-  crm?: CrmRefsDto;
+  crm?: CrmRefs;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
   @Optional()

@@ -1,11 +1,9 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { bigintNumber } from '../database/transformers';
-import type { PaymentStatus } from './payment-status';
+import type { CrmRefs } from '../connectors';
+import type { PaymentStatus } from '../domain/payment-status';
 
-export interface CrmRefs {
-  bitrix24DealId?: string;
-  amocrmLeadId?: string;
-}
+export type { CrmRefs } from '../connectors';
 
 /** One row per merchant order; its status is derived from its attempts. */
 @Entity('payment_orders')

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { IsIn, IsString, Matches, MaxLength } from 'class-validator';
-import { PAYMENT_STATUSES } from './payment-status';
+import { PAYMENT_STATUSES } from '../domain/payment-status';
 
 export const REVIEW_DECISIONS = ['lookup', 'accept_paid', 'mark_failed'] as const;
 export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];

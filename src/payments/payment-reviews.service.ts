@@ -12,7 +12,7 @@ import { classifyHttpError } from '../common/errors';
 import { VposClient, VposSessionView } from '../providers/vpos/vpos.client';
 import { JournalService } from './journal.service';
 import type { ResolveReviewDto, ReviewDecision } from './payment-reviews.dto';
-import type { PaymentStatus } from './payment-status';
+import type { PaymentStatus } from '../domain/payment-status';
 import { PaymentsService, PaymentView } from './payments.service';
 
 interface AttemptRef {

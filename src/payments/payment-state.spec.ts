@@ -1,5 +1,5 @@
 import { decideTransition, deriveOrderStatus, FINAL_STATUSES } from './payment-state';
-import { PAYMENT_STATUSES, PaymentStatus } from './payment-status';
+import { PAYMENT_STATUSES, PaymentStatus } from '../domain/payment-status';
 
 describe('payment state machine', () => {
   it.each<[PaymentStatus, PaymentStatus]>([

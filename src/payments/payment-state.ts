@@ -1,4 +1,4 @@
-import type { PaymentStatus } from './payment-status';
+import { FINAL_PAYMENT_STATUSES, PaymentStatus } from '../domain/payment-status';
 
 /**
  * How a move is taken:
@@ -76,15 +76,7 @@ const TRANSITIONS: Record<PaymentStatus, Partial<Record<PaymentStatus, Rule>>> =
 
 const SETTLED: ReadonlySet<PaymentStatus> = new Set(['paid', 'partially_refunded', 'refunded']);
 
-export const FINAL_STATUSES: ReadonlySet<PaymentStatus> = new Set([
-  'paid',
-  'failed',
-  'cancelled',
-  'expired',
-  'refunded',
-  'partially_refunded',
-  'manual_review',
-]);
+export const FINAL_STATUSES: ReadonlySet<PaymentStatus> = new Set(FINAL_PAYMENT_STATUSES);
 
 export type TransitionDecision =
   | { action: 'apply'; to: PaymentStatus; flag?: 'paid_after_expiry' | 'review_resolved' }

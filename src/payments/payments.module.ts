@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import type { AppRole } from '../config/env.schema';
+import { CRM_REF_KEYS } from '../connectors';
 import { DeliveryModule } from '../delivery/delivery.module';
 import { VposModule } from '../providers/vpos/vpos.module';
 import { JournalService } from './journal.service';
@@ -20,7 +21,7 @@ export class PaymentsModule {
   static forRole(role: AppRole): DynamicModule {
     return {
       module: PaymentsModule,
-      imports: [AuditModule, VposModule, DeliveryModule.forRole(role)],
+      imports: [AuditModule, VposModule.forCrmRefs(CRM_REF_KEYS), DeliveryModule.forRole(role)],
       controllers: role === 'worker' ? [] : [PaymentsController, PaymentLinksController],
       providers: [
         PaymentsService,

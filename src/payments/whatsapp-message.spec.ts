@@ -1,9 +1,5 @@
-import {
-  DEFAULT_TEMPLATES,
-  formatAmount,
-  formatYerevanTime,
-  whatsappMessage,
-} from './whatsapp-message';
+import { formatAmount, formatYerevanTime } from '../common/format';
+import { DEFAULT_TEMPLATES, whatsappMessage } from './whatsapp-message';
 
 describe('WhatsApp message', () => {
   it('formats amounts the Armenian way', () => {

@@ -1,6 +1,6 @@
 import request from 'supertest';
-import { CredentialVault } from '../../src/connections/credential-vault';
-import type { OAuthCredentials } from '../../src/connections/oauth-provider';
+import { CredentialVault } from '../../src/credentials/credential-vault';
+import type { OAuthCredentials } from '../../src/credentials/oauth-provider';
 import { adminHeaders, TestDatabase, TestHub } from './test-hub';
 
 /**

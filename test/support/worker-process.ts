@@ -1,5 +1,5 @@
 /* A hub worker in its own process, so a test can SIGKILL it. Config comes from the env. */
-import { loadConfig } from '../../src/config/app-config';
+import { loadConfig } from '../../src/load-config';
 import { createApp } from '../../src/main';
 
 async function main(): Promise<void> {

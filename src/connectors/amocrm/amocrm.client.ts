@@ -2,7 +2,8 @@ import type { AxiosInstance, Method } from 'axios';
 import { isAxiosError } from 'axios';
 import { classifyHttpError } from '../../common/errors';
 import { createHttpClient } from '../../common/http-client';
-import { AccessTokenSource, ConnectorError } from '../crm-connector';
+import type { AccessTokenSource } from '../../credentials/oauth-provider';
+import { ConnectorError } from '../crm-connector';
 import { classifyAmocrmError } from './amocrm.errors';
 
 const RATE_LIMIT_WAITS = 3;
@@ -10,7 +11,7 @@ const RATE_LIMIT_WAITS = 3;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export type AmocrmAuth =
-  /** A long-lived token of a private integration (B2): no refresh, a 401 means reconnect. */
+  /** A long-lived token of a private integration: no refresh, a 401 means reconnect. */
   | { mode: 'token'; token: string }
   /** OAuth: `first` is a token known to be fresh; otherwise the token source is asked. */
   | { mode: 'oauth'; connectionId: string; tokens: AccessTokenSource; first?: string };

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import {
   checkOutboundUrl,
   hostOf,
@@ -7,10 +6,9 @@ import {
   schemeFor,
 } from '../../common/url-policy';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { TokenService } from '../../credentials/token.service';
 import type { PaymentEventV1 } from '../../payments/payment-event';
 import {
-  ACCESS_TOKENS,
-  AccessTokenSource,
   ConnectionContext,
   ConnectorError,
   connectorSettings,
@@ -44,7 +42,7 @@ import type { AmoLead, AmoList, AmoPipeline } from './amocrm.types';
 const FRESH_FOR_MS = 10 * 60_000;
 
 /**
- * Payment events into amoCRM / Kommo leads (crm-apis.md B). The lead is the event's
+ * Payment events into amoCRM / Kommo leads. The lead is the event's
  * `crm.amocrmLeadId`, else the one whose order id field holds the order id, else (createLeads)
  * a new lead carrying that field. Paid moves it to won (142) with the price; each event adds one
  * common note with a marker that a retry looks for first. A batch costs a few requests: lookups,
@@ -53,11 +51,10 @@ const FRESH_FOR_MS = 10 * 60_000;
 @Injectable()
 export class AmocrmConnector implements CrmConnector {
   readonly type = 'amocrm' as const;
-  private tokenSource?: AccessTokenSource;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly moduleRef: ModuleRef,
+    private readonly tokenService: TokenService,
   ) {}
 
   rateLimit(connection: ConnectionContext): RateLimitRule {
@@ -77,7 +74,7 @@ export class AmocrmConnector implements CrmConnector {
     const work: Work[] = [];
     const skipped: DeliveryItemResult[] = [];
     for (const item of items) {
-      if (isDelivered(item.event.type)) work.push({ item, input: this.input(item) });
+      if (isDelivered(item.event.type)) work.push({ item, input: this.input(item, settings) });
       else {
         skipped.push({
           deliveryId: item.deliveryId,
@@ -95,7 +92,7 @@ export class AmocrmConnector implements CrmConnector {
     if (!isDelivered(event.type)) {
       return Promise.resolve({ skip: `${event.type} payments are not written to amoCRM` });
     }
-    const input = this.input({ deliveryId: '', attempt: 1, event, link: null });
+    const input = this.input({ deliveryId: '', attempt: 1, event, link: null }, settings);
     const leadId = leadIdOf(event);
     const find: unknown[] = [];
     if (leadId) find.push({ method: 'GET', url: `${base}/api/v4/leads/${leadId}` });
@@ -159,12 +156,13 @@ export class AmocrmConnector implements CrmConnector {
     }
   }
 
-  private input(item: DeliveryItem): LeadInput {
+  private input(item: DeliveryItem, settings: AmocrmSettings): LeadInput {
     const currency = item.event.currency ?? '';
     return {
       event: item.event,
       link: item.link,
       exponent: this.config.vpos.currencyExponents[currency] ?? 2,
+      language: settings.noteLanguage,
     };
   }
 
@@ -212,7 +210,7 @@ export class AmocrmConnector implements CrmConnector {
         {
           mode: 'oauth',
           connectionId: connection.id,
-          tokens: this.tokens(),
+          tokens: this.tokenService,
           first: fresh ? creds.accessToken : undefined,
         },
         connection.pace,
@@ -224,13 +222,5 @@ export class AmocrmConnector implements CrmConnector {
       'NO_CREDENTIALS',
       'credentials: neither a long-lived token nor an OAuth pair; connect the account again',
     );
-  }
-
-  /** The token service, looked up on first use (see ACCESS_TOKENS: no provider cycle). */
-  private tokens(): AccessTokenSource {
-    this.tokenSource ??= this.moduleRef.get<AccessTokenSource>(ACCESS_TOKENS, {
-      strict: false,
-    });
-    return this.tokenSource;
   }
 }

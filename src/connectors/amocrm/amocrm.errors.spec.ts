@@ -53,7 +53,7 @@ describe('amoCRM error classes', () => {
     expect(e.message).toContain('Token has been revoked');
   });
 
-  it('names each refused item of a validation-errors answer (B5)', () => {
+  it('names each refused item of a validation-errors answer', () => {
     const e = classifyAmocrmError(400, {
       'validation-errors': [
         {

@@ -35,7 +35,7 @@ export class AmocrmValidationError extends ConnectorError {
 }
 
 /**
- * An amoCRM answer in our three kinds (crm-apis.md B2, B5, D): 429 and 5xx retry (Retry-After
+ * An amoCRM answer in our three kinds: 429 and 5xx retry (Retry-After
  * honoured); 401, and 403 naming a revoked token or invalid_grant, need a reconnect; the 403
  * nginx page of a blocked account retries much later; validation and other 4xx are permanent.
  */

@@ -38,7 +38,7 @@ export async function leadsById(
 
 /**
  * The lead whose order id field holds exactly `orderId` (the oldest when several do). Filtering
- * by a custom field is alpha and not on every account (crm-apis.md B3), so this is the free-text
+ * by a custom field is alpha and not on every account, so this is the free-text
  * `query` search with an exact check of the field on every result.
  */
 export async function leadByOrderId(

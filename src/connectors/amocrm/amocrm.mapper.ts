@@ -1,7 +1,8 @@
 import type { PaymentEventV1 } from '../../payments/payment-event';
-import type { PaymentStatus } from '../../payments/payment-status';
-import { money, noteMarker, paymentNoteText } from '../payment-note';
+import type { PaymentStatus } from '../../domain/payment-status';
+import { money, NoteLanguage, noteMarker, paymentNoteText } from '../shared/payment-note';
 import type { DeliveryLink } from '../crm-connector';
+import { KEEPS_WON } from '../shared/statuses';
 import {
   AmocrmSettings,
   DEFAULT_LEAD_NAME,
@@ -19,7 +20,7 @@ export function isDelivered(status: PaymentStatus): status is MappedStatus {
   return (MAPPED_STATUSES as readonly string[]).includes(status);
 }
 
-/** amoCRM `price` is an integer in major units (B1, B3). */
+/** amoCRM `price` is an integer in major units. */
 export function majorUnits(amountMinor: number, exponent: number): number {
   return Math.round(amountMinor / 10 ** exponent);
 }
@@ -34,10 +35,8 @@ export interface LeadInput {
   event: PaymentEventV1;
   link: DeliveryLink | null;
   exponent: number;
+  language?: NoteLanguage;
 }
-
-/** Statuses that never take a lead out of won (142): a later failed attempt, an expired link. */
-const NEVER_UNWIN = new Set<PaymentStatus>(['paid', 'failed', 'cancelled', 'expired']);
 
 /**
  * The PATCH for an existing lead: only what differs. A won lead is not moved again (nor by a
@@ -53,7 +52,7 @@ export function leadPatch(
   const patch: Record<string, unknown> = {};
   const won = lead.status_id === WON_STATUS_ID;
   const target = statusTarget(settings, event.type);
-  if (target && !(won && NEVER_UNWIN.has(event.type))) {
+  if (target && !(won && KEEPS_WON.has(event.type))) {
     const pipelineId = target.pipelineId ?? lead.pipeline_id;
     if (lead.status_id !== target.statusId || lead.pipeline_id !== pipelineId) {
       patch.status_id = target.statusId;
@@ -127,5 +126,5 @@ function leadName(template: string, input: LeadInput): string {
 
 /** The common note for one event (the text every CRM connector writes). */
 export function noteText(input: LeadInput): string {
-  return paymentNoteText(input.event, input.link, input.exponent);
+  return paymentNoteText(input.event, input.link, input.exponent, input.language);
 }

@@ -4,10 +4,10 @@ import { classifyHttpError, ExternalApiError } from '../../common/errors';
 import { createHttpClient } from '../../common/http-client';
 import { hostOf, isTrustedProviderHost, schemeFor } from '../../common/url-policy';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import type { OAuthCredentials, OAuthGrant, OAuthProvider } from '../../connections/oauth-provider';
+import type { OAuthCredentials, OAuthGrant, OAuthProvider } from '../../credentials/oauth-provider';
 import { classifyAmocrmError } from './amocrm.errors';
 
-/** amoCRM and Kommo account hosts (crm-apis.md B1). */
+/** amoCRM and Kommo account hosts. */
 export const ACCOUNT_DOMAINS = [/\.amocrm\.(ru|com)$/, /\.kommo\.com$/];
 
 interface TokenAnswer {
@@ -17,7 +17,7 @@ interface TokenAnswer {
 }
 
 /**
- * amoCRM/Kommo OAuth (B2): consent on www.amocrm.ru, the callback names the account host in
+ * amoCRM/Kommo OAuth: consent on www.amocrm.ru, the callback names the account host in
  * `referer`, the code is exchanged on that host, refresh tokens are single-use and rotate, so
  * refreshes run ahead of expiry under the token service's lock.
  */
@@ -123,7 +123,7 @@ export class AmocrmOAuth implements OAuthProvider {
       });
       return res.data;
     } catch (err) {
-      // A blocked account answers every route, this one too, with an nginx 403 page (B5, D):
+      // A blocked account answers every route, this one too, with an nginx 403 page:
       // wait for the block to lift rather than ask for a reconnect.
       if (isAxiosError(err) && err.response?.status === 403) {
         const blocked = classifyAmocrmError(

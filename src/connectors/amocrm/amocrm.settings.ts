@@ -1,7 +1,9 @@
 import 'reflect-metadata';
-import { plainToInstance, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
+import type { RateLimitRule } from '../crm-connector';
 import {
   IsBoolean,
+  IsIn,
   IsInt,
   IsOptional,
   IsString,
@@ -10,25 +12,20 @@ import {
   Min,
   MinLength,
   ValidateNested,
-  ValidationError,
-  validateSync,
 } from 'class-validator';
-import type { PaymentStatus } from '../../payments/payment-status';
+import { FINAL_PAYMENT_STATUSES, PaymentStatus } from '../../domain/payment-status';
+import { NOTE_LANGUAGES, NoteLanguage } from '../shared/payment-note';
+import { parseSettings, rateLimitSettings } from '../shared/settings';
 
-/** The same in every pipeline (crm-apis.md B3); every other status id belongs to one pipeline. */
+/** The same in every pipeline; every other status id belongs to one pipeline. */
 export const WON_STATUS_ID = 142;
 export const LOST_STATUS_ID = 143;
 
-class RateLimitSettings {
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  capacity: number;
-
-  @Min(0.01)
-  @Max(1000)
-  refillPerSecond: number;
-}
+const RateLimitSettings = rateLimitSettings({
+  capacity: 1000,
+  refillPerSecond: 1000,
+  minRefill: 0.01,
+});
 
 export class StatusTarget {
   /** Absent: the lead's own pipeline (only for 142 and 143). */
@@ -78,8 +75,9 @@ class NewLeadSettings {
   name?: string;
 }
 
-/** Settings of an amoCRM / Kommo connection (the account itself comes from OAuth or the token). */
 export class AmocrmSettings {
+  @IsOptional() @IsIn(NOTE_LANGUAGES) noteLanguage?: NoteLanguage;
+
   /** The account host, kept by the long-lived-token mode. */
   @IsOptional()
   @IsString()
@@ -114,7 +112,7 @@ export class AmocrmSettings {
   @IsOptional()
   @ValidateNested()
   @Type(() => RateLimitSettings)
-  rateLimit?: RateLimitSettings;
+  rateLimit?: RateLimitRule;
 
   /** Events per call under a backlog (amoCRM takes up to 250 entities per request). */
   @IsOptional()
@@ -125,7 +123,7 @@ export class AmocrmSettings {
 }
 
 /**
- * amoCRM allows 7 requests per second per integration (B5). A bucket lets through at most
+ * amoCRM allows 7 requests per second per integration. A bucket lets through at most
  * capacity + refill requests in any one second, so 2 + 5: never an 8th within a second
  * (capacity 7 with refill 7 lets 14 through after an idle spell, and amoCRM answers 429). Two
  * at once keep an idle call from waiting on the engine's low-token linger.
@@ -135,15 +133,7 @@ export const AMOCRM_DEFAULT_BATCH = 50;
 export const DEFAULT_LEAD_NAME = 'Order {orderId}';
 
 export type MappedStatus = keyof StatusMap;
-export const MAPPED_STATUSES: readonly MappedStatus[] = [
-  'paid',
-  'failed',
-  'cancelled',
-  'expired',
-  'refunded',
-  'partially_refunded',
-  'manual_review',
-];
+export const MAPPED_STATUSES: readonly MappedStatus[] = FINAL_PAYMENT_STATUSES;
 
 /** Where a lead goes for this payment status; null: a note only. */
 export function statusTarget(settings: AmocrmSettings, status: PaymentStatus): StatusTarget | null {
@@ -153,14 +143,8 @@ export function statusTarget(settings: AmocrmSettings, status: PaymentStatus): S
   return status === 'paid' ? { statusId: WON_STATUS_ID } : null;
 }
 
-/** Parses and validates; throws an Error whose message names each bad field. */
 export function parseAmocrmSettings(raw: unknown): AmocrmSettings {
-  const settings = plainToInstance(AmocrmSettings, raw ?? {});
-  const errors = validateSync(settings, { whitelist: true, forbidNonWhitelisted: true });
-  const problems = flatten(errors, 'settings');
-  if (problems.length === 0) problems.push(...crossFieldProblems(settings));
-  if (problems.length) throw new Error(problems.join('; '));
-  return settings;
+  return parseSettings(AmocrmSettings, raw, crossFieldProblems);
 }
 
 function crossFieldProblems(settings: AmocrmSettings): string[] {
@@ -184,12 +168,4 @@ function crossFieldProblems(settings: AmocrmSettings): string[] {
     }
   }
   return problems;
-}
-
-function flatten(errors: ValidationError[], prefix: string): string[] {
-  return errors.flatMap((e) => {
-    const path = `${prefix}.${e.property}`;
-    const own = e.constraints ? [`${path}: ${Object.values(e.constraints).join('; ')}`] : [];
-    return [...own, ...flatten(e.children ?? [], path)];
-  });
 }

@@ -1,4 +1,4 @@
-/** The parts of amoCRM API v4 answers the connector reads (crm-apis.md B3, B4). */
+/** The parts of amoCRM API v4 answers the connector reads. */
 
 export interface AmoFieldValues {
   field_id: number;

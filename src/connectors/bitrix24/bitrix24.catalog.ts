@@ -24,7 +24,7 @@ interface CategoryRow {
 
 const FULL_STAGE = /^C(\d+):(.+)$/;
 
-/** The portal's deal pipelines and their stages (crm-apis.md A3), for mapping and checks. */
+/** The portal's deal pipelines and their stages, for mapping and checks. */
 export class StageCatalog {
   constructor(readonly pipelines: ReadonlyMap<number, Pipeline>) {}
 

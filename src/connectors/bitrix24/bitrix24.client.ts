@@ -1,6 +1,7 @@
 import { isAxiosError } from 'axios';
 import { createHttpClient } from '../../common/http-client';
-import { AccessTokenSource, ConnectorError } from '../crm-connector';
+import type { AccessTokenSource } from '../../credentials/oauth-provider';
+import { ConnectorError } from '../crm-connector';
 import { batchCommand, classifyBitrix24Error } from './bitrix24.errors';
 
 export type Bitrix24Auth =

@@ -19,7 +19,7 @@ const AUTH = new Set([
 ]);
 
 /**
- * Bitrix24 errors in our three kinds (crm-apis.md A7): limits and server trouble retry, token and
+ * Bitrix24 errors in our three kinds: limits and server trouble retry, token and
  * permission problems need a reconnect, validation (HTTP 400 with an empty `error`) is permanent.
  */
 export function classifyBitrix24Error(

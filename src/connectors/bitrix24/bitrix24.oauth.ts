@@ -4,7 +4,7 @@ import { classifyHttpError, ExternalApiError } from '../../common/errors';
 import { createHttpClient } from '../../common/http-client';
 import { hostOf, isTrustedProviderHost, schemeFor } from '../../common/url-policy';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import type { OAuthCredentials, OAuthGrant, OAuthProvider } from '../../connections/oauth-provider';
+import type { OAuthCredentials, OAuthGrant, OAuthProvider } from '../../credentials/oauth-provider';
 
 /**
  * The zones Bitrix24 hosts cloud portals in (`<portal>.bitrix24.<zone>`), as its own code lists
@@ -54,7 +54,7 @@ interface TokenAnswer {
 }
 
 /**
- * Bitrix24 app OAuth (crm-apis.md A1): consent on the portal, code exchange and refresh on the
+ * Bitrix24 app OAuth: consent on the portal, code exchange and refresh on the
  * OAuth server (GET, code valid 30 s), rotating refresh tokens, `client_endpoint` for REST.
  */
 @Injectable()

@@ -1,6 +1,8 @@
-import { plainToInstance, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
+import type { RateLimitRule } from '../crm-connector';
 import {
   IsBoolean,
+  IsIn,
   IsInt,
   IsOptional,
   IsString,
@@ -9,9 +11,10 @@ import {
   MaxLength,
   Min,
   ValidateNested,
-  validateSync,
-  ValidationError,
 } from 'class-validator';
+
+import { NOTE_LANGUAGES, NoteLanguage } from '../shared/payment-note';
+import { parseSettings, rateLimitSettings } from '../shared/settings';
 
 const UF_FIELD = /^UF_CRM_[A-Z0-9_]+$/;
 const UF_MESSAGE = 'must be a deal user field, UF_CRM_<NAME>';
@@ -51,19 +54,17 @@ class NewDealSettings {
   @IsOptional() @IsInt() @Min(1) assignedById?: number;
 }
 
-class RateLimitSettings {
-  /** Enterprise portals allow 250 at once, draining 5/s; other plans 50 and 2/s. */
-  @IsInt() @Min(1) @Max(250) capacity: number;
-  @Min(0.1) @Max(5) refillPerSecond: number;
-}
+/** Enterprise portals allow 250 at once, draining 5/s; other plans 50 and 2/s. */
+const RateLimitSettings = rateLimitSettings({ capacity: 250, refillPerSecond: 5, minRefill: 0.1 });
 
 export class Bitrix24Settings {
+  @IsOptional() @IsIn(NOTE_LANGUAGES) noteLanguage?: NoteLanguage;
+
   /** Where a deal keeps the order id: ORIGIN_ID (with ORIGINATOR_ID) or a UF_CRM_* field. */
   @IsOptional()
   @Matches(/^(ORIGIN_ID|UF_CRM_[A-Z0-9_]+)$/, { message: 'must be ORIGIN_ID or UF_CRM_<NAME>' })
   orderIdField?: string;
 
-  /** ORIGINATOR_ID of deals the hub finds or creates by ORIGIN_ID. */
   @IsOptional()
   @Matches(/^[\w.-]{1,50}$/, { message: 'must be 1-50 letters, digits, . _ -' })
   originatorId?: string;
@@ -78,7 +79,7 @@ export class Bitrix24Settings {
   /** Events per delivery call under a backlog (each costs two batch commands). */
   @IsOptional() @IsInt() @Min(1) @Max(500) batchSize?: number;
 
-  @IsOptional() @ValidateNested() @Type(() => RateLimitSettings) rateLimit?: RateLimitSettings;
+  @IsOptional() @ValidateNested() @Type(() => RateLimitSettings) rateLimit?: RateLimitRule;
 }
 
 export const BITRIX24_DEFAULTS = {
@@ -89,22 +90,10 @@ export const BITRIX24_DEFAULTS = {
    * write requests, 0.045 requests per event, which the 2/s bucket turns into ~44 events/s.
    */
   batchSize: 200,
-  /** The published leaky bucket of non-Enterprise portals (crm-apis.md A7). */
+  /** The published leaky bucket of non-Enterprise portals. */
   rateLimit: { capacity: 50, refillPerSecond: 2 },
 } as const;
 
-/** Parses and validates; throws an Error whose message names each bad field. */
 export function parseBitrix24Settings(raw: unknown): Bitrix24Settings {
-  const settings = plainToInstance(Bitrix24Settings, raw ?? {});
-  const errors = validateSync(settings, { whitelist: true, forbidNonWhitelisted: true });
-  if (errors.length) throw new Error(flatten(errors, 'settings').join('; '));
-  return settings;
-}
-
-function flatten(errors: ValidationError[], path: string): string[] {
-  return errors.flatMap((e) => {
-    const here = `${path}.${e.property}`;
-    const own = e.constraints ? [`${here}: ${Object.values(e.constraints).join('; ')}`] : [];
-    return [...own, ...flatten(e.children ?? [], here)];
-  });
+  return parseSettings(Bitrix24Settings, raw);
 }

@@ -1,24 +1,13 @@
-import { plainToInstance, Type } from 'class-transformer';
-import {
-  IsInt,
-  IsOptional,
-  IsString,
-  Max,
-  Min,
-  ValidateNested,
-  validateSync,
-} from 'class-validator';
+import { Type } from 'class-transformer';
+import type { RateLimitRule } from '../crm-connector';
+import { parseSettings, rateLimitSettings } from '../shared/settings';
+import { IsInt, IsOptional, IsString, Max, Min, ValidateNested } from 'class-validator';
 
-class RateLimitSettings {
-  @IsInt()
-  @Min(1)
-  @Max(10000)
-  capacity: number;
-
-  @Min(0.01)
-  @Max(10000)
-  refillPerSecond: number;
-}
+const RateLimitSettings = rateLimitSettings({
+  capacity: 10000,
+  refillPerSecond: 10000,
+  minRefill: 0.01,
+});
 
 /** Settings of a generic signed-webhook destination (the merchant's own backend). */
 export class WebhookSettings {
@@ -35,7 +24,7 @@ export class WebhookSettings {
   @IsOptional()
   @ValidateNested()
   @Type(() => RateLimitSettings)
-  rateLimit?: RateLimitSettings;
+  rateLimit?: RateLimitRule;
 
   @IsOptional()
   @IsInt()
@@ -46,20 +35,6 @@ export class WebhookSettings {
 
 export const WEBHOOK_DEFAULT_RATE = { capacity: 20, refillPerSecond: 10 };
 
-/** Parses and validates; throws an Error whose message names each bad field. */
 export function parseWebhookSettings(raw: unknown): WebhookSettings {
-  const settings = plainToInstance(WebhookSettings, raw ?? {});
-  const errors = validateSync(settings, { whitelist: true, forbidNonWhitelisted: true });
-  if (errors.length) {
-    const flat = errors.flatMap((e) =>
-      e.children?.length
-        ? e.children.map(
-            (c) =>
-              `settings.${e.property}.${c.property}: ${Object.values(c.constraints ?? {}).join('; ')}`,
-          )
-        : [`settings.${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`],
-    );
-    throw new Error(flat.join('; '));
-  }
-  return settings;
+  return parseSettings(WebhookSettings, raw);
 }

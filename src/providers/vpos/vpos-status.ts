@@ -1,6 +1,6 @@
-import type { PaymentStatus } from '../../payments/payment-status';
+import type { PaymentStatus } from '../../domain/payment-status';
 
-/** vpos.md's assumed status table; VPOS_STATUS_MAP entries are merged over it. */
+/** The assumed VPOS status table; VPOS_STATUS_MAP entries are merged over it. */
 export const DEFAULT_VPOS_STATUS_MAP: Readonly<Record<string, PaymentStatus>> = {
   created: 'created',
   pending: 'pending',

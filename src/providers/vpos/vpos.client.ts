@@ -3,9 +3,10 @@ import { AxiosInstance, isAxiosError } from 'axios';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { classifyHttpError, ExternalApiError } from '../../common/errors';
 import { createHttpClient } from '../../common/http-client';
-import type { CrmRefs } from '../../payments/payment-order.entity';
 import { readMinor, readPath, readString } from './field-path';
 import { mapVposStatus, MappedStatus } from './vpos-status';
+
+export const VPOS_CRM_REF_KEYS = Symbol('VPOS_CRM_REF_KEYS');
 
 /** The provider's current view of one payment session, in our terms. */
 export interface VposSessionView {
@@ -18,7 +19,7 @@ export interface VposSessionView {
   refundedAmountMinor?: number;
   customerPhone?: string;
   customerId?: string;
-  crm: CrmRefs;
+  crm: Record<string, string>;
   raw: unknown;
 }
 
@@ -59,7 +60,10 @@ function withProviderMessage(e: ExternalApiError, err: unknown): ExternalApiErro
 export class VposClient {
   private readonly http: AxiosInstance;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(VPOS_CRM_REF_KEYS) private readonly crmRefKeys: readonly string[],
+  ) {
     const token = config.vpos.apiToken;
     this.http = createHttpClient({
       baseURL: config.vpos.apiBaseUrl,
@@ -132,12 +136,10 @@ export class VposClient {
     const f = this.config.vpos.fields;
     const providerStatus = readString(data, f.lookupStatus);
     const crmRaw = readPath(data, f.lookupCrm);
-    const crm: CrmRefs = {};
-    if (crmRaw && typeof crmRaw === 'object') {
-      const deal = readString(crmRaw, 'bitrix24DealId');
-      const lead = readString(crmRaw, 'amocrmLeadId');
-      if (deal) crm.bitrix24DealId = deal;
-      if (lead) crm.amocrmLeadId = lead;
+    const crm: Record<string, string> = {};
+    for (const key of crmRaw && typeof crmRaw === 'object' ? this.crmRefKeys : []) {
+      const ref = readString(crmRaw, key);
+      if (ref) crm[key] = ref;
     }
     return {
       sessionId,

@@ -1,5 +1,14 @@
-import { Module } from '@nestjs/common';
-import { VposClient } from './vpos.client';
+import { DynamicModule, Module } from '@nestjs/common';
+import { VPOS_CRM_REF_KEYS, VposClient } from './vpos.client';
 
-@Module({ providers: [VposClient], exports: [VposClient] })
-export class VposModule {}
+@Module({})
+export class VposModule {
+  /** `crmRefKeys`: the CRM references a session's metadata.crm may carry (from the manifests). */
+  static forCrmRefs(crmRefKeys: readonly string[]): DynamicModule {
+    return {
+      module: VposModule,
+      providers: [VposClient, { provide: VPOS_CRM_REF_KEYS, useValue: crmRefKeys }],
+      exports: [VposClient],
+    };
+  }
+}

@@ -1,7 +1,7 @@
 import { createSign } from 'node:crypto';
 import { createHttpClient } from '../../common/http-client';
 import { ExternalApiError, classifyHttpError } from '../../common/errors';
-import { SHEETS_SCOPE } from './google.oauth';
+import { SHEETS_SCOPE } from './google-sheets.oauth';
 
 export interface ServiceAccountKey {
   client_email: string;
@@ -13,7 +13,7 @@ const b64url = (value: string | Buffer) => Buffer.from(value).toString('base64ur
 
 /**
  * A token for a service account by the JWT bearer grant (RFC 7523), signed here: googleapis'
- * JWT client cannot be pointed at another token URL (crm-apis.md C4), the hub's config can.
+ * JWT client cannot be pointed at another token URL, the hub's config can.
  */
 export async function serviceAccountToken(
   key: ServiceAccountKey,

@@ -16,3 +16,14 @@ export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 export function isPaymentStatus(value: unknown): value is PaymentStatus {
   return typeof value === 'string' && (PAYMENT_STATUSES as readonly string[]).includes(value);
 }
+
+/** Statuses an attempt does not leave on its own. */
+export const FINAL_PAYMENT_STATUSES = [
+  'paid',
+  'failed',
+  'cancelled',
+  'expired',
+  'refunded',
+  'partially_refunded',
+  'manual_review',
+] as const satisfies readonly PaymentStatus[];

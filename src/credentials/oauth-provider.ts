@@ -1,6 +1,3 @@
-import type { ConnectionStatus } from './connection.entity';
-
-/** What every OAuth token pair is stored as (inside the encrypted credentials). */
 export interface OAuthCredentials {
   accessToken: string;
   refreshToken: string;
@@ -16,12 +13,9 @@ export interface OAuthGrant {
   credentials: OAuthCredentials;
 }
 
-export type OAuthProviderName = 'bitrix24' | 'amocrm' | 'google';
-
 /** One per CRM, in that CRM's connector folder; the connections module knows only this. */
 export interface OAuthProvider {
-  readonly name: OAuthProviderName;
-  /** The connection type it creates. */
+  readonly name: string;
   readonly connectionType: string;
   /** `on-expiry-error`: refresh when the API says the token expired (Bitrix24); `ahead`: before. */
   readonly refreshPolicy: 'on-expiry-error' | 'ahead';
@@ -40,9 +34,6 @@ export interface OAuthProvider {
   ): Promise<OAuthCredentials>;
 }
 
-export interface ConnectionRef {
-  id: string;
-  type: string;
-  status: ConnectionStatus;
-  account: Record<string, unknown>;
+export interface AccessTokenSource {
+  accessToken(connectionId: string, rejected?: string): Promise<string>;
 }

@@ -4,7 +4,7 @@ import { Inject, Injectable, UnprocessableEntityException } from '@nestjs/common
 import { OAuth2Client } from 'google-auth-library';
 import { ExternalApiError } from '../../common/errors';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import type { OAuthCredentials, OAuthGrant, OAuthProvider } from '../../connections/oauth-provider';
+import type { OAuthCredentials, OAuthGrant, OAuthProvider } from '../../credentials/oauth-provider';
 
 export const SHEETS_SCOPE = 'https://www.googleapis.com/auth/spreadsheets';
 

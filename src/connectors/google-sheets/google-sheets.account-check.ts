@@ -1,7 +1,7 @@
 import { isAxiosError } from 'axios';
 import { createHttpClient } from '../../common/http-client';
-import type { AccountCheckContext, AccountCheckResult } from '../../connections/account-check';
-import { ServiceAccountKey, serviceAccountToken } from './service-account';
+import type { AccountCheckContext, AccountCheckResult } from '../shared/account-check';
+import { ServiceAccountKey, serviceAccountToken } from './google-sheets.service-account';
 
 /** A service-account key and a spreadsheet shared with it, checked by reading the sheet. */
 export async function checkGoogleServiceAccount(
@@ -21,12 +21,13 @@ export async function checkGoogleServiceAccount(
   }
   let token: string;
   try {
-    token = (await serviceAccountToken(key as ServiceAccountKey, ctx.google.tokenUrl)).accessToken;
+    token = (await serviceAccountToken(key as ServiceAccountKey, ctx.config.crm.google.tokenUrl))
+      .accessToken;
   } catch (err) {
     throw new Error(`credentials.serviceAccountKey: Google refused it (${(err as Error).message})`);
   }
   const http = createHttpClient({
-    baseURL: ctx.google.sheetsApiUrl,
+    baseURL: ctx.config.crm.google.sheetsApiUrl,
     timeoutMs: 15000,
     headers: { authorization: `Bearer ${token}` },
   });

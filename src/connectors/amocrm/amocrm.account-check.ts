@@ -2,9 +2,9 @@ import { isAxiosError } from 'axios';
 import { createHttpClient } from '../../common/http-client';
 import { hostOf, isTrustedProviderHost, schemeFor } from '../../common/url-policy';
 import { ACCOUNT_DOMAINS } from './amocrm.oauth';
-import type { AccountCheckResult } from '../../connections/account-check';
+import type { AccountCheckResult } from '../shared/account-check';
 
-/** A long-lived token of a private integration (B2), checked with GET /api/v4/account. */
+/** A long-lived token of a private integration, checked with GET /api/v4/account. */
 export async function checkAmocrmToken(
   settings: Record<string, unknown>,
   credentials: Record<string, unknown>,

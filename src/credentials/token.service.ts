@@ -1,14 +1,15 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Counter } from 'prom-client';
 import { DataSource, EntityManager } from 'typeorm';
-import { classifyHttpError } from '../common/errors';
-import { ConnectorError } from '../connectors/crm-connector';
-import { ConnectionsService } from './connections.service';
+import { AuditService } from '../audit/audit.service';
+import { classifyHttpError, ConnectorError } from '../common/errors';
+import { markNeedsReconnect } from './connection-status';
 import { CredentialVault } from './credential-vault';
-import type { OAuthCredentials } from './oauth-provider';
-import { OAuthService } from './oauth.service';
+import type { OAuthCredentials, OAuthProvider } from './oauth-provider';
+
+export const OAUTH_PROVIDERS = Symbol('OAUTH_PROVIDERS');
 
 /** Refresh this long before expiry for providers that refresh ahead (amoCRM, Google). */
 const AHEAD_MS = 5 * 60_000;
@@ -24,8 +25,8 @@ export class TokenService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly vault: CredentialVault,
-    private readonly oauth: OAuthService,
-    private readonly connections: ConnectionsService,
+    @Inject(OAUTH_PROVIDERS) private readonly providers: OAuthProvider[],
+    private readonly audit: AuditService,
     @InjectMetric('vposhub_token_refreshes_total') private readonly refreshes: Counter<string>,
   ) {}
 
@@ -49,7 +50,7 @@ export class TokenService {
         if (!this.needsRefresh(current.type, current.credentials, rejected)) {
           return { token: current.credentials.accessToken };
         }
-        const provider = this.oauth.forConnectionType(current.type)!;
+        const provider = this.providerOf(current.type)!;
         let next: OAuthCredentials;
         try {
           next = await provider.refresh(current.credentials, current.account);
@@ -70,7 +71,9 @@ export class TokenService {
     if ('token' in outcome) return outcome.token;
     // After the lock's transaction, on a connection of its own.
     if (outcome.refused.kind === 'auth') {
-      await this.connections.markNeedsReconnect(
+      await markNeedsReconnect(
+        this.ds.manager,
+        this.audit,
         connectionId,
         `token refresh refused: ${outcome.refused.code}`,
       );
@@ -78,9 +81,13 @@ export class TokenService {
     throw outcome.refused;
   }
 
+  private providerOf(type: string): OAuthProvider | undefined {
+    return this.providers.find((p) => p.connectionType === type);
+  }
+
   private needsRefresh(type: string, c: OAuthCredentials, rejected?: string): boolean {
     if (rejected !== undefined) return c.accessToken === rejected;
-    const provider = this.oauth.forConnectionType(type);
+    const provider = this.providerOf(type);
     return provider?.refreshPolicy === 'ahead' && c.expiresAt - Date.now() < AHEAD_MS;
   }
 

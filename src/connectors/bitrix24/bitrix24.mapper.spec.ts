@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { paymentEvent } from '../../../test/factories/payment-events';
 import type { PaymentEventV1 } from '../../payments/payment-event';
 import { Pipeline, StageCatalog } from './bitrix24.catalog';
-import { commentMarker, commentText, dealChange, DealRef, newDealFields } from './bitrix24.mapping';
+import { commentMarker, commentText, dealChange, DealRef, newDealFields } from './bitrix24.mapper';
 import { parseBitrix24Settings } from './bitrix24.settings';
 
 const pipeline = (id: number, ...stages: string[]): Pipeline => {

@@ -1,8 +1,8 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import Redis from 'ioredis';
-import { APP_CONFIG, AppConfig } from '../config/app-config';
-import type { RateLimitRule } from '../connectors/crm-connector';
-import { redisOptionsFromUrl } from '../queue/redis-connection';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import type { RateLimitRule } from '../crm-connector';
+import { redisOptionsFromUrl } from '../../queue/redis-connection';
 
 /*
  * A token bucket in Redis, shared by every worker process. CRM limits are leaky buckets
@@ -73,7 +73,6 @@ export class RateLimiter implements OnModuleDestroy {
     return (await this.takeWithLevel(key, rule, cost)).wait;
   }
 
-  /** As `take`, with the tokens left in the bucket afterwards. */
   async takeWithLevel(
     key: string,
     rule: RateLimitRule,
@@ -90,7 +89,6 @@ export class RateLimiter implements OnModuleDestroy {
     return { wait: Number(wait), left: Number(left) };
   }
 
-  /** Returns `count` tokens that bought no request. */
   async give(key: string, rule: RateLimitRule, count = 1): Promise<void> {
     await this.redis.eval(GIVE, 1, `${this.prefix}:${key}`, rule.capacity, count);
   }

@@ -2,10 +2,10 @@ import { isAxiosError } from 'axios';
 import { createHttpClient } from '../../common/http-client';
 import { hostOf, isTrustedProviderHost } from '../../common/url-policy';
 import { PORTAL_DOMAINS } from './bitrix24.oauth';
-import type { AccountCheckResult } from '../../connections/account-check';
+import type { AccountCheckResult } from '../shared/account-check';
 
 /**
- * An incoming-webhook URL (crm-apis.md A2): `https://<portal>/rest/<user>/<code>/`. It is a
+ * An incoming-webhook URL: `https://<portal>/rest/<user>/<code>/`. It is a
  * secret (anyone holding it acts as that user), so it is stored as a credential, and checked by
  * calling crm.deal.fields through it: the connector needs the crm scope.
  */

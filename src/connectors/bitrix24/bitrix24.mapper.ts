@@ -1,6 +1,6 @@
 import type { PaymentEventV1 } from '../../payments/payment-event';
-import type { PaymentStatus } from '../../payments/payment-status';
-import { noteMarker, paymentNoteText } from '../payment-note';
+import { NoteLanguage, noteMarker, paymentNoteText } from '../shared/payment-note';
+import { KEEPS_WON as KEEP_WON, WRITTEN_STATUSES } from '../shared/statuses';
 import type { DeliveryLink } from '../crm-connector';
 import type { StageCatalog } from './bitrix24.catalog';
 import { BITRIX24_DEFAULTS, Bitrix24Settings } from './bitrix24.settings';
@@ -21,24 +21,7 @@ export interface DealChange {
   stageNote?: string;
 }
 
-/** Statuses that write to Bitrix24; created and pending have nothing to say there. */
-export const WRITES: ReadonlySet<PaymentStatus> = new Set<PaymentStatus>([
-  'paid',
-  'failed',
-  'cancelled',
-  'expired',
-  'refunded',
-  'partially_refunded',
-  'manual_review',
-]);
-
-/** A won deal is not moved by these (a manager's or an earlier payment's win stands). */
-const KEEP_WON: ReadonlySet<PaymentStatus> = new Set<PaymentStatus>([
-  'paid',
-  'failed',
-  'cancelled',
-  'expired',
-]);
+export { WRITTEN_STATUSES as WRITES };
 
 export { noteMarker as commentMarker };
 
@@ -154,6 +137,7 @@ export function commentText(
   event: PaymentEventV1,
   link: DeliveryLink | null,
   exponent: number,
+  language?: NoteLanguage,
 ): string {
-  return paymentNoteText(event, link, exponent);
+  return paymentNoteText(event, link, exponent, language);
 }

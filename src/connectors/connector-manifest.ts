@@ -1,0 +1,23 @@
+import type { Type } from '@nestjs/common';
+import type { ConfigSection } from '../config/config-section';
+import type { OAuthProvider } from '../credentials/oauth-provider';
+import type { CrmConnector } from './crm-connector';
+import type { AccountCheck } from './shared/account-check';
+
+/** Everything the hub needs to know about one destination; see ARCHITECTURE.md, "Add a CRM". */
+export interface ConnectorManifest {
+  readonly type: string;
+  /** Absent until the destination can receive events. */
+  readonly connector?: Type<CrmConnector>;
+  readonly oauth?: Type<OAuthProvider>;
+  readonly accountChecks?: Readonly<Record<string, AccountCheck>>;
+  readonly parseSettings?: (raw: unknown) => unknown;
+  readonly config?: ConfigSection;
+  /** The key a payment link's `crm` object (and VPOS metadata.crm) may carry for it. */
+  readonly crmRefKey?: string;
+}
+
+/** Keeps the literal `type` and `crmRefKey`, from which the unions are derived. */
+export function defineManifest<const M extends ConnectorManifest>(manifest: M): M {
+  return manifest;
+}
