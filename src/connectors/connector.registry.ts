@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AmocrmConnector } from './amocrm/amocrm.connector';
 import type { CrmConnector, Destination } from './crm-connector';
 import { Bitrix24Connector } from './bitrix24/bitrix24.connector';
+import { GoogleSheetsConnector } from './google-sheets/google-sheets.connector';
 import { WebhookConnector } from './webhook/webhook.connector';
 
 /** The one place a destination type is mapped to its connector. */
@@ -9,8 +10,13 @@ import { WebhookConnector } from './webhook/webhook.connector';
 export class ConnectorRegistry {
   private readonly connectors: Record<Destination, CrmConnector>;
 
-  constructor(webhook: WebhookConnector, bitrix24: Bitrix24Connector, amocrm: AmocrmConnector) {
-    this.connectors = { webhook, bitrix24, amocrm };
+  constructor(
+    webhook: WebhookConnector,
+    bitrix24: Bitrix24Connector,
+    amocrm: AmocrmConnector,
+    sheets: GoogleSheetsConnector,
+  ) {
+    this.connectors = { webhook, bitrix24, amocrm, 'google-sheets': sheets };
   }
 
   get(type: Destination): CrmConnector {

@@ -5,7 +5,7 @@ import type { PaymentEventV1 } from '../payments/payment-event';
  * Destination types the hub can deliver to. Each CRM joins this list in the change that adds
  * its connector; the registry is a Record over it, so a missing connector fails to compile.
  */
-export const DESTINATIONS = ['webhook', 'bitrix24', 'amocrm'] as const;
+export const DESTINATIONS = ['webhook', 'bitrix24', 'amocrm', 'google-sheets'] as const;
 export type Destination = (typeof DESTINATIONS)[number];
 
 export function isDestination(value: unknown): value is Destination {
