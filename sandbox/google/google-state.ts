@@ -1,7 +1,7 @@
 /** Emulator state shared by the routes and the programmatic controls. */
 import { randomBytes } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
-import { quoteSheet } from './a1-range';
+import { columnIndex, quoteSheet } from './a1-range';
 import { GoogleOAuth, type AuthRequest, type Clock } from './google-oauth';
 import { normalizeScopes } from './identity';
 import type {
@@ -26,6 +26,7 @@ import type {
 import { HttpError, googleError, oauthError } from './http-io';
 import {
   insertRows,
+  sortRows,
   parseRange,
   planUpdate,
   readValues,
@@ -277,6 +278,15 @@ export class GoogleState {
   insertRows(id: string, sheetTitle: string, beforeRow: number, count = 1): void {
     const { sheet } = parseRange(this.spreadsheet(id), quoteSheet(sheetTitle));
     insertRows(sheet, beforeRow - 1, count);
+  }
+
+  sortRows(
+    id: string,
+    sheetTitle: string,
+    input: { column: string; fromRow?: number; descending?: boolean },
+  ): void {
+    const { sheet } = parseRange(this.spreadsheet(id), quoteSheet(sheetTitle));
+    sortRows(sheet, (input.fromRow ?? 2) - 1, columnIndex(input.column), input.descending);
   }
 
   // ---- quota, faults, counters ----

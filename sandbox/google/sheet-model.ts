@@ -359,6 +359,26 @@ export function insertRows(sheet: SheetData, at: number, count: number): void {
   sheet.rowCount += count;
 }
 
+/**
+ * A human sorting a range (Data > Sort range): rows from `from` (0-based, below a header) to
+ * the last row with data are reordered by one column's value, numbers before text, stable.
+ */
+export function sortRows(sheet: SheetData, from: number, column: number, descending = false): void {
+  const body = sheet.rows.slice(from);
+  const key = (row: Array<CellValue | null>) => row[column] ?? null;
+  const rank = (v: CellValue | null) =>
+    v === null || v === '' ? 2 : typeof v === 'number' ? 0 : 1;
+  body.sort((a, b) => {
+    const [x, y] = [key(a), key(b)];
+    if (rank(x) !== rank(y)) return rank(x) - rank(y);
+    if (rank(x) === 2) return 0;
+    const order =
+      typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
+    return descending ? -order : order;
+  });
+  sheet.rows.splice(from, body.length, ...body);
+}
+
 export function spreadsheetResource(ss: SpreadsheetData, baseUrl: string): object {
   return {
     spreadsheetId: ss.spreadsheetId,
