@@ -88,6 +88,7 @@ export class GoogleState {
   signedInUser = DEFAULT_USER_EMAIL;
   autoApprove: false | GoogleApproveOptions = false;
   quota: QuotaLimits = { ...DEFAULT_QUOTA };
+  beforeRespond?: (info: { method: string; spreadsheetId?: string }) => unknown;
   private clockOffsetMs = 0;
   private faults: Fault[] = [];
   private windows = new Map<string, number[]>();
@@ -125,6 +126,7 @@ export class GoogleState {
     this.setAutoApprove(autoApprove ?? false);
     this.quota = { ...DEFAULT_QUOTA, ...quota };
     this.faults = [];
+    this.beforeRespond = undefined;
     this.windows.clear();
     this.log = [];
     this.stats = zeroCounters();
@@ -290,6 +292,10 @@ export class GoogleState {
   }
 
   // ---- quota, faults, counters ----
+
+  setBeforeRespond(hook?: (info: { method: string; spreadsheetId?: string }) => unknown): void {
+    this.beforeRespond = hook;
+  }
 
   setQuota(limits: Partial<QuotaLimits>): void {
     this.quota = { ...this.quota, ...limits };

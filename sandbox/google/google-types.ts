@@ -209,6 +209,11 @@ export interface GoogleEmulator {
   ): void;
 
   setQuota(limits: Partial<QuotaLimits>): void;
+  /**
+   * Runs after a Sheets request did its work and before the answer is sent (a client killed
+   * at that moment never hears it); `method` is the API method, e.g. `AppendValues`.
+   */
+  setBeforeRespond(hook?: (info: { method: string; spreadsheetId?: string }) => unknown): void;
   injectFaults(spec?: GoogleFaultSpec): void;
   clearFaults(): void;
   counters(): GoogleCounters;
