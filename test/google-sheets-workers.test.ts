@@ -14,6 +14,7 @@ import {
   TestDatabase,
   TestHub,
   testEnv,
+  waitFor,
 } from './support/test-hub';
 
 const EMAIL = 'hub-workers@project.iam.gserviceaccount.com';
@@ -108,4 +109,59 @@ describe('Google Sheets connector: worker processes', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0][1]).toBe('paid');
   }, 120000);
+
+  it('two worker processes on one sheet: every order one row holding its own values', async () => {
+    // Small calls and no quota pressure, so the two workers interleave many calls.
+    const sheet = await connect({
+      batchSize: 3,
+      rateLimit: { capacity: 500, refillPerSecond: 500 },
+    });
+    g.setQuota({
+      readRequestsPerMinutePerUser: 100_000,
+      writeRequestsPerMinutePerUser: 100_000,
+      readRequestsPerMinutePerProject: 100_000,
+      writeRequestsPerMinutePerProject: 100_000,
+    });
+    children.push(await startChildWorker(env), await startChildWorker(env));
+
+    const orders = Array.from({ length: 40 }, (_, i) =>
+      vpos.createSession({
+        merchantOrderId: `two-${i}-${Date.now().toString(36)}`,
+        amountMinor: 100_000 + i * 100,
+        currency: 'AMD',
+        provider: 'manual',
+        customer: { phone: '+37491234567', name: 'Ani' },
+        metadata: { customerId: `cust-${i}` },
+      }),
+    );
+    for (const o of orders) vpos.setStatus(o.id, 'pending');
+    for (const o of orders) vpos.setStatus(o.id, 'paid');
+
+    await waitFor(
+      async () => {
+        const [r] = await db.ds.query<{ done: number; open: number }[]>(
+          `SELECT count(*) FILTER (WHERE status = 'delivered')::int AS done,
+                  count(*) FILTER (WHERE status NOT IN ('delivered'))::int AS open
+           FROM deliveries WHERE order_id LIKE 'two-%'`,
+        );
+        return r.done >= orders.length * 2 && r.open === 0;
+      },
+      90000,
+      'every pending and paid delivery',
+    );
+    const rows = sheet.rows();
+    expect(rows).toHaveLength(orders.length);
+    orders.forEach((o, i) => {
+      const mine = rows.filter((r) => r[0] === o.merchantOrderId);
+      expect(mine).toHaveLength(1);
+      expect(mine[0].slice(0, 6)).toEqual([
+        o.merchantOrderId,
+        'paid',
+        1000 + i,
+        'AMD',
+        '+37491234567',
+        `cust-${i}`,
+      ]);
+    });
+  }, 150000);
 });
