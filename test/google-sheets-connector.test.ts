@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import Redis from 'ioredis';
 import request from 'supertest';
 import { GoogleEmulator, startGoogleEmulator } from '../sandbox/google/google-emulator';
 import { startVposEmulator, VposEmulator } from '../sandbox/vpos/vpos-emulator';
@@ -225,4 +226,25 @@ describe('Google Sheets connector: one row per order, always current', () => {
     expect(d.attempts).toBe(2);
     expect(rowsOf().filter((r) => r[0] === s.merchantOrderId)).toHaveLength(1);
   }, 60000);
+  it("two sheets on one service account share the Google user's quota bucket", async () => {
+    const second = g.createSpreadsheet({
+      title: 'Second',
+      sheets: [{ title: 'Orders' }],
+      sharedWith: [EMAIL],
+    });
+    const res = await add({ spreadsheetId: second.spreadsheetId, language: 'en' });
+    expect(res.status).toBe(201);
+    const accounts = await db.ds.query<{ account: Record<string, unknown> }[]>(
+      `SELECT account FROM connections WHERE type = 'google-sheets' AND deleted_at IS NULL`,
+    );
+    expect(accounts.map((a) => a.account.quotaKey)).toEqual([EMAIL, EMAIL]);
+    const redis = new Redis(hub.config.redis.url);
+    try {
+      const keys = await redis.keys(`${hub.config.redis.prefix}:ratelimit:*`);
+      // The checks of both sheets (and the deliveries above) took from one bucket.
+      expect(keys).toEqual([`${hub.config.redis.prefix}:ratelimit:google-sheets:${EMAIL}`]);
+    } finally {
+      redis.disconnect();
+    }
+  });
 });

@@ -127,11 +127,13 @@ export class GoogleSheetsSettings {
 export const DEFAULT_COLUMNS: readonly SheetColumn[] = SHEET_COLUMNS;
 export const DEFAULT_TIME_ZONE = 'Asia/Yerevan';
 /**
- * Sheets allows 60 write requests a minute per user and 300 per project. A call is up to three
- * requests (a read, a batchUpdate, an append): a bucket of 6 refilled at one a second never
- * goes past the per-user minute, and reads (their own quota of 60) share it.
+ * Sheets allows 60 write (and 60 read) requests a minute per user and 300 per project. The
+ * bucket is the Google identity's (see quotaKey), reads and writes share it, and any 60 s see
+ * at most capacity + 60 × refill = 59 requests, under the per-user minute even when Google
+ * counts a sliding minute. The per-project 300 is above what one user may send; it binds only
+ * with five or more identities on one project, which the hub does not share.
  */
-export const SHEETS_DEFAULT_RATE = { capacity: 6, refillPerSecond: 1 };
+export const SHEETS_DEFAULT_RATE = { capacity: 5, refillPerSecond: 0.9 };
 export const SHEETS_DEFAULT_BATCH = 500;
 
 /** Settings with their defaults applied. */
