@@ -168,6 +168,7 @@ describe('Google Sheets connector: one row per order, always current', () => {
 
     const rows = rowsOf().filter((r) => r[0] === orderId);
     expect(rows).toHaveLength(1);
+    const rowNo = rowsOf().findIndex((r) => r[0] === orderId) + 1;
     const [row] = rows;
     expect(row.slice(0, 7)).toEqual(
       ['', 'refunded', 12500.5, 'AMD', '+37491234567', 'cust-7', FORMULA].map((v, i) =>
@@ -176,14 +177,19 @@ describe('Google Sheets connector: one row per order, always current', () => {
     );
     expect(row[7]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+04:00$/);
     expect(row[9]).toBe(link.body.url);
-    const rowNo = rowsOf().findIndex((r) => r[0] === orderId) + 1;
     expect(done.map((d) => d.external_url)).toContain(
       `https://docs.google.com/spreadsheets/d/${sheetId}/edit#gid=777&range=A${rowNo}`,
     );
-    // Appends and updates were RAW (batchUpdate carries it in its body): text, never a formula.
-    const writes = g.requestLog().filter((e) => e.method !== 'GET' && e.path.includes('/values/'));
-    expect(writes.length).toBeGreaterThan(0);
-    for (const w of writes) expect(w.query).toContain('valueInputOption=RAW');
+    // The description is text, not a formula: computed or as a formula it reads the same.
+    const { access_token } = g.issueTokens({ email: EMAIL });
+    for (const option of ['FORMULA', 'FORMATTED_VALUE']) {
+      const cell = await fetch(
+        `${g.url}/v4/spreadsheets/${sheetId}/values/${encodeURIComponent(`'Orders'!G${rowNo}`)}?valueRenderOption=${option}`,
+        { headers: { authorization: `Bearer ${access_token}` } },
+      );
+      const body = (await cell.json()) as { values?: unknown[][] };
+      expect([option, body.values]).toEqual([option, [[FORMULA]]]);
+    }
 
     // A replay of the whole order adds no row and does not move the status back.
     const replay = await request(hub.url)
