@@ -137,6 +137,17 @@ export function buildControlRoutes(state: GoogleState): Route[] {
     ),
     c(
       'POST',
+      '/spreadsheets/:id/sort-rows',
+      control((b, ctx) =>
+        state.sortRows(ctx.params[0], str(b.sheet) ?? 'Sheet1', {
+          column: str(b.column) ?? 'A',
+          fromRow: typeof b.fromRow === 'number' ? b.fromRow : undefined,
+          descending: b.descending === true,
+        }),
+      ),
+    ),
+    c(
+      'POST',
       '/spreadsheets/:id/insert-rows',
       control((b, ctx) =>
         state.insertRows(

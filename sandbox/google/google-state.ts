@@ -1,7 +1,7 @@
 /** Emulator state shared by the routes and the programmatic controls. */
 import { randomBytes } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
-import { quoteSheet } from './a1-range';
+import { columnIndex, quoteSheet } from './a1-range';
 import { GoogleOAuth, type AuthRequest, type Clock } from './google-oauth';
 import { normalizeScopes } from './identity';
 import type {
@@ -26,6 +26,7 @@ import type {
 import { HttpError, googleError, oauthError } from './http-io';
 import {
   insertRows,
+  sortRows,
   parseRange,
   planUpdate,
   readValues,
@@ -87,6 +88,7 @@ export class GoogleState {
   signedInUser = DEFAULT_USER_EMAIL;
   autoApprove: false | GoogleApproveOptions = false;
   quota: QuotaLimits = { ...DEFAULT_QUOTA };
+  beforeRespond?: (info: { method: string; spreadsheetId?: string }) => unknown;
   private clockOffsetMs = 0;
   private faults: Fault[] = [];
   private windows = new Map<string, number[]>();
@@ -124,6 +126,7 @@ export class GoogleState {
     this.setAutoApprove(autoApprove ?? false);
     this.quota = { ...DEFAULT_QUOTA, ...quota };
     this.faults = [];
+    this.beforeRespond = undefined;
     this.windows.clear();
     this.log = [];
     this.stats = zeroCounters();
@@ -279,7 +282,20 @@ export class GoogleState {
     insertRows(sheet, beforeRow - 1, count);
   }
 
+  sortRows(
+    id: string,
+    sheetTitle: string,
+    input: { column: string; fromRow?: number; descending?: boolean },
+  ): void {
+    const { sheet } = parseRange(this.spreadsheet(id), quoteSheet(sheetTitle));
+    sortRows(sheet, (input.fromRow ?? 2) - 1, columnIndex(input.column), input.descending);
+  }
+
   // ---- quota, faults, counters ----
+
+  setBeforeRespond(hook?: (info: { method: string; spreadsheetId?: string }) => unknown): void {
+    this.beforeRespond = hook;
+  }
 
   setQuota(limits: Partial<QuotaLimits>): void {
     this.quota = { ...this.quota, ...limits };

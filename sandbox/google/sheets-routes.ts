@@ -187,7 +187,9 @@ export function buildSheetsRoutes(state: GoogleState): Route[] {
       state.checkQuota(kind, caller.email);
       if (kind === 'write') state.stats.writeRequests += 1;
       else state.stats.readRequests += 1;
-      sendJson(ctx.res, 200, await handler(ctx, caller));
+      const body = await handler(ctx, caller);
+      await state.beforeRespond?.({ method: name, spreadsheetId: ctx.params[0] });
+      sendJson(ctx.res, 200, body);
     });
   const ID = '([A-Za-z0-9_-]+)';
   return [

@@ -1,5 +1,6 @@
 import { AuditEntry } from '../audit/audit-entry.entity';
 import { Connection } from '../connections/connection.entity';
+import { CrmEntity } from '../connectors/shared/crm-entity.entity';
 import { Delivery } from '../delivery/delivery.entity';
 import { PaymentAttempt } from '../payments/payment-attempt.entity';
 import { PaymentEventRow } from '../payments/payment-event.entity';
@@ -18,4 +19,5 @@ export const ENTITIES = [
   Delivery,
   PaymentLink,
   Product,
+  CrmEntity,
 ];

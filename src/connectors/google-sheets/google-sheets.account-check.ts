@@ -26,6 +26,8 @@ export async function checkGoogleServiceAccount(
   } catch (err) {
     throw new Error(`credentials.serviceAccountKey: Google refused it (${(err as Error).message})`);
   }
+  // The bucket its deliveries will use (Google's quota is per user, see quotaKey below).
+  await ctx.pace?.(key.client_email);
   const http = createHttpClient({
     baseURL: ctx.config.crm.google.sheetsApiUrl,
     timeoutMs: 15000,
@@ -51,6 +53,8 @@ export async function checkGoogleServiceAccount(
     displayName: `Google Sheets ${title ?? spreadsheetId}`,
     account: {
       accountKey: `${key.client_email}/${spreadsheetId}`,
+      // Sheets counts requests per user per project: all sheets of one key share a bucket.
+      quotaKey: key.client_email,
       email: key.client_email,
       spreadsheetId,
       title: title ?? null,

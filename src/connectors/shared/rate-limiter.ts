@@ -35,13 +35,16 @@ return {wait, tostring(tokens)}
 /**
  * The bucket of a connection. CRM limits are per account (a Bitrix24 portal, an amoCRM
  * account), so connections of the same account, a removed one and its successor, share one.
+ * An account whose quota is wider than the connection's identity names it in `quotaKey`
+ * (Google counts per user: every sheet of one service account shares its minute).
  */
 export function rateLimitKey(connection: {
   id: string;
   type: string;
   account: Record<string, unknown>;
 }): string {
-  const account = connection.account?.accountKey;
+  const { quotaKey, accountKey } = connection.account ?? {};
+  const account = typeof quotaKey === 'string' && quotaKey ? quotaKey : accountKey;
   return typeof account === 'string' && account
     ? `${connection.type}:${account}`
     : `connection:${connection.id}`;

@@ -2,6 +2,7 @@ import { PaymentJournal1764000000000 } from './1764000000000-payment-journal';
 import { DeliveryEngine1764100000000 } from './1764100000000-delivery-engine';
 import { PaymentLinks1764200000000 } from './1764200000000-payment-links';
 import { OauthStates1764300000000 } from './1764300000000-oauth-states';
+import { CrmEntities1764400000000 } from './1764400000000-crm-entities';
 import { PaymentReviews1764420000000 } from './1764420000000-payment-reviews';
 
 /** Every migration, oldest first. Never edit one that has landed; add a new one. */
@@ -10,5 +11,6 @@ export const MIGRATIONS = [
   DeliveryEngine1764100000000,
   PaymentLinks1764200000000,
   OauthStates1764300000000,
+  CrmEntities1764400000000,
   PaymentReviews1764420000000,
 ];

@@ -1,0 +1,70 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+
+export interface CrmEntityRecord {
+  connectionId: string;
+  orderId: string;
+  entityType: string;
+  externalId: string;
+  detail: Record<string, unknown>;
+}
+
+/**
+ * The record of what each order became in each destination. Connectors read it before they
+ * search and write it as soon as they create or find an entity; it is a hint a connector checks
+ * against the destination, never the destination's truth. `m` lets a caller holding a
+ * transaction (a lock) use its own connection.
+ */
+@Injectable()
+export class CrmEntitiesService {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  async getMany(
+    connectionId: string,
+    entityType: string,
+    orderIds: readonly string[],
+    m: EntityManager = this.ds.manager,
+  ): Promise<Map<string, CrmEntityRecord>> {
+    if (orderIds.length === 0) return new Map();
+    const rows = await m.query<CrmEntityRecord[]>(
+      `SELECT connection_id AS "connectionId", order_id AS "orderId", entity_type AS "entityType",
+         external_id AS "externalId", detail
+       FROM crm_entities
+       WHERE connection_id = $1 AND entity_type = $2 AND order_id = ANY($3::text[])`,
+      [connectionId, entityType, [...orderIds]],
+    );
+    return new Map(rows.map((r) => [r.orderId, r]));
+  }
+
+  /** Every destination's record of these orders (what the other connections made of them). */
+  async forOrders(
+    orderIds: readonly string[],
+    m: EntityManager = this.ds.manager,
+  ): Promise<CrmEntityRecord[]> {
+    if (orderIds.length === 0) return [];
+    return m.query<CrmEntityRecord[]>(
+      `SELECT connection_id AS "connectionId", order_id AS "orderId", entity_type AS "entityType",
+         external_id AS "externalId", detail
+       FROM crm_entities WHERE order_id = ANY($1::text[])`,
+      [[...orderIds]],
+    );
+  }
+
+  async upsert(records: readonly CrmEntityRecord[], m: EntityManager = this.ds.manager) {
+    if (records.length === 0) return;
+    await m.query(
+      `INSERT INTO crm_entities (connection_id, order_id, entity_type, external_id, detail)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[])
+       ON CONFLICT (connection_id, order_id, entity_type) DO UPDATE
+         SET external_id = excluded.external_id, detail = excluded.detail, updated_at = now()`,
+      [
+        records.map((r) => r.connectionId),
+        records.map((r) => r.orderId),
+        records.map((r) => r.entityType),
+        records.map((r) => r.externalId),
+        records.map((r) => JSON.stringify(r.detail)),
+      ],
+    );
+  }
+}

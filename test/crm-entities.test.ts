@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import { CrmEntitiesService } from '../src/connectors/shared/crm-entities.service';
+import { createTestDatabase, TestDatabase } from './support/test-hub';
+
+describe('crm_entities: what each order became in each destination', () => {
+  let db: TestDatabase;
+  let store: CrmEntitiesService;
+  const conn = randomUUID();
+  const other = randomUUID();
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    store = new CrmEntitiesService(db.ds);
+    for (const id of [conn, other]) {
+      await db.ds.query(
+        `INSERT INTO connections (id, type, display_name, mode, account, settings)
+         VALUES ($1, 'google-sheets', 'x', 'oauth', '{}', '{}')`,
+        [id],
+      );
+    }
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('upserts by (connection, order, type) and reads many at once, in a caller transaction too', async () => {
+    await store.upsert([
+      { connectionId: conn, orderId: 'o-1', entityType: 'sheet_row', externalId: '2', detail: {} },
+      { connectionId: conn, orderId: 'o-2', entityType: 'sheet_row', externalId: '3', detail: {} },
+      { connectionId: other, orderId: 'o-1', entityType: 'deal', externalId: '77', detail: {} },
+    ]);
+    await db.ds.transaction((m) =>
+      store.upsert(
+        [
+          {
+            connectionId: conn,
+            orderId: 'o-1',
+            entityType: 'sheet_row',
+            externalId: '9',
+            detail: { at: 'x' },
+          },
+        ],
+        m,
+      ),
+    );
+    const rows = await store.getMany(conn, 'sheet_row', ['o-1', 'o-2', 'o-3']);
+    expect([...rows.keys()].sort()).toEqual(['o-1', 'o-2']);
+    expect(rows.get('o-1')).toMatchObject({ externalId: '9', detail: { at: 'x' } });
+    expect(await store.getMany(conn, 'deal', ['o-1'])).toEqual(new Map());
+    expect((await store.forOrders(['o-1'])).map((r) => r.entityType).sort()).toEqual([
+      'deal',
+      'sheet_row',
+    ]);
+    const [{ n }] = await db.ds.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM crm_entities`,
+    );
+    expect(n).toBe(3);
+  });
+});

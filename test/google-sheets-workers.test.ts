@@ -1,0 +1,167 @@
+import type { ChildProcess } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import request from 'supertest';
+import { GoogleEmulator, startGoogleEmulator } from '../sandbox/google/google-emulator';
+import { startVposEmulator, VposEmulator } from '../sandbox/vpos/vpos-emulator';
+import { killHard, startChildWorker } from './support/child-worker';
+import { pay, untilDelivered } from './support/delivery-fixtures';
+import {
+  adminHeaders,
+  createTestDatabase,
+  startTestHub,
+  TEST_VPOS_TOKEN,
+  TEST_WEBHOOK_SECRET,
+  TestDatabase,
+  TestHub,
+  testEnv,
+  waitFor,
+} from './support/test-hub';
+
+const EMAIL = 'hub-workers@project.iam.gserviceaccount.com';
+
+describe('Google Sheets connector: worker processes', () => {
+  let db: TestDatabase;
+  let vpos: VposEmulator;
+  let g: GoogleEmulator;
+  let api: TestHub | undefined;
+  let env: Record<string, string>;
+  let key: { client_email: string; private_key: string };
+  const children: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    vpos = await startVposEmulator({
+      apiToken: TEST_VPOS_TOKEN,
+      webhookSecret: TEST_WEBHOOK_SECRET,
+      webhookRetryDelaysMs: [200, 500, 1000],
+    });
+    g = await startGoogleEmulator();
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    g.registerServiceAccount({
+      clientEmail: EMAIL,
+      publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    });
+    key = {
+      client_email: EMAIL,
+      private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    };
+    env = testEnv(db, {
+      VPOS_API_BASE_URL: vpos.url,
+      GOOGLE_TOKEN_URL: g.endpoints.token,
+      GOOGLE_SHEETS_API_URL: g.endpoints.sheetsRootUrl,
+      DELIVERY_LEASE_SECONDS: '3',
+      SWEEP_INTERVAL_MS: '500',
+    });
+    api = await startTestHub(db, { ...env, APP_ROLE: 'api' });
+    vpos.setWebhookUrl(`${api.url}/webhooks/vpos`);
+  });
+  afterEach(async () => {
+    g.setBeforeRespond(undefined);
+    for (const c of children.splice(0)) await killHard(c);
+  });
+  afterAll(async () => {
+    await api?.close();
+    await vpos?.close();
+    await g?.close();
+    await db?.drop();
+  });
+
+  /** A sheet of its own and a connection writing to it. */
+  async function connect(settings: Record<string, unknown> = {}) {
+    const { spreadsheetId } = g.createSpreadsheet({
+      title: 'Payments',
+      sheets: [{ title: 'Orders' }],
+      sharedWith: [EMAIL],
+    });
+    const res = await request(api!.url)
+      .post('/api/connections')
+      .set(adminHeaders)
+      .send({
+        type: 'google-sheets',
+        mode: 'service_account',
+        displayName: 'Payments sheet',
+        settings: { spreadsheetId, sheetName: 'Orders', language: 'en', ...settings },
+        credentials: { serviceAccountKey: key },
+      });
+    expect(res.status).toBe(201);
+    return { spreadsheetId, rows: () => g.readCells(spreadsheetId, "'Orders'").slice(1) };
+  }
+
+  it('a worker SIGKILLed between the append and its commit: the retry adds no second row', async () => {
+    const sheet = await connect();
+    let current = await startChildWorker(env);
+    children.push(current);
+    let kills = 0;
+    g.setBeforeRespond(async ({ method, spreadsheetId }) => {
+      // The row is in the sheet; the worker dies before it hears the answer or commits.
+      if (method !== 'AppendValues' || spreadsheetId !== sheet.spreadsheetId || kills > 0) return;
+      kills++;
+      await killHard(current);
+      current = await startChildWorker(env);
+      children.push(current);
+    });
+
+    const s = pay(vpos, { metadata: {} });
+    const [row] = await untilDelivered(db, s.merchantOrderId, 'delivered after the crash');
+    expect(kills).toBe(1);
+    expect(row.attempts).toBe(2);
+    const rows = sheet.rows().filter((r) => r[0] === s.merchantOrderId);
+    expect(rows).toHaveLength(1);
+    expect(rows[0][1]).toBe('paid');
+  }, 120000);
+
+  it('two worker processes on one sheet: every order one row holding its own values', async () => {
+    // Small calls and no quota pressure, so the two workers interleave many calls.
+    const sheet = await connect({
+      batchSize: 3,
+      rateLimit: { capacity: 500, refillPerSecond: 500 },
+    });
+    g.setQuota({
+      readRequestsPerMinutePerUser: 100_000,
+      writeRequestsPerMinutePerUser: 100_000,
+      readRequestsPerMinutePerProject: 100_000,
+      writeRequestsPerMinutePerProject: 100_000,
+    });
+    children.push(await startChildWorker(env), await startChildWorker(env));
+
+    const orders = Array.from({ length: 40 }, (_, i) =>
+      vpos.createSession({
+        merchantOrderId: `two-${i}-${Date.now().toString(36)}`,
+        amountMinor: 100_000 + i * 100,
+        currency: 'AMD',
+        provider: 'manual',
+        customer: { phone: '+37491234567', name: 'Ani' },
+        metadata: { customerId: `cust-${i}` },
+      }),
+    );
+    for (const o of orders) vpos.setStatus(o.id, 'pending');
+    for (const o of orders) vpos.setStatus(o.id, 'paid');
+
+    await waitFor(
+      async () => {
+        const [r] = await db.ds.query<{ done: number; open: number }[]>(
+          `SELECT count(*) FILTER (WHERE status = 'delivered')::int AS done,
+                  count(*) FILTER (WHERE status NOT IN ('delivered'))::int AS open
+           FROM deliveries WHERE order_id LIKE 'two-%'`,
+        );
+        return r.done >= orders.length * 2 && r.open === 0;
+      },
+      90000,
+      'every pending and paid delivery',
+    );
+    const rows = sheet.rows();
+    expect(rows).toHaveLength(orders.length);
+    orders.forEach((o, i) => {
+      const mine = rows.filter((r) => r[0] === o.merchantOrderId);
+      expect(mine).toHaveLength(1);
+      expect(mine[0].slice(0, 6)).toEqual([
+        o.merchantOrderId,
+        'paid',
+        1000 + i,
+        'AMD',
+        '+37491234567',
+        `cust-${i}`,
+      ]);
+    });
+  }, 150000);
+});
