@@ -3,7 +3,7 @@ import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { buildConfig } from '../src/config/app-config';
 import { ConfigModule } from '../src/config/config.module';
-import { MANIFESTS } from '../src/connectors';
+import { DESTINATIONS, MANIFESTS } from '../src/connectors';
 import { ConnectorRegistry } from '../src/connectors/connector.registry';
 import { connectorsModuleMetadata } from '../src/connectors/connectors.module';
 import { dataSourceOptions } from '../src/database/data-source';
@@ -39,7 +39,7 @@ describe('Adding a CRM: its folder plus one manifest entry', () => {
       const registry = app.get(ConnectorRegistry);
       const skeleton = registry.get('skeleton');
       expect(skeleton).toBeInstanceOf(SkeletonConnector);
-      expect(registry.types()).toEqual(['webhook', 'bitrix24', 'amocrm', 'skeleton']);
+      expect(registry.types()).toEqual([...DESTINATIONS, 'skeleton']);
       expect(config.crm.skeleton).toEqual({ apiUrl: 'https://skeleton.test' });
       expect(config.crm.bitrix24.oauthServer).toBe('https://oauth.bitrix.info');
       expect(await skeleton.plan({} as never, { orderId: 'o-1' } as never)).toEqual({

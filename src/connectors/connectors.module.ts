@@ -3,6 +3,7 @@ import { CredentialsModule } from '../credentials/credentials.module';
 import { CONNECTORS, ConnectorRegistry } from './connector.registry';
 import type { ConnectorManifest } from './connector-manifest';
 import type { CrmConnector } from './crm-connector';
+import { CrmEntitiesService } from './shared/crm-entities.service';
 import { RateLimiter } from './shared/rate-limiter';
 import { connectorClassesOf, MANIFESTS, oauthClassesOf } from './index';
 
@@ -16,8 +17,9 @@ export function connectorsModuleMetadata(manifests: readonly ConnectorManifest[]
       { provide: CONNECTORS, useFactory: (...list: CrmConnector[]) => list, inject: connectors },
       ConnectorRegistry,
       RateLimiter,
+      CrmEntitiesService,
     ],
-    exports: [ConnectorRegistry, RateLimiter, CredentialsModule],
+    exports: [ConnectorRegistry, RateLimiter, CrmEntitiesService, CredentialsModule],
   };
 }
 
