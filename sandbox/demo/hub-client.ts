@@ -4,7 +4,7 @@ import type { SandboxUrls } from './sandbox-env';
 export class HubClient {
   constructor(private readonly urls: SandboxUrls) {}
 
-  async call<T = any>(method: string, path: string, body?: unknown, headers = {}): Promise<T> {
+  async call<T = unknown>(method: string, path: string, body?: unknown, headers = {}): Promise<T> {
     const res = await fetch(`${this.urls.hub}${path}`, {
       method,
       headers: {
@@ -48,7 +48,12 @@ export class HubClient {
 }
 
 /** A JSON call to an emulator's control or API routes. */
-export async function emulator<T = any>(url: string, body?: unknown, method?: string): Promise<T> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- emulator answers are read loosely
+export async function emulator<T = Record<string, any>>(
+  url: string,
+  body?: unknown,
+  method?: string,
+): Promise<T> {
   const res = await fetch(url, {
     method: method ?? (body === undefined ? 'GET' : 'POST'),
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
