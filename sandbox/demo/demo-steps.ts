@@ -16,7 +16,7 @@ export interface PaymentView {
   orderId: string;
   status: string;
   attempts: { attemptNo: number; status: string; providerPaymentId: string | null }[];
-  events: { eventId: string; type: string }[];
+  events: { id: string; type: string }[];
   deliveries: Delivery[];
 }
 export interface Link {

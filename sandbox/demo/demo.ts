@@ -20,7 +20,7 @@ async function describe(order: DemoOrder, view: PaymentView, names: Map<string, 
   console.log(
     `  webhook: ${webhook.join(' → ') || 'none yet'} (signature verified before storing)`,
   );
-  for (const e of view.events) console.log(`  event ${e.eventId}: ${e.type}`);
+  for (const e of view.events) console.log(`  event ${e.id}: ${e.type}`);
   for (const d of view.deliveries) {
     const crm = names.get(d.connectionId) ?? d.connectionId;
     const where = d.externalUrl ?? d.lastError ?? '';
