@@ -19,7 +19,8 @@ function alive(pgid: number): boolean {
   }
 }
 
-async function json(url: string, headers: Record<string, string> = {}) {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are checked field by field
+async function json(url: string, headers: Record<string, string> = {}): Promise<any> {
   const res = await fetch(url, { headers });
   expect(res.status).toBe(200);
   return res.json();
@@ -129,7 +130,7 @@ describe('sandbox mode: the first command shows the whole job working', () => {
   it('Ctrl-C stops the hub and every emulator it started', async () => {
     const pgid = hub!.pid!;
     process.kill(-pgid, 'SIGINT');
-    await waitFor(async () => !alive(pgid), 20_000, 'every process of the run to stop');
+    await waitFor(() => Promise.resolve(!alive(pgid)), 20_000, 'every process to stop');
     for (const port of [env.PORT, env.SANDBOX_VPOS_PORT, env.SANDBOX_BITRIX24_PORT]) {
       await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
     }
