@@ -58,11 +58,8 @@ describe('sandbox mode: the first command shows the whole job working', () => {
     hub = spawn('bash', ['scripts/run.sh'], { cwd: dir, env, detached: true });
     hub.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     hub.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await waitFor(
-      async () => output.includes('SANDBOX ready'),
-      300_000,
-      `sandbox ready:\n${output}`,
-    );
+    // The banner's last line: the hub is ready and the bootstrap is done.
+    await waitFor(() => Promise.resolve(output.includes('go live:')), 300_000, 'sandbox ready');
   }, 320_000);
 
   afterAll(async () => {
