@@ -119,7 +119,7 @@ describe('sandbox mode: the first command shows the whole job working', () => {
       expect(rows).toMatch(/paid|refunded/);
     }
 
-    // A restart does not duplicate connections or products.
+    // The bootstrap made the catalog once (it creates by name, so a restart adds none).
     const products = await json(`${hubUrl}/api/products`, auth);
     expect(products).toHaveLength(3);
   }, 240_000);
