@@ -6,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { configureHttp, createExpressAdapter } from './common/http-setup';
 import { AppConfig, ConfigError } from './config/app-config';
+import { modeBanner } from './config/mode-banner';
 import { loadConfig } from './load-config';
 import { WEBHOOK_ROUTES } from './webhooks/webhooks.http';
 
@@ -39,11 +40,11 @@ async function bootstrap(): Promise<void> {
   }
   const app = await createApp(config);
   await app.listen(config.http.port, '0.0.0.0');
-  app
-    .get(Logger)
-    .log(
-      `vpos-hub (${config.role}) listening on ${config.http.publicBaseUrl} (port ${config.http.port})`,
-    );
+  const logger = app.get(Logger);
+  logger.log(
+    `vpos-hub (${config.role}) listening on ${config.http.publicBaseUrl} (port ${config.http.port})`,
+  );
+  for (const line of modeBanner(config)) logger.log(line);
 }
 
 if (require.main === module) void bootstrap();

@@ -1,10 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import request from 'supertest';
 import { startVposEmulator, VposEmulator } from '../sandbox/vpos/vpos-emulator';
 import { sessionBody } from './factories/sessions';
+import { spawnMain } from './support/spawn-main';
 import {
   adminHeaders,
   createTestDatabase,
@@ -74,25 +71,7 @@ describe('APP_ROLE: api and worker scale separately', () => {
 
 describe('start-up configuration check', () => {
   it('a bad or missing variable stops the start with one message naming each', () => {
-    const root = join(__dirname, '..');
-    // Run from an empty folder so a developer's .env cannot fill the gaps.
-    const run = spawnSync(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', join(root, 'src/main.ts')],
-      {
-        cwd: mkdtempSync(join(tmpdir(), 'hub-config-')),
-        env: {
-          PATH: process.env.PATH,
-          NODE_PATH: join(root, 'node_modules'),
-          TS_NODE_PROJECT: join(root, 'tsconfig.json'),
-          PORT: 'x',
-          APP_ROLE: 'both',
-          ADMIN_TOKEN: 'short',
-        },
-        encoding: 'utf8',
-        timeout: 30000,
-      },
-    );
+    const run = spawnMain({ PORT: 'x', APP_ROLE: 'both', ADMIN_TOKEN: 'short' });
     expect(run.status).toBe(1);
     for (const name of [
       'PORT',

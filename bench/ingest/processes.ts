@@ -233,6 +233,7 @@ export async function startHub(opts: {
     ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
     VPOS_WEBHOOK_SECRETS: opts.secret,
     VPOS_API_BASE_URL: 'http://127.0.0.1:9',
+    VPOS_API_TOKEN: 'bench-token',
     LOG_LEVEL: opts.logLevel,
   };
   const nodeArgs = [...opts.nodeArgs];

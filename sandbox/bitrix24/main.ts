@@ -5,6 +5,7 @@
  *   (emulator-secret), BITRIX24_EMULATOR_REDIRECT_URI (http://127.0.0.1:3000/oauth/bitrix24/callback),
  *   BITRIX24_EMULATOR_SCOPE (crm,user), BITRIX24_EMULATOR_AUTO_APPROVE (false),
  *   BITRIX24_EMULATOR_PORTALS (default; comma-separated names, the first served at the root),
+ *   BITRIX24_EMULATOR_MEMBER_ID (the first portal's member_id; random by default),
  *   BITRIX24_EMULATOR_WEBHOOK_CODE (a fixed incoming-webhook code for user 1 on every portal),
  *   BITRIX24_EMULATOR_USER_FIELDS (comma-separated UF names of type string, e.g. PAYMENT_ID),
  *   BITRIX24_EMULATOR_BUCKET_CAPACITY (50), BITRIX24_EMULATOR_BUCKET_DRAIN (2 per second),
@@ -33,8 +34,10 @@ async function main() {
   const webhookCode = env('BITRIX24_EMULATOR_WEBHOOK_CODE');
   const userFields = list('BITRIX24_EMULATOR_USER_FIELDS').map((fieldName) => ({ fieldName }));
   const names = list('BITRIX24_EMULATOR_PORTALS');
-  const portals: PortalOptions[] = (names.length > 0 ? names : ['default']).map((name) => ({
+  const memberId = env('BITRIX24_EMULATOR_MEMBER_ID');
+  const portals: PortalOptions[] = (names.length > 0 ? names : ['default']).map((name, i) => ({
     name,
+    ...(i === 0 && memberId !== undefined ? { memberId } : {}),
     userFields,
     webhooks: webhookCode === undefined ? [] : [{ userId: 1, code: webhookCode }],
   }));

@@ -2,11 +2,14 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** Listens on 127.0.0.1 (`port` 0 = a free one) and resolves with the port. */
+/**
+ * Listens on 127.0.0.1 (`port` 0 = a free one) and resolves with the port. EMULATOR_LISTEN_HOST
+ * (0.0.0.0) opens it to a container's published ports.
+ */
 export async function listenLocal(server: Server, port: number): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
+    server.listen(port, process.env.EMULATOR_LISTEN_HOST || '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
     });

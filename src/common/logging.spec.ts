@@ -13,6 +13,7 @@ describe('structured logs', () => {
     VPOS_WEBHOOK_SECRETS: 'plain-secret',
     VPOS_SIGNATURE_SCHEME: 'hmac-sha256',
     VPOS_SIGNATURE_HEADER: 'X-Custom-Sig',
+    VPOS_API_TOKEN: 'merchant-token',
   });
 
   it('redact authorization, cookies, signatures and token-like fields', () => {

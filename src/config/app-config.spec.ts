@@ -5,6 +5,7 @@ const valid = {
   ADMIN_TOKEN: 'a'.repeat(32),
   ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
   VPOS_WEBHOOK_SECRETS: `whsec_${Buffer.alloc(24, 1).toString('base64')}`,
+  VPOS_API_TOKEN: 'merchant-token',
 };
 
 function problems(env: Record<string, string>): string[] {
@@ -36,6 +37,31 @@ describe('configuration', () => {
     expect(c.vpos.statusPath).toBe('/v1/payment-sessions/{id}');
     expect(c.vpos.currencyExponents.AMD).toBe(2);
     expect(c.encryptionKey).toHaveLength(32);
+  });
+
+  it('is live unless HUB_MODE says sandbox', () => {
+    expect(loadConfig(valid).mode).toBe('live');
+    expect(loadConfig({ ...valid, HUB_MODE: 'sandbox' }).mode).toBe('sandbox');
+    expect(problems({ ...valid, HUB_MODE: 'test' }).join()).toMatch(/HUB_MODE must be one of/);
+  });
+
+  it('live refuses to start without VPOS credentials, naming each in one message', () => {
+    const { VPOS_API_TOKEN: _t, VPOS_WEBHOOK_SECRETS: _s, ...rest } = valid;
+    const p = problems({ ...rest, HUB_MODE: 'live' });
+    expect(p.join('\n')).toMatch(/VPOS_API_TOKEN is required when HUB_MODE=live/);
+    expect(p.join('\n')).toMatch(/VPOS_WEBHOOK_SECRETS/);
+    expect(problems({ ...rest, VPOS_WEBHOOK_SECRETS: valid.VPOS_WEBHOOK_SECRETS })).toEqual([
+      expect.stringMatching(/^VPOS_API_TOKEN/),
+    ]);
+  });
+
+  it('sandbox refuses NODE_ENV=production; live and development are fine', () => {
+    const sandbox = { ...valid, HUB_MODE: 'sandbox' };
+    expect(problems({ ...sandbox, NODE_ENV: 'production' })).toEqual([
+      expect.stringMatching(/HUB_MODE sandbox is refused when NODE_ENV=production/),
+    ]);
+    expect(problems({ ...sandbox, NODE_ENV: 'development' })).toEqual([]);
+    expect(problems({ ...valid, NODE_ENV: 'production' })).toEqual([]);
   });
 
   it('names every missing required variable in one message', () => {

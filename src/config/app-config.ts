@@ -2,7 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { isPaymentStatus, PaymentStatus } from '../domain/payment-status';
 import type { ConfigSection } from './config-section';
-import { AppRole, EnvSchema } from './env.schema';
+import { AppRole, EnvSchema, HubMode } from './env.schema';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
@@ -53,6 +53,7 @@ export type SignatureScheme = 'standard-webhooks' | 'hmac-sha256';
 
 export interface AppConfig {
   role: AppRole;
+  mode: HubMode;
   http: { port: number; publicBaseUrl: string };
   database: { url: string };
   redis: { url: string; prefix: string };
@@ -136,6 +137,20 @@ function parseJsonObject(name: string, raw: string | undefined, problems: string
   return {};
 }
 
+/** A production deployment never runs against emulators; live never runs without VPOS access. */
+function modeProblems(parsed: EnvSchema): string[] {
+  if (parsed.HUB_MODE === 'sandbox') {
+    return parsed.NODE_ENV === 'production'
+      ? ['HUB_MODE sandbox is refused when NODE_ENV=production (set HUB_MODE=live)']
+      : [];
+  }
+  if (parsed.HUB_MODE !== 'live') return [];
+  // VPOS_WEBHOOK_SECRETS is required in every mode and already named when missing.
+  return parsed.VPOS_API_TOKEN
+    ? []
+    : ['VPOS_API_TOKEN is required when HUB_MODE=live (the merchant API token from VPOS)'];
+}
+
 /** Validates the environment once, with the given sections; one ConfigError names every bad variable. */
 export function buildConfig(
   env: NodeJS.ProcessEnv,
@@ -199,6 +214,7 @@ export function buildConfig(
   if (parsed.PAYMENT_LINK_DEFAULT_TTL_SECONDS > parsed.PAYMENT_LINK_MAX_TTL_SECONDS) {
     problems.push('PAYMENT_LINK_DEFAULT_TTL_SECONDS must not exceed PAYMENT_LINK_MAX_TTL_SECONDS');
   }
+  problems.push(...modeProblems(parsed));
   if (problems.length > 0) throw new ConfigError(problems);
 
   const currencyExponents = Object.fromEntries(
@@ -210,6 +226,7 @@ export function buildConfig(
 
   return {
     role: parsed.APP_ROLE,
+    mode: parsed.HUB_MODE,
     http: { port: parsed.PORT, publicBaseUrl: parsed.PUBLIC_BASE_URL.replace(/\/+$/, '') },
     database: { url: parsed.DATABASE_URL },
     redis: { url: parsed.REDIS_URL, prefix: parsed.QUEUE_PREFIX },

@@ -15,6 +15,8 @@ import {
 
 export const APP_ROLES = ['all', 'api', 'worker'] as const;
 export type AppRole = (typeof APP_ROLES)[number];
+export const HUB_MODES = ['live', 'sandbox'] as const;
+export type HubMode = (typeof HUB_MODES)[number];
 
 import { trim, URL_OPTS } from './config-section';
 
@@ -48,6 +50,16 @@ export class EnvSchema {
   @Transform(trim)
   @IsIn(APP_ROLES, { message: `must be one of ${APP_ROLES.join(', ')}` })
   APP_ROLE: AppRole = 'all';
+
+  /** live: the real VPOS and CRMs; sandbox: the bundled emulators (`npm run hub` writes it). */
+  @Transform(trim)
+  @IsIn(HUB_MODES, { message: `must be one of ${HUB_MODES.join(', ')}` })
+  HUB_MODE: HubMode = 'live';
+
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  NODE_ENV?: string;
 
   @Transform(trim)
   @IsString({ message: 'is required' })
