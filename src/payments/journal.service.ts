@@ -13,8 +13,7 @@ import type { VposSessionView } from '../providers/vpos/vpos.client';
 import type { WebhookEventStatus } from '../webhooks/webhook-event.entity';
 import { Mismatch, PAYMENT_EVENT_SCHEMA_VERSION, PaymentEventV1 } from './payment-event';
 import { decideTransition, deriveOrderStatus, TransitionDecision } from './payment-state';
-import type { PaymentLinkStatus } from './payment-link.entity';
-import type { PaymentStatus } from '../domain/payment-status';
+import type { PaymentLinkStatus, PaymentStatus } from '../domain/payment-status';
 import { closeReviews, openReview, openReviewOf, Resolution, ReviewKind } from './payment-reviews';
 import { findMismatches } from './verification-rules';
 

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { classifyHttpError } from '../common/errors';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { VposClient, VposSessionView } from '../providers/vpos/vpos.client';
-import { JournalService } from './journal.service';
+import { JournalService } from '../payments/journal.service';
 
 const BATCH = 100;
 const MAX_CHECK_INTERVAL_S = 6 * 3600;

@@ -1,16 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { bigintNumber } from '../database/transformers';
-import type { CrmRefs } from './payment-order.entity';
-
-export type PaymentLinkStatus =
-  | 'creating'
-  | 'active'
-  | 'paid'
-  | 'failed'
-  | 'cancelled'
-  | 'expired'
-  | 'refunded'
-  | 'manual_review';
+import type { PaymentLinkStatus } from '../domain/payment-status';
+import type { CrmRefs } from '../payments/payment-order.entity';
 
 export interface LinkCustomer {
   phone?: string;

@@ -16,7 +16,7 @@ import { AuditService } from '../audit/audit.service';
 import { classifyHttpError, ExternalApiError } from '../common/errors';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { VposClient } from '../providers/vpos/vpos.client';
-import { JournalService } from './journal.service';
+import { JournalService } from '../payments/journal.service';
 import { PaymentLink } from './payment-link.entity';
 import { CreatePaymentLinkDto, ListPaymentLinksQuery } from './payment-links.dto';
 import { normalizePhone } from './phone';
