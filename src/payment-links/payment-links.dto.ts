@@ -69,7 +69,7 @@ export class LinkCustomerDto {
 export class CrmRefsDto {}
 for (const key of CRM_REF_KEYS) {
   for (const decorate of [
-    ApiPropertyOptional({ example: '1001' }),
+    ApiPropertyOptional({ type: String, example: '1001' }),
     Optional(),
     Transform(toText),
     Matches(/^\d{1,18}$/, { message: `crm.${key} must be a numeric id` }),
