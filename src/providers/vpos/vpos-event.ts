@@ -1,4 +1,4 @@
-import type { VposFieldMap } from '../../config/app-config';
+import type { VposFieldMap } from './vpos-fields';
 import { readMinor, readPath, readString } from './field-path';
 
 /** What a VPOS webhook claims. A hint only: the status lookup is the truth. */
