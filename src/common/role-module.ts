@@ -10,11 +10,8 @@ export interface RoleParts extends Omit<DynamicModule, 'module' | 'controllers'>
 
 const built = new WeakMap<Type, Map<AppRole, DynamicModule>>();
 
-/**
- * A feature module for one role, built once per role: Nest tells dynamic modules apart by
- * reference, so AppModule and a dependent module importing two copies would run every
- * processor twice.
- */
+// Built once per role: Nest tells dynamic modules apart by reference, so two copies (AppModule's
+// and a dependent module's) would run every processor twice.
 export function roleModule(module: Type, role: AppRole, parts: () => RoleParts): DynamicModule {
   let byRole = built.get(module);
   if (!byRole) built.set(module, (byRole = new Map<AppRole, DynamicModule>()));

@@ -9,7 +9,6 @@ export interface CrmConfig {
   [section: string]: unknown;
 }
 
-/** The hub's own settings; `crm` is filled by the connectors' sections. */
 export interface HubConfig {
   role: AppRole;
   http: { port: number; publicBaseUrl: string };
@@ -34,7 +33,6 @@ export interface HubConfig {
     sweepIntervalMs: number;
   };
   connectors: { insecureHosts: string[] };
-  /** Filled by the connectors' config sections (each declares its key here). */
   crm: CrmConfig;
 }
 
@@ -118,6 +116,5 @@ export function buildConfig(
         .filter(Boolean),
     },
   };
-  // Each root section declared its key on AppConfig and filled it above.
   return { ...hub, ...provided } as AppConfig;
 }

@@ -7,15 +7,11 @@ export { trim, URL_OPTS };
 export interface ConfigSection<S extends object = object, T = unknown> {
   /** Where the typed value lands: `AppConfig.crm[key]`, or `AppConfig[key]` when `root`. */
   key: string;
-  /** A provider's section (declares its key on `AppConfig`) rather than a connector's. */
   root?: boolean;
-  /** A class-validator class whose properties are the section's variable names. */
   schema: new () => S;
-  /** Maps the validated variables into the typed value; cross-field problems are pushed. */
   load(env: S, problems: string[], hub: Readonly<EnvSchema>): T;
 }
 
-/** A variable holding a JSON object; anything else is a problem naming it. */
 export function parseJsonObjectVar(
   name: string,
   raw: string | undefined,

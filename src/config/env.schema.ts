@@ -17,9 +17,6 @@ export type AppRole = (typeof APP_ROLES)[number];
 
 import { trim, URL_OPTS } from './env-transforms';
 
-/**
- * The hub's own environment variables; VPOS and each connector add their section (`ConfigSection`).
- */
 export class EnvSchema {
   @Transform(trim)
   @Matches(/^postgres(ql)?:\/\/.+/, { message: 'must be a postgres:// URL' })
@@ -58,7 +55,6 @@ export class EnvSchema {
   @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'must be 32 bytes encoded as base64 (44 chars)' })
   ENCRYPTION_KEY: string;
 
-  /** Currencies a payment link may use; AMD unless configured. */
   @Transform(trim)
   @Matches(/^[A-Z]{3}(,[A-Z]{3})*$/, { message: 'must be comma-separated ISO 4217 codes' })
   PAYMENT_LINK_CURRENCIES = 'AMD';
@@ -75,7 +71,6 @@ export class EnvSchema {
   @Max(365 * 86400)
   PAYMENT_LINK_MAX_TTL_SECONDS = 30 * 86400;
 
-  /** Language of the ready WhatsApp message: hy, ru or en. */
   @Transform(trim)
   @IsIn(['hy', 'ru', 'en'], { message: 'must be hy, ru or en' })
   PAYMENT_LINK_LANGUAGE: 'hy' | 'ru' | 'en' = 'hy';
@@ -100,7 +95,6 @@ export class EnvSchema {
   @Max(86400)
   RECOVERY_AFTER_SECONDS = 600;
 
-  /** How often expiry and recovery run. */
   @Type(() => Number)
   @IsInt({ message: 'must be an integer' })
   @Min(200)

@@ -10,7 +10,6 @@ export interface LinkCustomer {
   email?: string;
 }
 
-/** A payment link: one VPOS session (one attempt) of an order, with what the manager sends. */
 @Entity('payment_links')
 export class PaymentLink {
   @PrimaryColumn('uuid') id: string;

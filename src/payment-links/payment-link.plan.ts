@@ -38,7 +38,6 @@ export function requestHash(dto: CreatePaymentLinkDto): string {
   return createHash('sha256').update(canonical(dto)).digest('hex');
 }
 
-/** Checks the request against the product (if any) and the link settings; 422 names the field. */
 export function planPaymentLink(
   dto: CreatePaymentLinkDto,
   product: Product | null,

@@ -14,7 +14,6 @@ export interface Reservation {
   replayed: boolean;
 }
 
-/** The order checks, a new attempt and the link row (`creating`), in one transaction. */
 @Injectable()
 export class PaymentLinkReservations {
   constructor(

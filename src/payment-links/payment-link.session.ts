@@ -13,7 +13,6 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { VposClient } from '../providers/vpos/vpos.client';
 import { PaymentLink } from './payment-link.entity';
 
-/** Opens the VPOS session of a reserved link (or re-opens it, with the same key). */
 @Injectable()
 export class PaymentLinkSessions {
   constructor(

@@ -32,7 +32,6 @@ interface AttemptRef {
   provider_payment_id: string | null;
 }
 
-/** Links as the API shows them: with their attempt and a ready WhatsApp message. */
 @Injectable()
 export class PaymentLinkViews {
   constructor(

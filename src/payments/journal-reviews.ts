@@ -3,7 +3,6 @@ import type { AuditRecord } from '../audit/audit.service';
 import { JournalStep, reviewReason, StepEffect } from './payment-event.builder';
 import { closeReviews, openReview, Resolution } from './payment-reviews';
 
-/** A step's effect on the review queue: opens a question, or closes the one it answers. */
 export async function reviewStep(
   m: EntityManager,
   s: JournalStep,
@@ -48,7 +47,6 @@ export async function reviewStep(
   return audits;
 }
 
-/** Closes the flags of a settled order (or the reviews of one attempt) without an event. */
 export async function clearFlagReviews(
   m: EntityManager,
   orderId: string,

@@ -5,9 +5,6 @@ import type { VposSessionView } from '../providers/vpos/vpos.client';
 import type { WebhookEventStatus } from '../webhooks/webhook-event.entity';
 import type { AttemptRow, OrderRow } from './payment-event.builder';
 
-/** The journal's reads and writes of orders, attempts and raw events, inside its transaction. */
-
-/** Locks the raw event; false when another run already finished it. */
 export async function claimRaw(m: EntityManager, rawEventId: string): Promise<boolean> {
   const [raw] = await m.query<{ status: WebhookEventStatus }[]>(
     `SELECT status FROM webhook_events WHERE id = $1 FOR UPDATE`,
@@ -39,7 +36,6 @@ export async function attemptBySession(
   return known;
 }
 
-/** A session's order, created from the lookup the first time it is seen. */
 export async function ensureOrder(
   m: EntityManager,
   orderId: string,

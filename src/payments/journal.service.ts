@@ -37,11 +37,7 @@ import type { PaymentStatus } from '../domain/payment-status';
 import { openReviewOf, Resolution } from './payment-reviews';
 import { findMismatches } from './verification-rules';
 
-/**
- * Applies verified facts to the journal in one transaction, serialized per order by a row
- * lock: attempt and order status through the state machine, the normalized event, its
- * deliveries, audit entries, and the raw event marked done. Running it twice changes nothing.
- */
+// One transaction per fact, serialized per order by a row lock; running it twice changes nothing.
 @Injectable()
 export class JournalService {
   constructor(
@@ -53,12 +49,10 @@ export class JournalService {
     private readonly transitions: Counter<string>,
   ) {}
 
-  /** A provider fact: a verified webhook, or a scheduled status lookup. */
   record(input: VerifiedInput): Promise<JournalOutcome> {
     return this.ds.transaction((m) => this.recordIn(m, input));
   }
 
-  /** A fact of our own: a link expired by the scheduler or cancelled by an operator. */
   recordLocal(change: LocalChange): Promise<JournalOutcome> {
     return this.ds.transaction(async (m) => {
       const [ref] = await m.query<{ order_id: string }[]>(
@@ -191,7 +185,6 @@ export class JournalService {
     return { result: 'recorded', event };
   }
 
-  /** The state machine's decision made durable: attempt, order, event, deliveries, audit. */
   private async apply(m: EntityManager, s: JournalStep): Promise<PaymentEventV1> {
     const e = stepEffect(s);
     this.transitions.inc({ from: e.from, to: s.verified, action: s.decision.action });
@@ -273,7 +266,6 @@ export class JournalService {
     return event;
   }
 
-  /** The operator accepted a settled order's flags, or a lookup they asked for agreed. */
   async clearFlags(orderId: string, r: Resolution): Promise<string[]> {
     return this.ds.transaction(async (m) => {
       await m.query(`SELECT 1 FROM payment_orders WHERE order_id = $1 FOR UPDATE`, [orderId]);

@@ -26,7 +26,6 @@ export interface OrderRow {
   crm: Record<string, string>;
 }
 
-/** Everything the journal decided about one fact, before it is written. */
 export interface JournalStep {
   order: OrderRow;
   attempt: AttemptRow;
@@ -52,7 +51,6 @@ export interface JournalStep {
 export const num = (v: string | null | undefined) =>
   v === null || v === undefined ? null : Number(v);
 
-/** An expiry, a cancel or an operator's decision: our own fact, with nothing to compare. */
 export function localStep(
   order: OrderRow,
   attempt: AttemptRow,
@@ -85,7 +83,6 @@ export function localStep(
   };
 }
 
-/** A provider fact checked by a status lookup (or found unverifiable). */
 export function verifiedStep(
   input: VerifiedInput,
   f: Pick<
@@ -134,7 +131,6 @@ export function verifiedStep(
   };
 }
 
-/** What a step does to the attempt: derived from the decision alone. */
 export interface StepEffect {
   from: PaymentStatus;
   to: PaymentStatus;
@@ -208,7 +204,6 @@ export function buildPaymentEvent(
   };
 }
 
-/** The audit entry of the attempt's move (or of the event held or ignored). */
 export function attemptAudit(s: JournalStep, e: StepEffect, deliveries: number): AuditRecord {
   const d = s.decision;
   if (d.action === 'ignore' || d.action === 'hold') {
@@ -246,7 +241,6 @@ export function orderAudit(s: JournalStep, orderStatus: PaymentStatus): AuditRec
   };
 }
 
-/** Why a review opens: the mismatched fields of an unverifiable event, else the rule's reason. */
 export function reviewReason(s: JournalStep): string {
   return s.decision.action === 'apply'
     ? s.mismatches.map((x) => `${x.field} (${x.source})`).join(', ') || 'unverified status'

@@ -132,7 +132,6 @@ export class WebhooksService {
       : { status: 'duplicate', providerEventId };
   }
 
-  /** TypeORM's own pg pool (same connections, same settings), for the prepared statement. */
   private pool(): Pool {
     return (this.ds.driver as PostgresDriver).master as Pool;
   }

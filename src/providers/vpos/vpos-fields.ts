@@ -37,7 +37,6 @@ export const DEFAULT_VPOS_FIELDS: VposFieldMap = {
   lookupRefundedAmountMinor: 'refundedAmountMinor',
 };
 
-/** VPOS_FIELD_MAP entries over the defaults; unknown keys and bad paths are problems. */
 export function parseVposFieldMap(
   overrides: Record<string, unknown>,
   problems: string[],

@@ -7,7 +7,6 @@ import {
 import type { VposFieldMap } from './vpos-fields';
 import type { SignatureFailure } from './vpos-signature';
 
-/** What the intake answers for each signature failure (401 bodies). */
 export const SIGNATURE_MESSAGES: Record<SignatureFailure, string> = {
   missing_signature: 'signature: missing webhook signature headers',
   malformed_signature: 'signature: malformed signature or timestamp header',
@@ -15,7 +14,6 @@ export const SIGNATURE_MESSAGES: Record<SignatureFailure, string> = {
   bad_signature: 'signature: does not match any configured secret',
 };
 
-/** The first identifier (the `webhook-id` header, then the body's) that cannot be stored. */
 export function vposIntakeProblem(
   body: unknown,
   webhookId: string | undefined,

@@ -32,7 +32,6 @@ export function mapVposStatus(
   return status ? { status, known: true } : { status: 'manual_review', known: false };
 }
 
-/** VPOS_STATUS_MAP entries (provider status -> ours), keyed in lower case. */
 export function parseVposStatusMap(
   entries: Record<string, unknown>,
   problems: string[],

@@ -17,7 +17,6 @@ import { parseVposStatusMap } from './vpos-status';
 
 export type SignatureScheme = 'standard-webhooks' | 'hmac-sha256';
 
-/** The VPOS variables: API, webhook signature, and the wire format's field paths and statuses. */
 export class VposEnv {
   @Transform(trim)
   @IsUrl(URL_OPTS, { message: 'must be an absolute http(s) URL' })
@@ -76,13 +75,11 @@ export class VposEnv {
   @IsUrl(URL_OPTS, { message: 'must be an absolute http(s) URL' })
   VPOS_RETURN_URL?: string;
 
-  /** JSON object overriding field paths of the webhook body and lookup response. */
   @IsOptional()
   @Transform(trim)
   @IsString()
   VPOS_FIELD_MAP?: string;
 
-  /** JSON object of extra provider status -> our status entries, merged over the defaults. */
   @IsOptional()
   @Transform(trim)
   @IsString()
