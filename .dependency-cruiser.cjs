@@ -16,6 +16,7 @@ module.exports = {
     },
     layer(
       'common',
+      'payment-links',
       'connectors',
       'connections',
       'delivery',
@@ -28,6 +29,7 @@ module.exports = {
     layer(
       'config',
       'common',
+      'payment-links',
       'connectors',
       'connections',
       'delivery',
@@ -40,6 +42,7 @@ module.exports = {
     layer(
       'domain',
       'common',
+      'payment-links',
       'config',
       'connectors',
       'connections',
@@ -52,6 +55,7 @@ module.exports = {
     ),
     layer(
       'providers',
+      'payment-links',
       'connectors',
       'connections',
       'delivery',
@@ -59,10 +63,19 @@ module.exports = {
       'webhooks',
       'credentials',
     ),
-    layer('credentials', 'connectors', 'connections', 'delivery', 'payments', 'webhooks'),
-    layer('connectors', 'connections', 'delivery', 'payments', 'webhooks'),
-    layer('connections', 'delivery', 'payments', 'webhooks'),
-    layer('delivery', 'payments', 'webhooks'),
+    layer(
+      'credentials',
+      'connectors',
+      'connections',
+      'delivery',
+      'payments',
+      'payment-links',
+      'webhooks',
+    ),
+    layer('connectors', 'connections', 'delivery', 'payments', 'payment-links', 'webhooks'),
+    layer('connections', 'delivery', 'payments', 'payment-links', 'webhooks'),
+    layer('delivery', 'payments', 'payment-links', 'webhooks'),
+    layer('payments', 'payment-links'),
   ].map((rule) =>
     rule.name === 'no-cycle'
       ? rule

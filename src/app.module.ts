@@ -11,6 +11,10 @@ import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { ConnectionsModule } from './connections/connections.module';
+import { ConnectorsModule } from './connectors/connectors.module';
+import { DeliveryModule } from './delivery/delivery.module';
+import { PaymentLinksModule } from './payment-links/payment-links.module';
 import { PaymentsModule } from './payments/payments.module';
 import { QueueModule } from './queue/queue.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -31,7 +35,11 @@ export class AppModule {
         AuditModule,
         ...(worker ? [QueueModule.forWorker()] : []),
         WebhooksModule,
+        ConnectorsModule,
+        ConnectionsModule.forRole(config.role),
+        DeliveryModule.forRole(config.role),
         PaymentsModule.forRole(config.role),
+        PaymentLinksModule.forRole(config.role),
       ],
       providers: [
         { provide: APP_GUARD, useClass: AdminAuthGuard },

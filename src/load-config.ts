@@ -1,7 +1,8 @@
 import { AppConfig, buildConfig } from './config/app-config';
 import { CONFIG_SECTIONS } from './connectors';
+import { VPOS_CONFIG } from './providers/vpos/vpos.config';
 
-/** The hub's configuration: its own variables plus every connector's section. */
+/** The hub's configuration: its own variables, VPOS's and every connector's section. */
 export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
-  return buildConfig(env, CONFIG_SECTIONS);
+  return buildConfig(env, [VPOS_CONFIG, ...CONFIG_SECTIONS]);
 }

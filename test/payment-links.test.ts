@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { PaymentLinkScheduler } from '../src/payments/payment-link.scheduler';
+import { PaymentLinkScheduler } from '../src/payment-links/payment-link.scheduler';
 import type { VposEmulator } from '../sandbox/vpos/vpos-emulator';
 import type { WebhookReceiver } from '../sandbox/webhook-receiver/webhook-receiver';
 import { startStack, Stack } from './support/stack';

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import type { VposEmulator } from '../sandbox/vpos/vpos-emulator';
 import type { WebhookReceiver } from '../sandbox/webhook-receiver/webhook-receiver';
-import { PaymentLinkScheduler } from '../src/payments/payment-link.scheduler';
+import { PaymentLinkScheduler } from '../src/payment-links/payment-link.scheduler';
 import { LOOKUP_LAG_RETRIES, VerificationService } from '../src/payments/verification.service';
 import { sessionBody } from './factories/sessions';
 import { addWebhookConnection, pay } from './support/delivery-fixtures';

@@ -1,7 +1,7 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { DeliverySweeper } from '../src/delivery/delivery.sweeper';
-import { PaymentLinkScheduler } from '../src/payments/payment-link.scheduler';
+import { PaymentLinkScheduler } from '../src/payment-links/payment-link.scheduler';
 import { QUEUES } from '../src/queue/queues';
 import {
   createTestDatabase,

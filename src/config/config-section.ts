@@ -1,16 +1,34 @@
+import type { EnvSchema } from './env.schema';
+import { trim, URL_OPTS } from './env-transforms';
+
+export { trim, URL_OPTS };
+
 /** What a feature adds to the environment contract; config knows sections, not features. */
 export interface ConfigSection<S extends object = object, T = unknown> {
-  /** Where the typed value lands: `AppConfig.crm[key]`. */
+  /** Where the typed value lands: `AppConfig.crm[key]`, or `AppConfig[key]` when `root`. */
   key: string;
-  /** A class-validator class whose properties are the section's variable names. */
+  root?: boolean;
   schema: new () => S;
-  /** Maps the validated variables into the typed value; cross-field problems are pushed. */
-  load(env: S, problems: string[]): T;
+  load(env: S, problems: string[], hub: Readonly<EnvSchema>): T;
 }
 
-export const trim = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.trim() : value;
-export const URL_OPTS = { require_tld: false, require_protocol: true };
+export function parseJsonObjectVar(
+  name: string,
+  raw: string | undefined,
+  problems: string[],
+): Record<string, unknown> {
+  if (!raw) return {};
+  try {
+    const value: unknown = JSON.parse(raw);
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      return value as Record<string, unknown>;
+    }
+  } catch {
+    // reported below
+  }
+  problems.push(`${name} must be a JSON object`);
+  return {};
+}
 
 /** An OAuth app is optional, but half of one is a mistake. */
 export function requireSecretWithId(

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
+import { roleModule } from '../common/role-module';
 import type { AppRole } from '../config/env.schema';
 import { ConnectorsModule } from '../connectors/connectors.module';
 import { ConnectionContexts } from './connection-contexts';
@@ -13,10 +14,9 @@ import { OAuthService } from './oauth.service';
 @Module({})
 export class ConnectionsModule {
   static forRole(role: AppRole): DynamicModule {
-    return {
-      module: ConnectionsModule,
+    return roleModule(ConnectionsModule, role, () => ({
       imports: [AuditModule, ConnectorsModule],
-      controllers: role === 'worker' ? [] : [ConnectionsController, OAuthController],
+      controllers: [ConnectionsController, OAuthController],
       providers: [
         ConnectionsService,
         ConnectionContexts,
@@ -25,6 +25,6 @@ export class ConnectionsModule {
         OAuthService,
       ],
       exports: [ConnectionsService, ConnectionEvents, ConnectorsModule],
-    };
+    }));
   }
 }

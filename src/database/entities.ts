@@ -4,9 +4,9 @@ import { CrmEntity } from '../connectors/shared/crm-entity.entity';
 import { Delivery } from '../delivery/delivery.entity';
 import { PaymentAttempt } from '../payments/payment-attempt.entity';
 import { PaymentEventRow } from '../payments/payment-event.entity';
-import { PaymentLink } from '../payments/payment-link.entity';
+import { PaymentLink } from '../payment-links/payment-link.entity';
 import { PaymentOrder } from '../payments/payment-order.entity';
-import { Product } from '../payments/product.entity';
+import { Product } from '../payment-links/product.entity';
 import { WebhookEvent } from '../webhooks/webhook-event.entity';
 
 export const ENTITIES = [

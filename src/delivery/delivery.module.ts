@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
+import { roleModule } from '../common/role-module';
 import type { AppRole } from '../config/env.schema';
 import { ConnectionsModule } from '../connections/connections.module';
 import { DeliveryReplayService } from './delivery-replay.service';
@@ -11,16 +12,12 @@ import { DeliverySweeper } from './delivery.sweeper';
 @Module({})
 export class DeliveryModule {
   static forRole(role: AppRole): DynamicModule {
-    return {
-      module: DeliveryModule,
+    return roleModule(DeliveryModule, role, () => ({
       imports: [AuditModule, ConnectionsModule.forRole(role)],
-      controllers: role === 'worker' ? [] : [DeliveryController],
-      providers: [
-        DeliveryService,
-        DeliveryReplayService,
-        ...(role === 'api' ? [] : [DeliveryProcessor, DeliverySweeper]),
-      ],
+      controllers: [DeliveryController],
+      providers: [DeliveryService, DeliveryReplayService],
+      workers: [DeliveryProcessor, DeliverySweeper],
       exports: [DeliveryService],
-    };
+    }));
   }
 }

@@ -27,3 +27,14 @@ export const FINAL_PAYMENT_STATUSES = [
   'partially_refunded',
   'manual_review',
 ] as const satisfies readonly PaymentStatus[];
+
+/** A payment link's status follows its attempt's; `creating` is before VPOS opened a session. */
+export type PaymentLinkStatus =
+  | 'creating'
+  | 'active'
+  | 'paid'
+  | 'failed'
+  | 'cancelled'
+  | 'expired'
+  | 'refunded'
+  | 'manual_review';

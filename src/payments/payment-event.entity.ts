@@ -3,7 +3,6 @@ import { bigintNumber } from '../database/transformers';
 import type { PaymentEventV1 } from './payment-event';
 import type { PaymentStatus } from '../domain/payment-status';
 
-/** A verified, normalized payment event (schemas/payment-event.v1.schema.json in `payload`). */
 @Entity('payment_events')
 export class PaymentEventRow {
   @PrimaryColumn('uuid') id: string;

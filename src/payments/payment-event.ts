@@ -2,11 +2,7 @@ import type { PaymentStatus } from '../domain/payment-status';
 
 export const PAYMENT_EVENT_SCHEMA_VERSION = 1;
 
-/**
- * The hub's own normalized payment event, version 1.
- * Published as JSON Schema in schemas/payment-event.v1.schema.json; every consumer
- * (CRM connectors, reconciliation) sees only this.
- */
+/** Published as schemas/payment-event.v1.schema.json; consumers see only this, never VPOS. */
 export interface PaymentEventV1 {
   schemaVersion: 1;
   id: string;

@@ -26,7 +26,6 @@ export class ResolveReviewDto {
 const nullable = (type: string): SchemaObject => ({ type, nullable: true });
 const status: SchemaObject = { type: 'string', enum: [...PAYMENT_STATUSES] };
 
-/** GET /api/payments/:orderId and the resolve route answer with this. */
 export const PAYMENT_VIEW_SCHEMA: SchemaObject = {
   type: 'object',
   required: ['orderId', 'status', 'inReview', 'attempts', 'events', 'deliveries', 'reviews'],

@@ -23,7 +23,6 @@ interface AttemptRef {
   flagged: boolean;
 }
 
-/** An operator's way out of a review: every decision goes through the journal and is audited. */
 @Injectable()
 export class PaymentReviewsService {
   constructor(
@@ -66,7 +65,6 @@ export class PaymentReviewsService {
     return this.payments.get(orderId);
   }
 
-  /** Asks VPOS again about every attempt in question; the journal decides what that ends. */
   private async lookUp(attempts: AttemptRef[], actor: string, reason: string) {
     const asked = attempts.filter((a) => a.status === 'manual_review' || a.flagged);
     const results: Array<{ attemptNo: number; lookupStatus: string | null; result: string }> = [];

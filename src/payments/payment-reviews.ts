@@ -64,7 +64,6 @@ export async function openReview(
   return rows[0]?.id ?? null;
 }
 
-/** Closes the open reviews of one attempt, or the open flags of an order; returns their ids. */
 export async function closeReviews(
   m: Queryable,
   scope: { attemptId: string } | { orderId: string; kind: 'flag' },

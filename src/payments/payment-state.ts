@@ -11,10 +11,7 @@ import { FINAL_PAYMENT_STATUSES, PaymentStatus } from '../domain/payment-status'
  */
 type Rule = 'apply' | 'review' | 'hold' | 'resolve' | 'operator';
 
-/**
- * The one table of allowed transitions of a payment attempt.
- * Anything not listed is a late or older event: recorded and ignored.
- */
+// Anything not listed is a late or older event: recorded and ignored.
 const TRANSITIONS: Record<PaymentStatus, Partial<Record<PaymentStatus, Rule>>> = {
   // The lookup may reveal a later stage than we saw (missed webhooks): skipping ahead is fine.
   created: {

@@ -14,7 +14,6 @@ import { listReviews, ReviewView } from './payment-reviews';
 export interface PaymentView {
   orderId: string;
   status: PaymentOrder['status'];
-  /** manual_review, or an open review flag a person has to look at. */
   inReview: boolean;
   amountMinor: number | null;
   currency: string | null;

@@ -13,7 +13,6 @@ import { WebhookEvent } from '../webhooks/webhook-event.entity';
 import { JournalService } from './journal.service';
 import { claimedIsAhead } from './verification-rules';
 
-/** How many times a webhook that is ahead of the lookup is retried before manual review. */
 export const LOOKUP_LAG_RETRIES = 4;
 
 export type VerificationResult =
@@ -26,7 +25,6 @@ export class LookupLagError extends Error {
   }
 }
 
-/** Confirms a stored webhook by a server-side status lookup, then journals it. */
 @Injectable()
 export class VerificationService {
   private readonly logger = new Logger(VerificationService.name);
@@ -93,7 +91,6 @@ export class VerificationService {
     return result;
   }
 
-  /** Records a failed attempt on the raw event and in the audit, unless verify() already did. */
   async recordFailure(webhookEventId: string, err: unknown): Promise<void> {
     const error = err instanceof Error ? err : new Error(String(err));
     if (this.noted.has(error)) return;

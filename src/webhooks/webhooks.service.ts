@@ -7,10 +7,10 @@ import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import {
-  identifierProblem,
-  parseVposWebhook,
-  vposIdentifierProblem,
-} from '../providers/vpos/vpos-event';
+  readVposIntake,
+  SIGNATURE_MESSAGES,
+  vposIntakeProblem,
+} from '../providers/vpos/vpos-intake';
 import { verifyWebhookSignature } from '../providers/vpos/vpos-signature';
 import { JOBS, jobIdSql, QUEUES } from '../queue/queues';
 import { findUnstorableText, parseJsonObject } from './webhook-body';
@@ -80,22 +80,19 @@ export class WebhooksService {
 
     const text = raw.toString('utf8');
     const problem =
-      identifierProblem('webhook-id', signature.webhookId) ??
-      vposIdentifierProblem(parsed.value, this.config.vpos.fields) ??
+      vposIntakeProblem(parsed.value, signature.webhookId, this.config.vpos.fields) ??
       unstorable(findUnstorableText(text, parsed.value));
     if (problem) {
       this.received.inc({ result: 'invalid' });
       throw new BadRequestException(problem);
     }
 
-    const claim = parseVposWebhook(parsed.value, this.config.vpos.fields);
-    const providerEventId = claim.eventId ?? signature.webhookId;
-    if (!providerEventId) {
+    const intake = readVposIntake(parsed.value, signature.webhookId, this.config.vpos.fields);
+    if (!intake.ok) {
       this.received.inc({ result: 'malformed' });
-      throw new BadRequestException(
-        `${this.config.vpos.fields.eventId}: the event id is required (or a webhook-id header)`,
-      );
+      throw new BadRequestException(intake.message);
     }
+    const { claim, providerEventId } = intake;
 
     const kept = Object.fromEntries(
       KEPT_HEADERS.filter((h) => typeof headers[h] === 'string').map((h) => [
@@ -135,7 +132,6 @@ export class WebhooksService {
       : { status: 'duplicate', providerEventId };
   }
 
-  /** TypeORM's own pg pool (same connections, same settings), for the prepared statement. */
   private pool(): Pool {
     return (this.ds.driver as PostgresDriver).master as Pool;
   }
@@ -144,10 +140,3 @@ export class WebhooksService {
 function unstorable(path: string | undefined): string | undefined {
   return path && `${path}: must not contain \\u0000 or a lone UTF-16 surrogate`;
 }
-
-const SIGNATURE_MESSAGES: Record<string, string> = {
-  missing_signature: 'signature: missing webhook signature headers',
-  malformed_signature: 'signature: malformed signature or timestamp header',
-  stale_timestamp: 'webhook-timestamp: outside the accepted tolerance',
-  bad_signature: 'signature: does not match any configured secret',
-};

@@ -1,4 +1,3 @@
-/** Reads a dot path (`data.status`) from parsed JSON; anything missing gives undefined. */
 export function readPath(source: unknown, path: string): unknown {
   let current: unknown = source;
   for (const key of path.split('.')) {

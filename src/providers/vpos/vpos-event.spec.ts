@@ -1,4 +1,4 @@
-import { DEFAULT_VPOS_FIELDS } from '../../config/app-config';
+import { DEFAULT_VPOS_FIELDS } from './vpos-fields';
 import { vposIdentifierProblem } from './vpos-event';
 
 const body = (data: Record<string, unknown>, top: Record<string, unknown> = {}) => ({

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { AppConfig } from '../../config/app-config';
+import type { VposConfig } from './vpos.config';
 
-export type WebhookSignatureConfig = AppConfig['vpos']['webhook'];
+export type WebhookSignatureConfig = VposConfig['webhook'];
 export type SignatureFailure =
   'missing_signature' | 'malformed_signature' | 'stale_timestamp' | 'bad_signature';
 export type SignatureResult =

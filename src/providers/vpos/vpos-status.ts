@@ -1,4 +1,4 @@
-import type { PaymentStatus } from '../../domain/payment-status';
+import { isPaymentStatus, PaymentStatus } from '../../domain/payment-status';
 
 /** The assumed VPOS status table; VPOS_STATUS_MAP entries are merged over it. */
 export const DEFAULT_VPOS_STATUS_MAP: Readonly<Record<string, PaymentStatus>> = {
@@ -30,4 +30,16 @@ export function mapVposStatus(
   const key = (providerStatus ?? '').trim().toLowerCase();
   const status = overrides[key] ?? DEFAULT_VPOS_STATUS_MAP[key];
   return status ? { status, known: true } : { status: 'manual_review', known: false };
+}
+
+export function parseVposStatusMap(
+  entries: Record<string, unknown>,
+  problems: string[],
+): Record<string, PaymentStatus> {
+  const statusMap: Record<string, PaymentStatus> = {};
+  for (const [providerStatus, ours] of Object.entries(entries)) {
+    if (isPaymentStatus(ours)) statusMap[providerStatus.toLowerCase()] = ours;
+    else problems.push(`VPOS_STATUS_MAP.${providerStatus} must be one of our payment statuses`);
+  }
+  return statusMap;
 }

@@ -8,7 +8,6 @@ import { mapVposStatus, MappedStatus } from './vpos-status';
 
 export const VPOS_CRM_REF_KEYS = Symbol('VPOS_CRM_REF_KEYS');
 
-/** The provider's current view of one payment session, in our terms. */
 export interface VposSessionView {
   sessionId: string;
   providerStatus?: string;
@@ -72,7 +71,6 @@ export class VposClient {
     });
   }
 
-  /** Server-side status lookup; 404 is reported as a permanent `not_found`. */
   async getSession(sessionId: string): Promise<VposSessionView> {
     const path = this.config.vpos.statusPath.replace('{id}', encodeURIComponent(sessionId));
     let data: unknown;

@@ -1,7 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { bigintNumber } from '../database/transformers';
 
-/** A fixed-price product: a link made from it needs no amount. */
 @Entity('products')
 export class Product {
   @PrimaryColumn('uuid') id: string;

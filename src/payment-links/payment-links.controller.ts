@@ -19,7 +19,8 @@ import {
   ListPaymentLinksQuery,
   UpdateProductDto,
 } from './payment-links.dto';
-import { PaymentLinksService, PaymentLinkView } from './payment-links.service';
+import { PaymentLinkView } from './payment-link.views';
+import { PaymentLinksService } from './payment-links.service';
 import { ProductsService } from './products.service';
 
 @ApiTags('payment links')

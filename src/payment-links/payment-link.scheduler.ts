@@ -4,20 +4,14 @@ import { DataSource } from 'typeorm';
 import { classifyHttpError } from '../common/errors';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { VposClient, VposSessionView } from '../providers/vpos/vpos.client';
-import { JournalService } from './journal.service';
+import { JournalService } from '../payments/journal.service';
 
 const BATCH = 100;
 const MAX_CHECK_INTERVAL_S = 6 * 3600;
 
-/**
- * Two schedules (job schedulers on the link-schedules queue); the journal is idempotent, so a
- * tick that overlaps another does no harm:
- * - expiry: an active link past its time is looked up once more (money may have arrived at the
- *   last second); still open → `expired`, emitted through the normal pipeline;
- * - recovery: an attempt still open past RECOVERY_AFTER_SECONDS is looked up at VPOS with
- *   backoff until it is final, so a webhook that never arrives still closes the deal; an attempt
- *   in manual_review over an unverifiable event too, so a lookup that agrees ends the review.
- */
+// The journal is idempotent, so overlapping ticks do no harm. Expiry looks a link up once more
+// (money may arrive at the last second); recovery looks open and unverifiable attempts up with
+// backoff, so a webhook that never comes still closes the deal and an agreeing lookup ends a review.
 @Injectable()
 export class PaymentLinkScheduler {
   private readonly logger = new Logger(PaymentLinkScheduler.name);
@@ -103,7 +97,6 @@ export class PaymentLinkScheduler {
     }
   }
 
-  /** A lookup result through the same verification path as webhooks; true when it changed. */
   private async record(lookup: VposSessionView): Promise<boolean> {
     const outcome = await this.journal.record({
       rawEventId: null,

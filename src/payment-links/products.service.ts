@@ -8,7 +8,6 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { CreateProductDto, UpdateProductDto } from './payment-links.dto';
 import { Product } from './product.entity';
 
-/** The fixed-price catalog behind fixed payment links. */
 @Injectable()
 export class ProductsService {
   constructor(

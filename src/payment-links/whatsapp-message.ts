@@ -1,6 +1,5 @@
 import { formatAmount, formatYerevanTime } from '../common/format';
 
-/** Message texts for managers to send with a payment link (Armenian, Russian, English). */
 export type MessageLanguage = 'hy' | 'ru' | 'en';
 
 export const DEFAULT_TEMPLATES: Record<MessageLanguage, string> = {
@@ -32,7 +31,6 @@ export interface MessageInput {
   phone?: string | null;
 }
 
-/** The ready text and a wa.me URL (to the customer's chat when the phone is known). */
 export function whatsappMessage(
   input: MessageInput,
   template: string,

@@ -65,7 +65,6 @@ export class LinkCustomerDto {
   email?: string;
 }
 
-/** One optional numeric id per CRM whose manifest names a reference key. */
 export class CrmRefsDto {}
 for (const key of CRM_REF_KEYS) {
   for (const decorate of [

@@ -1,16 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { bigintNumber } from '../database/transformers';
-import type { CrmRefs } from './payment-order.entity';
-
-export type PaymentLinkStatus =
-  | 'creating'
-  | 'active'
-  | 'paid'
-  | 'failed'
-  | 'cancelled'
-  | 'expired'
-  | 'refunded'
-  | 'manual_review';
+import type { PaymentLinkStatus } from '../domain/payment-status';
+import type { CrmRefs } from '../payments/payment-order.entity';
 
 export interface LinkCustomer {
   phone?: string;
@@ -19,7 +10,6 @@ export interface LinkCustomer {
   email?: string;
 }
 
-/** A payment link: one VPOS session (one attempt) of an order, with what the manager sends. */
 @Entity('payment_links')
 export class PaymentLink {
   @PrimaryColumn('uuid') id: string;
