@@ -17,6 +17,9 @@ say "typecheck"
 npx tsc --noEmit -p tsconfig.json
 say "build"
 npx nest build
+say "OpenAPI document: redocly lint (recommended rules, zero errors)"
+npx ts-node --transpile-only scripts/openapi-export.ts .test-results/openapi.json
+REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true npx redocly lint .test-results/openapi.json
 
 if command -v docker >/dev/null && docker compose version >/dev/null 2>&1; then
   say "docker compose config"

@@ -1,13 +1,13 @@
 import { ValidationPipe } from '@nestjs/common';
 import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import express, { NextFunction, Request, Response } from 'express';
 import type { Server } from 'node:http';
 import type { AppConfig } from '../config/app-config';
 import { requestIdOf, toErrorBody } from './http-exception.filter';
 import { rejectDeepJson, rejectUnsafeInput, SafeInputPipe } from './input-safety';
 import { assignRequestId } from './logging';
-import { OPENAPI_PUBLIC } from './public.decorator';
+import { buildOpenApiDocument } from './openapi';
 import { validationException } from './validation';
 
 /** Routes served outside Nest's router (the raw-body webhook): mounted first, documented by hand. */
@@ -45,18 +45,6 @@ function limitSlowClients(server: Server): void {
   Object.assign(server, { connectionsCheckingInterval: HTTP_TIMEOUTS.checkEveryMs });
 }
 
-/** Bearer auth on every operation except those of @Public() routes (and the webhook). */
-function declareSecurity(document: OpenAPIObject): void {
-  for (const item of Object.values(document.paths)) {
-    for (const op of Object.values(item) as Array<Record<string, unknown>>) {
-      if (typeof op !== 'object' || op === null || !('responses' in op)) continue;
-      const open = op[OPENAPI_PUBLIC] === true;
-      delete op[OPENAPI_PUBLIC];
-      op.security = open ? [] : [{ bearer: [] }];
-    }
-  }
-}
-
 /**
  * Body parsing is ours, not Nest's: the webhook gets its raw bytes (signatures are over the
  * exact body, 256 KB cap) from its own handler; everything else gets JSON, at most
@@ -92,39 +80,15 @@ export function configureHttp(
   );
   app.enableShutdownHooks();
 
-  const doc = new DocumentBuilder()
-    .setTitle('VPOS CRM hub')
-    .setDescription(
-      'Verified VPOS.am payment events fanned out to CRMs. Every route needs ' +
-        '`Authorization: Bearer <ADMIN_TOKEN>` except the webhook, the OAuth callback, health, ' +
-        'metrics and these docs.',
-    )
-    .setVersion('0.1.0')
-    .addBearerAuth()
-    .build();
-  const errorSchema = {
-    type: 'object',
-    required: ['statusCode', 'error', 'message', 'requestId'],
-    properties: {
-      statusCode: { type: 'integer' },
-      error: { type: 'string' },
-      message: { type: 'string', description: 'names the field and the rule' },
-      requestId: { type: 'string' },
-    },
-  };
   SwaggerModule.setup(
     'docs',
     app,
-    () => {
-      const document = SwaggerModule.createDocument(app, doc);
-      document.components = {
-        ...document.components,
-        schemas: { ...document.components?.schemas, Error: errorSchema },
-      };
-      declareSecurity(document);
-      if (config.role !== 'worker') Object.assign(document.paths, raw?.openApi);
-      return document;
-    },
+    () =>
+      buildOpenApiDocument(
+        app,
+        config.http.publicBaseUrl,
+        config.role !== 'worker' ? raw?.openApi : undefined,
+      ),
     { jsonDocumentUrl: 'docs-json' },
   );
 }

@@ -8,7 +8,7 @@ export const MAX_OFFSET = 1_000_000;
 
 /** `limit` and `offset` of every list route. */
 export class PageQuery {
-  @ApiPropertyOptional({ default: 50, maximum: 500 })
+  @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 500 })
   @Optional()
   @Type(() => Number)
   @IsInt({ message: 'limit must be an integer' })
@@ -16,7 +16,7 @@ export class PageQuery {
   @Max(500, { message: 'limit must be at most 500' })
   limit = 50;
 
-  @ApiPropertyOptional({ default: 0, maximum: MAX_OFFSET })
+  @ApiPropertyOptional({ type: 'integer', default: 0, minimum: 0, maximum: MAX_OFFSET })
   @Optional()
   @Type(() => Number)
   @IsInt({ message: 'offset must be an integer' })

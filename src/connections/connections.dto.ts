@@ -1,5 +1,5 @@
 import type { ConnectionStatus } from './connection.entity';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { IsIn, IsObject, IsString, MaxLength, MinLength } from 'class-validator';
 import { Optional } from '../common/validation';
 
@@ -78,5 +78,45 @@ export interface ConnectionView {
   settings: Record<string, unknown>;
   hasCredentials: boolean;
   createdAt: Date;
+  updatedAt: Date;
+}
+
+@ApiSchema({ name: 'ConnectionView' })
+export class ConnectionViewDto implements ConnectionView {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ example: 'bitrix24' })
+  type: string;
+
+  @ApiProperty({ example: 'Sales portal' })
+  displayName: string;
+
+  @ApiProperty({ example: 'oauth' })
+  mode: string;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'the account as the destination names it (portal, subdomain, e-mail)',
+  })
+  account: Record<string, unknown>;
+
+  @ApiProperty({ enum: ['active', 'needs_reconnect', 'disabled'] })
+  status: ConnectionStatus;
+
+  @ApiProperty({ type: String, nullable: true, description: 'why it needs a person' })
+  statusReason: string | null;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'the mapping' })
+  settings: Record<string, unknown>;
+
+  @ApiProperty({ description: 'credentials are stored encrypted and never returned' })
+  hasCredentials: boolean;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  createdAt: Date;
+
+  @ApiProperty({ type: String, format: 'date-time' })
   updatedAt: Date;
 }

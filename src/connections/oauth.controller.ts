@@ -10,7 +10,16 @@ import {
   Res,
 } from '@nestjs/common';
 import { Actor } from '../common/request-params';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiOperation,
+  ApiParam,
+  ApiProduces,
+  ApiQuery,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ApiErrors } from '../common/openapi';
 import type { Request, Response } from 'express';
 import { toErrorBody } from '../common/http-exception.filter';
 import { Public } from '../common/public.decorator';
@@ -18,6 +27,8 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { OAuthService } from './oauth.service';
 
 const COOKIE = 'vposhub_oauth';
+const OAUTH_PROVIDER_NAMES = ['bitrix24', 'amocrm', 'google'];
+const HTML_PAGE = { content: { 'text/html': { schema: { type: 'string' } } } };
 
 function cookieOf(req: Request, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
@@ -50,7 +61,25 @@ export class OAuthController {
 
   @Get('api/connections/oauth/:provider/start')
   @ApiBearerAuth()
-  @ApiOperation({ summary: "302 to the provider's consent page (bitrix24 takes ?portal=)" })
+  @ApiOperation({
+    operationId: 'startOAuth',
+    summary: "302 to the provider's consent page (bitrix24 takes ?portal=)",
+  })
+  @ApiParam({ name: 'provider', enum: OAUTH_PROVIDER_NAMES })
+  @ApiQuery({ name: 'portal', required: false, description: 'bitrix24: the portal host' })
+  @ApiQuery({ name: 'spreadsheetId', required: false, description: 'google: the sheet to write' })
+  @ApiResponse({
+    status: 302,
+    description: 'to the consent page; sets the short-lived flow cookie',
+    headers: {
+      Location: { description: "the provider's consent URL", schema: { type: 'string' } },
+    },
+  })
+  @ApiErrors({
+    400: 'a query parameter given twice',
+    404: 'unknown provider',
+    422: 'provider not configured, or a missing or bad portal or spreadsheetId',
+  })
   async start(
     @Param('provider') provider: string,
     @Query() query: Record<string, unknown>,
@@ -70,7 +99,18 @@ export class OAuthController {
 
   @Get('oauth/:provider/callback')
   @Public()
-  @ApiOperation({ summary: 'OAuth redirect target: exchanges the code and stores the tokens' })
+  @ApiOperation({
+    operationId: 'completeOAuth',
+    summary: 'OAuth redirect target: exchanges the code and stores the tokens',
+    description: 'A page for the person in the browser; failures are pages too, with the reason.',
+  })
+  @ApiParam({ name: 'provider', enum: OAUTH_PROVIDER_NAMES })
+  @ApiProduces('text/html')
+  @ApiResponse({ status: 200, description: 'connected', ...HTML_PAGE })
+  @ApiResponse({ status: 400, description: 'missing, used, expired or forged state', ...HTML_PAGE })
+  @ApiResponse({ status: 404, description: 'unknown provider', ...HTML_PAGE })
+  @ApiResponse({ status: 422, description: 'the provider answered with an error', ...HTML_PAGE })
+  @ApiResponse({ status: 502, description: 'the code exchange failed', ...HTML_PAGE })
   async callback(
     @Param('provider') provider: string,
     @Query() query: Record<string, unknown>,

@@ -1,8 +1,9 @@
 import { BooleanQuery } from '../common/boolean-query';
 import { PageQuery } from '../common/page.query';
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID } from 'class-validator';
-import type { DeliveryStatus } from './delivery.entity';
+import { PAYMENT_STATUSES, type PaymentStatus } from '../domain/payment-status';
+import type { Delivery, DeliveryStatus } from './delivery.entity';
 
 const STATUSES: DeliveryStatus[] = [
   'pending',
@@ -53,4 +54,104 @@ export interface AttemptReport {
   connectionId: string;
   destination: string;
   durationMs: number;
+}
+
+const nullableText = { type: String, nullable: true } as const;
+const nullableTime = { type: String, format: 'date-time', nullable: true } as const;
+
+@ApiSchema({ name: 'Delivery' })
+export class DeliveryDto implements Delivery {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ description: 'order of creation (a bigint, as a string)', example: '42' })
+  seq: string;
+
+  @ApiProperty({ format: 'uuid' })
+  eventId: string;
+
+  @ApiProperty({ format: 'uuid' })
+  connectionId: string;
+
+  @ApiProperty()
+  orderId: string;
+
+  @ApiProperty({ enum: STATUSES })
+  status: DeliveryStatus;
+
+  @ApiProperty({ type: 'integer' })
+  attempts: number;
+
+  @ApiProperty({ type: 'integer', description: 'bumped by every (re)enqueue' })
+  enqueueSeq: number;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  nextAttemptAt: Date;
+
+  @ApiProperty(nullableTime)
+  lockedUntil: Date | null;
+
+  @ApiProperty({ ...nullableText, enum: ['retryable', 'permanent', 'auth'] })
+  lastErrorKind: string | null;
+
+  @ApiProperty({ ...nullableText, example: 'HTTP_429' })
+  lastErrorCode: string | null;
+
+  @ApiProperty(nullableText)
+  lastError: string | null;
+
+  @ApiProperty({ ...nullableText, description: 'the id of what the destination created' })
+  externalId: string | null;
+
+  @ApiProperty({ ...nullableText, description: 'a deep link to it in the destination' })
+  externalUrl: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  createdAt: Date;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  updatedAt: Date;
+
+  @ApiProperty(nullableTime)
+  deliveredAt: Date | null;
+}
+
+@ApiSchema({ name: 'ReplayPlanItem' })
+export class ReplayPlanItemDto {
+  @ApiProperty({ format: 'uuid' })
+  eventId: string;
+
+  @ApiProperty({ enum: PAYMENT_STATUSES })
+  type: PaymentStatus;
+
+  @ApiProperty({ format: 'uuid' })
+  connectionId: string;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  deliveryId: string | null;
+
+  @ApiProperty({ ...nullableText, enum: STATUSES })
+  currentStatus: string | null;
+
+  @ApiProperty({ enum: ['create', 'replay', 'wait'] })
+  action: 'create' | 'replay' | 'wait';
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'dry run: what the connector would send',
+  })
+  wouldSend?: unknown;
+}
+
+@ApiSchema({ name: 'ReplayPlan' })
+export class ReplayPlanDto {
+  @ApiProperty()
+  orderId: string;
+
+  @ApiProperty()
+  dryRun: boolean;
+
+  @ApiProperty({ type: [ReplayPlanItemDto] })
+  items: ReplayPlanItemDto[];
 }

@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../common/public.decorator';
 import { RedisHealthIndicator } from './redis.health';
@@ -16,12 +16,17 @@ export class HealthController {
 
   @Get('live')
   @HealthCheck()
+  @ApiOperation({ operationId: 'getLiveness', summary: 'The process answers (no dependencies)' })
   live() {
     return this.health.check([]);
   }
 
   @Get('ready')
   @HealthCheck()
+  @ApiOperation({
+    operationId: 'getReadiness',
+    summary: 'PostgreSQL and Redis answer; 503 names the one that does not',
+  })
   ready() {
     return this.health.check([
       () => this.db.pingCheck('database', { timeout: 1500 }),

@@ -9,7 +9,9 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import { AuditEntryDto } from '../audit/audit-entry.dto';
 import { AuditEntry } from '../audit/audit-entry.entity';
+import { ApiErrors } from '../common/openapi';
 import { Actor } from '../common/request-params';
 import { PAYMENT_VIEW_SCHEMA, ResolveReviewDto } from './payment-reviews.dto';
 import { PaymentReviewsService } from './payment-reviews.service';
@@ -27,7 +29,10 @@ export class PaymentsController {
   ) {}
 
   @Get(':orderId')
-  @ApiOperation({ summary: "The order's payment status, attempts, events, deliveries, reviews" })
+  @ApiOperation({
+    operationId: 'getPayment',
+    summary: "The order's payment status, attempts, events, deliveries, reviews",
+  })
   @ApiOkResponse({ schema: PAYMENT_VIEW_SCHEMA })
   @ApiNotFoundResponse({ description: 'unknown order', ...error })
   get(@Param('orderId') orderId: string): Promise<PaymentView> {
@@ -35,7 +40,12 @@ export class PaymentsController {
   }
 
   @Get(':orderId/audit')
-  @ApiOperation({ summary: "The order's audit trail, oldest first" })
+  @ApiOperation({
+    operationId: 'getPaymentAudit',
+    summary: "The order's audit trail, oldest first",
+  })
+  @ApiOkResponse({ type: [AuditEntryDto] })
+  @ApiNotFoundResponse({ description: 'no audit trail for the order', ...error })
   audit(@Param('orderId') orderId: string): Promise<AuditEntry[]> {
     return this.payments.auditTrail(orderId);
   }
@@ -43,6 +53,7 @@ export class PaymentsController {
   @Post(':orderId/resolve')
   @HttpCode(200)
   @ApiOperation({
+    operationId: 'resolvePaymentReview',
     summary: 'Resolve a review: look up again, accept as paid, or mark failed',
     description:
       'For an order in manual_review or with an open review flag. Each decision goes through ' +
@@ -57,6 +68,7 @@ export class PaymentsController {
     ...error,
   })
   @ApiUnprocessableEntityResponse({ description: 'bad body (names the field)', ...error })
+  @ApiErrors({ 502: 'VPOS refused the status lookup', 503: 'VPOS did not answer the lookup' })
   resolve(
     @Param('orderId') orderId: string,
     @Body() dto: ResolveReviewDto,
