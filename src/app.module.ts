@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
+import { QueueBoardModule } from './admin/queue-board.module';
 import { AuditModule } from './audit/audit.module';
 import { AdminAuthGuard } from './common/admin-auth.guard';
 import { HttpExceptionFilter } from './common/http-exception.filter';
@@ -40,6 +41,7 @@ export class AppModule {
         DeliveryModule.forRole(config.role),
         PaymentsModule.forRole(config.role),
         PaymentLinksModule.forRole(config.role),
+        QueueBoardModule.forRole(config.role),
       ],
       providers: [
         { provide: APP_GUARD, useClass: AdminAuthGuard },

@@ -7,11 +7,36 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Request } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { requestIdOf, toErrorBody } from './http-exception.filter';
 import { IS_PUBLIC } from './public.decorator';
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+
+export const ADMIN_AUTH_MESSAGE = 'authorization: a valid admin bearer token is required';
+
+/**
+ * The one admin check, shared by the API guard and the queue dashboard: today the admin
+ * bearer token (sign-in sessions join here).
+ */
+export function isAdminRequest(req: Request, expectedDigest: Buffer): boolean {
+  const header = req.headers?.authorization ?? '';
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  // Hashing first gives equal lengths, so the comparison is constant-time.
+  return !!match && timingSafeEqual(digest(match[1]), expectedDigest);
+}
+
+/** Express middleware for what Nest's guards do not reach (the queue dashboard): 401 or next. */
+export function adminOnly(config: AppConfig): RequestHandler {
+  const expected = digest(config.adminToken);
+  return (req, res, next) => {
+    if (isAdminRequest(req, expected)) return next();
+    const body = toErrorBody(new UnauthorizedException(ADMIN_AUTH_MESSAGE), requestIdOf(req));
+    res.status(401).setHeader('WWW-Authenticate', 'Bearer');
+    res.json(body);
+  };
+}
 
 /**
  * Deny by default: every route needs `Authorization: Bearer <ADMIN_TOKEN>` unless its handler
@@ -36,12 +61,7 @@ export class AdminAuthGuard implements CanActivate {
     ]);
     if (open) return true;
     const req = context.switchToHttp().getRequest<Request>();
-    const header = req.headers?.authorization ?? '';
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    // Hashing first gives equal lengths, so the comparison is constant-time.
-    if (!match || !timingSafeEqual(digest(match[1]), this.expected)) {
-      throw new UnauthorizedException('authorization: a valid admin bearer token is required');
-    }
+    if (!isAdminRequest(req, this.expected)) throw new UnauthorizedException(ADMIN_AUTH_MESSAGE);
     return true;
   }
 }

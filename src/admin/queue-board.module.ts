@@ -1,0 +1,75 @@
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import { BullBoardModule, InjectBullBoard, type BullBoardInstance } from '@bull-board/nestjs';
+import {
+  DynamicModule,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  OnModuleDestroy,
+  OnModuleInit,
+} from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { adminOnly } from '../common/admin-auth.guard';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import type { AppRole } from '../config/env.schema';
+import { QUEUES } from '../queue/queues';
+import { redisOptionsFromUrl } from '../queue/redis-connection';
+
+export const QUEUE_BOARD_ROUTE = '/admin/queues';
+
+/**
+ * Every queue of the hub on the board. Its own Queue clients (no workers), so an `api`
+ * process, which registers no queues, shows them too.
+ */
+@Injectable()
+export class QueueBoardQueues implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('QueueBoard');
+  private readonly queues: Queue[] = [];
+
+  constructor(
+    @InjectBullBoard() private readonly board: BullBoardInstance,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    for (const name of Object.values(QUEUES)) {
+      const queue = new Queue(name, {
+        connection: redisOptionsFromUrl(this.config.redis.url),
+        prefix: this.config.redis.prefix,
+      });
+      // An unhandled 'error' event would end the process; Redis outages are reported by health.
+      queue.on('error', (err) => this.logger.debug(`${name}: ${err.message}`));
+      this.queues.push(queue);
+      this.board.addQueue(new BullMQAdapter(queue));
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await Promise.all(this.queues.map((q) => q.close()));
+  }
+}
+
+/** Bull Board at /admin/queues behind the admin check; only where HTTP is served. */
+@Module({})
+export class QueueBoardModule {
+  static forRole(role: AppRole): DynamicModule {
+    if (role === 'worker') return { module: QueueBoardModule };
+    return {
+      module: QueueBoardModule,
+      imports: [
+        BullBoardModule.forRootAsync({
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig) => ({
+            route: QUEUE_BOARD_ROUTE,
+            adapter: ExpressAdapter,
+            middleware: adminOnly(config),
+            boardOptions: { uiConfig: { boardTitle: 'VPOS hub queues' } },
+          }),
+        }),
+      ],
+      providers: [QueueBoardQueues],
+    };
+  }
+}
