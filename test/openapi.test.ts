@@ -3,13 +3,9 @@ import addFormats from 'ajv-formats';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { WEBHOOK_ROUTES } from '../src/webhooks/webhooks.http';
-import {
-  adminHeaders,
-  createTestDatabase,
-  startTestHub,
-  TestDatabase,
-  TestHub,
-} from './support/test-hub';
+import { RECEIVER_SECRET, untilDelivered } from './support/delivery-fixtures';
+import { startStack, Stack } from './support/stack';
+import { adminHeaders, TestHub, waitFor } from './support/test-hub';
 
 interface Layer {
   route?: { path: string; methods: Record<string, boolean> };
@@ -70,7 +66,7 @@ const operations = (doc: Document) =>
   );
 
 describe('OpenAPI document: complete, typed and true to the running app', () => {
-  let db: TestDatabase;
+  let stack: Stack;
   let hub: TestHub;
   let doc: Document;
   let ajv: Ajv;
@@ -92,18 +88,15 @@ describe('OpenAPI document: complete, typed and true to the running app', () => 
   }
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    hub = await startTestHub(db);
+    stack = await startStack({ PAYMENT_LINK_LANGUAGE: 'en' });
+    hub = stack.hub;
     const res = await request(hub.url).get('/docs-json');
     expect(res.status).toBe(200);
     doc = res.body as Document;
     ajv = new Ajv({ strict: false, allErrors: true });
     addFormats(ajv);
   });
-  afterAll(async () => {
-    await hub?.close();
-    await db?.drop();
-  });
+  afterAll(() => stack?.close());
 
   it('lists every route the app serves, and nothing it does not', () => {
     const served = [
@@ -215,5 +208,91 @@ describe('OpenAPI document: complete, typed and true to the running app', () => 
     expectConforms('GET /health/live', await api().get('/health/live'));
     expectConforms('GET /health/ready', await api().get('/health/ready'));
     expectConforms('GET /api/products', await api().get('/api/products?limit=x').set(adminHeaders));
+  });
+
+  it("a paid link's whole story conforms: connection, link, payment, audit, deliveries, replay", async () => {
+    const api = () => request(hub.url);
+    const connection = await api()
+      .post('/api/connections')
+      .set(adminHeaders)
+      .send({
+        type: 'webhook',
+        displayName: 'Shop backend',
+        settings: { url: stack.receiver.url },
+        credentials: { secret: RECEIVER_SECRET },
+      });
+    expectConforms('POST /api/connections', connection);
+    const connectionId = (connection.body as { id: string }).id;
+    expectConforms(
+      'PATCH /api/connections/{id}',
+      await api()
+        .patch(`/api/connections/${connectionId}`)
+        .set(adminHeaders)
+        .send({ displayName: 'Shop' }),
+    );
+
+    const orderId = `OA-${randomUUID().slice(0, 8)}`;
+    const link = await api()
+      .post('/api/payment-links')
+      .set(adminHeaders)
+      .set('idempotency-key', randomUUID())
+      .send({
+        orderId,
+        amountMinor: 1_250_000,
+        customer: { phone: '091 23-45-67', name: 'Ani' },
+        crm: { bitrix24DealId: '1001' },
+      });
+    expectConforms('POST /api/payment-links', link);
+    const { id: linkId, providerPaymentId } = link.body as {
+      id: string;
+      providerPaymentId: string;
+    };
+    expectConforms(
+      'GET /api/payment-links/{id}',
+      await api().get(`/api/payment-links/${linkId}`).set(adminHeaders),
+    );
+    expectConforms(
+      'POST /api/payment-links/{id}/resend',
+      await api().post(`/api/payment-links/${linkId}/resend`).set(adminHeaders),
+    );
+
+    stack.vpos.setStatus(providerPaymentId, 'paid');
+    await untilDelivered(stack.db, orderId, 'the paid event delivered');
+    const payment = await waitFor(async () => {
+      const res = await api().get(`/api/payments/${orderId}`).set(adminHeaders);
+      return (res.body as { status?: string }).status === 'paid' ? res : undefined;
+    });
+    expectConforms('GET /api/payments/{orderId}', payment);
+    expectConforms(
+      'GET /api/payments/{orderId}/audit',
+      await api().get(`/api/payments/${orderId}/audit`).set(adminHeaders),
+    );
+    expectConforms(
+      'GET /api/payment-links',
+      await api().get(`/api/payment-links?orderId=${orderId}`).set(adminHeaders),
+    );
+    const deliveries = await api().get(`/api/deliveries?orderId=${orderId}`).set(adminHeaders);
+    expect(deliveries.body).toHaveLength(1);
+    expectConforms('GET /api/deliveries', deliveries);
+    expectConforms(
+      'POST /api/payments/{orderId}/replay',
+      await api().post(`/api/payments/${orderId}/replay?dryRun=true`).set(adminHeaders),
+    );
+    const deliveryId = (deliveries.body as { id: string }[])[0].id;
+    expectConforms(
+      'POST /api/deliveries/{id}/replay',
+      await api().post(`/api/deliveries/${deliveryId}/replay`).set(adminHeaders),
+    );
+    expectConforms(
+      'POST /api/payment-links/{id}/cancel',
+      await api().post(`/api/payment-links/${linkId}/cancel`).set(adminHeaders),
+    );
+    expectConforms(
+      'POST /api/payments/{orderId}/resolve',
+      await api()
+        .post(`/api/payments/${orderId}/resolve`)
+        .set(adminHeaders)
+        .send({ decision: 'lookup', reason: 'check' }),
+    );
   });
 });

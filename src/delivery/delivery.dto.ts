@@ -91,7 +91,7 @@ export class DeliveryDto implements Delivery {
   @ApiProperty(nullableTime)
   lockedUntil: Date | null;
 
-  @ApiProperty({ ...nullableText, enum: ['retryable', 'permanent', 'auth'] })
+  @ApiProperty({ ...nullableText, enum: ['retryable', 'permanent', 'auth', null] })
   lastErrorKind: string | null;
 
   @ApiProperty({ ...nullableText, example: 'HTTP_429' })
@@ -130,7 +130,7 @@ export class ReplayPlanItemDto {
   @ApiProperty({ type: String, format: 'uuid', nullable: true })
   deliveryId: string | null;
 
-  @ApiProperty({ ...nullableText, enum: STATUSES })
+  @ApiProperty({ ...nullableText, enum: [...STATUSES, null] })
   currentStatus: string | null;
 
   @ApiProperty({ enum: ['create', 'replay', 'wait'] })

@@ -13,7 +13,8 @@ import { AuditEntryDto } from '../audit/audit-entry.dto';
 import { AuditEntry } from '../audit/audit-entry.entity';
 import { ApiErrors } from '../common/openapi';
 import { Actor } from '../common/request-params';
-import { PAYMENT_VIEW_SCHEMA, ResolveReviewDto } from './payment-reviews.dto';
+import { ResolveReviewDto } from './payment-reviews.dto';
+import { PaymentViewDto } from './payments.dto';
 import { PaymentReviewsService } from './payment-reviews.service';
 import { PaymentsService, PaymentView } from './payments.service';
 
@@ -33,7 +34,7 @@ export class PaymentsController {
     operationId: 'getPayment',
     summary: "The order's payment status, attempts, events, deliveries, reviews",
   })
-  @ApiOkResponse({ schema: PAYMENT_VIEW_SCHEMA })
+  @ApiOkResponse({ type: PaymentViewDto })
   @ApiNotFoundResponse({ description: 'unknown order', ...error })
   get(@Param('orderId') orderId: string): Promise<PaymentView> {
     return this.payments.get(orderId);
@@ -61,7 +62,7 @@ export class PaymentsController {
       'change is delivered to the CRMs like any other event.',
   })
   @ApiHeader({ name: 'X-Actor', required: false, description: 'who acts, for the audit trail' })
-  @ApiOkResponse({ description: 'the order after the decision', schema: PAYMENT_VIEW_SCHEMA })
+  @ApiOkResponse({ description: 'the order after the decision', type: PaymentViewDto })
   @ApiNotFoundResponse({ description: 'unknown order', ...error })
   @ApiConflictResponse({
     description: 'the order is not in review, or the decision does not apply to it',
