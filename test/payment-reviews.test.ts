@@ -335,9 +335,20 @@ describe('manual review: held flags, automatic resolution, the operator resolve 
   it('the OpenAPI document describes the route with its answers', async () => {
     const doc = (await request(hub.url).get('/docs-json').set(adminHeaders)).body;
     const op = doc.paths['/api/payments/{orderId}/resolve'].post;
-    expect(Object.keys(op.responses).sort()).toEqual(['200', '404', '409', '422']);
-    expect(op.responses['200'].content['application/json'].schema.properties).toHaveProperty(
-      'reviews',
-    );
+    expect(Object.keys(op.responses).sort()).toEqual([
+      '200',
+      '400',
+      '401',
+      '404',
+      '409',
+      '413',
+      '422',
+      '502',
+      '503',
+    ]);
+    expect(op.responses['200'].content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/Payment',
+    });
+    expect(doc.components.schemas.Payment.properties).toHaveProperty('reviews');
   });
 });
