@@ -19,10 +19,7 @@ import { redisOptionsFromUrl } from '../queue/redis-connection';
 
 export const QUEUE_BOARD_ROUTE = '/admin/queues';
 
-/**
- * Every queue of the hub on the board. Its own Queue clients (no workers), so an `api`
- * process, which registers no queues, shows them too.
- */
+/** Its own Queue clients (no workers): an `api` process registers no queues but shows them. */
 @Injectable()
 export class QueueBoardQueues implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('QueueBoard');
@@ -51,7 +48,6 @@ export class QueueBoardQueues implements OnModuleInit, OnModuleDestroy {
   }
 }
 
-/** Bull Board at /admin/queues behind the admin check; only where HTTP is served. */
 @Module({})
 export class QueueBoardModule {
   static forRole(role: AppRole): DynamicModule {

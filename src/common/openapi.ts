@@ -32,7 +32,6 @@ export function errorResponse(description: string): ResponseObject {
   return { description, content: { 'application/json': { schema: { $ref: ERROR_SCHEMA_REF } } } };
 }
 
-/** The 4xx/5xx a route can answer beyond the ones every route shares (see completeOperations). */
 export const ApiErrors = (errors: Partial<Record<ErrorStatus, string>>) =>
   applyDecorators(
     ...Object.entries(errors).map(([status, description]) =>
@@ -52,10 +51,7 @@ const TAGS: Record<string, string> = {
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'] as const;
 
-/**
- * Responses every route shares, from the global guard, parsers and pipes: 401 without the
- * bearer token, 400/413 from the JSON parser, 422 from validation and the input-safety checks.
- */
+/** Answers from the global guard, JSON parser and pipes, which no controller declares. */
 function completeOperations(document: OpenAPIObject): void {
   for (const item of Object.values(document.paths)) {
     for (const method of METHODS) {
@@ -83,10 +79,6 @@ function completeOperations(document: OpenAPIObject): void {
   }
 }
 
-/**
- * The hub's OpenAPI document: Nest's routes plus those served outside its router, every
- * operation with its security and shared error responses.
- */
 export function buildOpenApiDocument(
   app: INestApplication,
   publicBaseUrl: string,
