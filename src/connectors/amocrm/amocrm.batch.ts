@@ -8,6 +8,18 @@ import { LeadInput, leadPatch, newLeadBody, noteMarker, noteText } from './amocr
 import type { AmocrmSettings } from './amocrm.settings';
 import type { AmoLead, AmoSaved } from './amocrm.types';
 
+// What this connection's earlier calls made of each order (`crm_entities`): read before any
+// search, because amoCRM's `query` index can lag seconds behind a create.
+export interface LeadRecords {
+  read(orderIds: string[]): Promise<Map<string, number>>;
+  write(leads: Array<{ orderId: string; leadId: number }>): Promise<void>;
+}
+
+const NO_RECORDS: LeadRecords = {
+  read: () => Promise.resolve(new Map()),
+  write: () => Promise.resolve(),
+};
+
 export interface Work {
   item: DeliveryItem;
   input: LeadInput;
@@ -28,6 +40,7 @@ export class LeadBatch {
     private readonly client: AmocrmClient,
     private readonly settings: AmocrmSettings,
     private readonly work: Work[],
+    private readonly records: LeadRecords = NO_RECORDS,
   ) {}
 
   async run(): Promise<DeliveryItemResult[]> {
@@ -48,13 +61,17 @@ export class LeadBatch {
   }
 
   private async findLeads() {
-    const withId = this.work.filter((w) => leadIdOf(w.item.event) !== undefined);
+    const recorded = await this.records.read([
+      ...new Set(this.work.map((w) => w.item.event.orderId)),
+    ]);
+    const wanted = (w: Work) => leadIdOf(w.item.event) ?? recorded.get(w.item.event.orderId);
+    const withId = this.work.filter((w) => wanted(w) !== undefined);
     await guard(withId, this.work, async () => {
       const found = await leadsById(
         this.client,
-        withId.map((w) => leadIdOf(w.item.event)!),
+        withId.map((w) => wanted(w)!),
       );
-      for (const w of withId) w.lead = found.get(leadIdOf(w.item.event)!);
+      for (const w of withId) w.lead = found.get(wanted(w)!);
     });
     const fieldId = this.settings.orderIdField;
     for (const w of live(this.work).filter((x) => !x.lead && fieldId !== undefined)) {
@@ -63,6 +80,18 @@ export class LeadBatch {
       });
     }
     for (const w of this.work) if (w.lead) w.leadId = w.lead.id;
+    await this.remember(
+      this.work.filter(
+        (w) => w.leadId !== undefined && recorded.get(w.item.event.orderId) !== w.leadId,
+      ),
+    );
+  }
+
+  private remember(works: Work[]): Promise<void> {
+    if (works.length === 0) return Promise.resolve();
+    return this.records.write(
+      works.map((w) => ({ orderId: w.item.event.orderId, leadId: w.leadId! })),
+    );
   }
 
   private async createLeads() {
@@ -84,6 +113,8 @@ export class LeadBatch {
         w.created = w.leadId !== undefined;
         if (!w.created) w.error = badAnswer('POST /api/v4/leads answered without the new lead');
       });
+      // Recorded before anything else can fail, so a retry finds the lead without the search.
+      await this.remember(batch.filter((w) => w.created));
     });
   }
 

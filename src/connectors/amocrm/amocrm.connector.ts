@@ -17,8 +17,9 @@ import {
   DeliveryItemResult,
   RateLimitRule,
 } from '../crm-connector';
+import { CrmEntitiesService } from '../shared/crm-entities.service';
 import { AmocrmClient } from './amocrm.client';
-import { asConnectorError, LeadBatch, leadIdOf, Work } from './amocrm.batch';
+import { asConnectorError, LeadBatch, leadIdOf, LeadRecords, Work } from './amocrm.batch';
 import { leadCustomFields } from './amocrm.lookup';
 import {
   isDelivered,
@@ -40,6 +41,7 @@ import type { AmoLead, AmoList, AmoPipeline } from './amocrm.types';
 
 /** An OAuth access token this fresh is used as stored; closer to expiry the token service decides. */
 const FRESH_FOR_MS = 10 * 60_000;
+const LEAD = 'lead';
 
 /**
  * Payment events into amoCRM / Kommo leads. The lead is the event's
@@ -55,6 +57,7 @@ export class AmocrmConnector implements CrmConnector {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly tokenService: TokenService,
+    private readonly entities: CrmEntitiesService,
   ) {}
 
   rateLimit(connection: ConnectionContext): RateLimitRule {
@@ -83,7 +86,28 @@ export class AmocrmConnector implements CrmConnector {
         });
       }
     }
-    return [...skipped, ...(await new LeadBatch(client, settings, work).run())];
+    const batch = new LeadBatch(client, settings, work, this.records(connection.id));
+    return [...skipped, ...(await batch.run())];
+  }
+
+  private records(connectionId: string): LeadRecords {
+    return {
+      read: async (orderIds) => {
+        const rows = await this.entities.getMany(connectionId, LEAD, orderIds);
+        const ids = [...rows.values()].map((r) => [r.orderId, Number(r.externalId)] as const);
+        return new Map(ids.filter(([, id]) => Number.isSafeInteger(id)));
+      },
+      write: (leads) =>
+        this.entities.upsert(
+          leads.map((l) => ({
+            connectionId,
+            orderId: l.orderId,
+            entityType: LEAD,
+            externalId: String(l.leadId),
+            detail: {},
+          })),
+        ),
+    };
   }
 
   plan(connection: ConnectionContext, event: PaymentEventV1): Promise<unknown> {
