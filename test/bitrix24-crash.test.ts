@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import request from 'supertest';
+import type { QueryRunner } from 'typeorm';
 import { Bitrix24Emulator, startBitrix24Emulator } from '../sandbox/bitrix24/bitrix24-emulator';
 import { startVposEmulator, VposEmulator } from '../sandbox/vpos/vpos-emulator';
 import { killHard, startChildWorker } from './support/child-worker';
@@ -13,6 +14,7 @@ import {
   TestDatabase,
   TestHub,
   testEnv,
+  waitFor,
 } from './support/test-hub';
 
 describe('Bitrix24 connector: a worker killed between the call and the commit', () => {
@@ -20,7 +22,14 @@ describe('Bitrix24 connector: a worker killed between the call and the commit', 
   let vpos: VposEmulator;
   let b24: Bitrix24Emulator;
   let api: TestHub | undefined;
+  let env: Record<string, string>;
+  let current: ChildProcess;
   const children: ChildProcess[] = [];
+  const restartWorker = async () => {
+    await killHard(current);
+    current = await startChildWorker(env);
+    children.push(current);
+  };
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -30,17 +39,7 @@ describe('Bitrix24 connector: a worker killed between the call and the commit', 
       webhookRetryDelaysMs: [200, 500, 1000],
     });
     b24 = await startBitrix24Emulator({ portals: [{ name: 'shop', webhooks: [{ code: 'hk1' }] }] });
-  });
-  afterAll(async () => {
-    for (const c of children.splice(0)) await killHard(c);
-    await api?.close();
-    await vpos?.close();
-    await b24?.close();
-    await db?.drop();
-  });
-
-  it('the created deal and its comment exist once after the retry', async () => {
-    const env = testEnv(db, {
+    env = testEnv(db, {
       VPOS_API_BASE_URL: vpos.url,
       CONNECTOR_INSECURE_HOSTS: `127.0.0.1:${b24.port}`,
       DELIVERY_LEASE_SECONDS: '3',
@@ -59,26 +58,76 @@ describe('Bitrix24 connector: a worker killed between the call and the commit', 
         settings: { createDeals: true },
       });
     expect(conn.status).toBe(201);
-
-    let current = await startChildWorker(env);
+    current = await startChildWorker(env);
     children.push(current);
+  });
+  afterAll(async () => {
+    for (const c of children.splice(0)) await killHard(c);
+    await api?.close();
+    await vpos?.close();
+    await b24?.close();
+    await db?.drop();
+  });
+
+  const dealsOf = (orderId: string) => b24.listDeals().filter((d) => d.ORIGIN_ID === orderId);
+
+  it('the created deal and its comment exist once after the retry', async () => {
     let kills = 0;
     b24.setBeforeRespond(async ({ method }) => {
       // The deal and the comment are written; the worker dies before it hears back.
       if (method !== 'batch' || kills > 0 || b24.listComments().length === 0) return;
       kills++;
-      await killHard(current);
-      current = await startChildWorker(env);
-      children.push(current);
+      await restartWorker();
     });
 
     const s = pay(vpos, { metadata: {} });
     const [row] = await untilDelivered(db, s.merchantOrderId, 'delivered after the crash');
     expect(kills).toBe(1);
     expect(row.attempts).toBe(2);
-    const deals = b24.listDeals().filter((d) => d.ORIGIN_ID === s.merchantOrderId);
+    const deals = dealsOf(s.merchantOrderId);
     expect(deals).toHaveLength(1);
     expect(deals[0].STAGE_ID).toBe('WON');
     expect(b24.listComments({ entityId: Number(deals[0].ID) })).toHaveLength(1);
+  }, 120000);
+
+  it('killed after the deal is recorded: the retry reads crm_entities, no order-id search', async () => {
+    let locker: QueryRunner | undefined;
+    let crashed = false;
+    let orderSearches = 0;
+    b24.setBeforeRespond(async ({ method, params }) => {
+      const sent = JSON.stringify(params);
+      if (crashed && method === 'batch' && /@ORIGIN_ID|%40ORIGIN_ID/.test(sent)) orderSearches++;
+      if (method !== 'batch' || locker || !sent.includes('crm.deal.add')) return;
+      // The worker hears back and records the deal, then blocks on its commit until killed.
+      locker = db.ds.createQueryRunner();
+      await locker.connect();
+      await locker.startTransaction();
+      await locker.query(`SELECT id FROM deliveries WHERE status = 'in_progress' FOR UPDATE`);
+    });
+
+    const s = pay(vpos, { metadata: {} });
+    const [recorded] = await waitFor(
+      async () => {
+        const rows = await db.ds.query<{ external_id: string }[]>(
+          `SELECT external_id FROM crm_entities WHERE order_id = $1 AND entity_type = 'deal'`,
+          [s.merchantOrderId],
+        );
+        return rows.length > 0 ? rows : undefined;
+      },
+      60000,
+      'the new deal recorded',
+    );
+    await killHard(current);
+    crashed = true;
+    await locker!.rollbackTransaction();
+    await locker!.release();
+    await restartWorker();
+
+    const [row] = await untilDelivered(db, s.merchantOrderId, 'delivered after the crash');
+    expect(row.attempts).toBe(2);
+    const deals = dealsOf(s.merchantOrderId);
+    expect(deals.map((d) => String(d.ID))).toEqual([recorded.external_id]);
+    expect(b24.listComments({ entityId: Number(deals[0].ID) })).toHaveLength(1);
+    expect(orderSearches).toBe(0);
   }, 120000);
 });

@@ -12,6 +12,7 @@ import {
   DeliveryItemResult,
   RateLimitRule,
 } from '../crm-connector';
+import { CrmEntitiesService } from '../shared/crm-entities.service';
 import { StageCatalog } from './bitrix24.catalog';
 import { Bitrix24Client, MAX_BATCH_COMMANDS } from './bitrix24.client';
 import { commentedEvents, findDeals, originator } from './bitrix24.lookup';
@@ -26,6 +27,7 @@ interface Bitrix24Credentials {
 }
 
 const CATALOG_TTL_MS = 10 * 60_000;
+const DEAL = 'deal';
 
 /**
  * Bitrix24 deals. Per call, whatever the number of events: one batch looks up
@@ -42,6 +44,7 @@ export class Bitrix24Connector implements CrmConnector {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly tokenService: TokenService,
+    private readonly entities: CrmEntitiesService,
   ) {}
 
   rateLimit(connection: ConnectionContext): RateLimitRule {
@@ -76,7 +79,15 @@ export class Bitrix24Connector implements CrmConnector {
     }
     if (work.length) {
       const client = await this.client(connection);
-      const deals = await findDeals(client, settings, work);
+      const recorded = await this.recordedDeals(connection.id, work);
+      const deals = await findDeals(client, settings, work, recorded);
+      await this.record(
+        connection.id,
+        work
+          .filter((i) => deals.found.has(i.deliveryId))
+          .map((i) => ({ orderId: i.event.orderId, dealId: deals.found.get(i.deliveryId)!.id }))
+          .filter((d) => recorded.get(d.orderId) !== d.dealId),
+      );
       const catalog = await this.catalog(connection, client, [...deals.found.values()]);
       const commented = await commentedEvents(client, work, deals.found);
       const writes: Write[] = [];
@@ -106,8 +117,13 @@ export class Bitrix24Connector implements CrmConnector {
           });
         } else writes.push(write);
       }
-      for (const r of await runWrites(client, writes, (id) => this.dealUrl(connection, id)))
-        results.set(r.deliveryId, r);
+      const written = await runWrites(
+        client,
+        writes,
+        (id) => this.dealUrl(connection, id),
+        (created) => this.record(connection.id, created),
+      );
+      for (const r of written) results.set(r.deliveryId, r);
     }
     return items.map((i) => results.get(i.deliveryId)!);
   }
@@ -206,6 +222,25 @@ export class Bitrix24Connector implements CrmConnector {
         tokens: this.tokenService,
         pace: connection.pace,
       },
+    );
+  }
+
+  private async recordedDeals(connectionId: string, items: DeliveryItem[]) {
+    const orders = [...new Set(items.map((i) => i.event.orderId))];
+    const rows = await this.entities.getMany(connectionId, DEAL, orders);
+    const ids = [...rows.values()].map((r) => [r.orderId, Number(r.externalId)] as const);
+    return new Map(ids.filter(([, id]) => Number.isSafeInteger(id)));
+  }
+
+  private record(connectionId: string, deals: Array<{ orderId: string; dealId: number }>) {
+    return this.entities.upsert(
+      deals.map((d) => ({
+        connectionId,
+        orderId: d.orderId,
+        entityType: DEAL,
+        externalId: String(d.dealId),
+        detail: {},
+      })),
     );
   }
 
