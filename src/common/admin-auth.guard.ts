@@ -13,11 +13,7 @@ import { IS_PUBLIC } from './public.decorator';
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
-/**
- * Deny by default: every route needs `Authorization: Bearer <ADMIN_TOKEN>` unless its handler
- * or controller is marked @Public(). Decided per handler, never by path, so no spelling of a
- * URL can reach an admin route without the token.
- */
+// Deny by default, decided per handler (never by path), so no URL spelling reaches an admin route.
 @Injectable()
 export class AdminAuthGuard implements CanActivate {
   private readonly expected: Buffer;

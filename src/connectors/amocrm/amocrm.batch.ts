@@ -8,8 +8,7 @@ import { LeadInput, leadPatch, newLeadBody, noteMarker, noteText } from './amocr
 import type { AmocrmSettings } from './amocrm.settings';
 import type { AmoLead, AmoSaved } from './amocrm.types';
 
-// What this connection's earlier calls made of each order (`crm_entities`): read before any
-// search, because amoCRM's `query` index can lag seconds behind a create.
+// Read before any search: amoCRM's `query` index can lag seconds behind a create.
 export interface LeadRecords {
   read(orderIds: string[]): Promise<Map<string, number>>;
   write(leads: Array<{ orderId: string; leadId: number }>): Promise<void>;
@@ -30,11 +29,6 @@ export interface Work {
   error?: ConnectorError;
 }
 
-/**
- * One `deliver` call: find the leads, create the missing ones (one POST), update the changed
- * ones (one PATCH), add the notes not yet there (one POST). A failed request fails the items it
- * carried; an auth failure fails them all (the connection needs a reconnect).
- */
 export class LeadBatch {
   constructor(
     private readonly client: AmocrmClient,
@@ -184,10 +178,7 @@ export function leadIdOf(event: PaymentEventV1): number | undefined {
 
 type Fields = Array<{ field_id: number }>;
 
-/**
- * Two events of one lead as if applied in turn: the later status and price win; a field both
- * set keeps the earlier value (the later one only filled it because it saw the field empty).
- */
+// As if applied in turn: later status and price win; a field both set keeps the earlier value.
 function mergePatches(a: Record<string, unknown>, b: Record<string, unknown>) {
   const fields = [
     ...((b.custom_fields_values as Fields | undefined) ?? []),
@@ -207,7 +198,6 @@ export function asConnectorError(err: unknown): ConnectorError {
     : ConnectorError.from('amocrm', classifyHttpError('amocrm', err));
 }
 
-/** Runs one request for `targets`: its failure is theirs, an auth failure everyone's. */
 async function guard(targets: Work[], all: Work[], fn: () => Promise<void>): Promise<void> {
   if (targets.length === 0) return;
   try {
@@ -222,10 +212,7 @@ function fail(targets: Work[], all: Work[], err: unknown): void {
   for (const w of e.kind === 'auth' ? live(all) : targets) w.error ??= e;
 }
 
-/**
- * One batch request (request_id = position). When amoCRM refuses some items by request_id
- * (400 validation-errors, all or nothing), those fail permanently and the rest is sent once more.
- */
+// amoCRM refuses a batch all or nothing: the items it names fail, the rest is sent once more.
 async function sendBatch(
   targets: Work[],
   all: Work[],

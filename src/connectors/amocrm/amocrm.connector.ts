@@ -39,17 +39,9 @@ import {
 import { settingsProblems } from './amocrm.settings-check';
 import type { AmoLead, AmoList, AmoPipeline } from './amocrm.types';
 
-/** An OAuth access token this fresh is used as stored; closer to expiry the token service decides. */
 const FRESH_FOR_MS = 10 * 60_000;
 const LEAD = 'lead';
 
-/**
- * Payment events into amoCRM / Kommo leads. The lead is the event's
- * `crm.amocrmLeadId`, else the one whose order id field holds the order id, else (createLeads)
- * a new lead carrying that field. Paid moves it to won (142) with the price; each event adds one
- * common note with a marker that a retry looks for first. A batch costs a few requests: lookups,
- * one POST of new leads, one PATCH of changed leads, one POST of notes.
- */
 @Injectable()
 export class AmocrmConnector implements CrmConnector {
   readonly type = 'amocrm' as const;
@@ -194,7 +186,6 @@ export class AmocrmConnector implements CrmConnector {
     return connectorSettings(this.type, parseAmocrmSettings, connection);
   }
 
-  /** `https://<account host>`, from what the OAuth exchange or the token check stored. */
   private baseUrl(connection: ConnectionContext): string {
     const insecure = this.config.connectors.insecureHosts;
     const { account, settings } = connection;

@@ -5,17 +5,14 @@ import { Command, describeLookup, permanent } from './bitrix24.lookup';
 import { commentText, dealChange, DealRef, newDealFields } from './bitrix24.mapper';
 import type { Bitrix24Settings } from './bitrix24.settings';
 
-/** One event's share of a write batch. */
 export interface Write {
   item: DeliveryItem;
   commands: Record<string, Command>;
-  /** The deal, when it exists already; otherwise `add` creates it. */
   dealId?: number;
   add?: string;
   detail?: string;
 }
 
-/** The commands one event needs, or why it cannot be applied. */
 export function planWrite(
   item: DeliveryItem,
   deal: DealRef | undefined,

@@ -29,13 +29,6 @@ interface Bitrix24Credentials {
 const CATALOG_TTL_MS = 10 * 60_000;
 const DEAL = 'deal';
 
-/**
- * Bitrix24 deals. Per call, whatever the number of events: one batch looks up
- * every deal (by id, or by order id with an IN filter), then write batches of at most 50
- * commands update the deals and add one timeline comment per event. Bitrix24 CRM methods take
- * no idempotency key, so a comment carries a marker and is added only when no earlier try
- * left it; a deal is created with the order id as ORIGIN_ID, so a retry finds it.
- */
 @Injectable()
 export class Bitrix24Connector implements CrmConnector {
   readonly type = 'bitrix24' as const;

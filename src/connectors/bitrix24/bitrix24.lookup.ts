@@ -18,10 +18,7 @@ export function originator(settings: Bitrix24Settings): string {
 
 type Found = { found: Map<string, DealRef>; failed: Map<string, ConnectorError> };
 
-/**
- * Deals of the items in one batch: by crm.bitrix24DealId, else by the deal recorded for the order
- * (`recorded`), else by order id; a recorded deal that is gone is looked up by order id after.
- */
+// A recorded deal that is gone is looked up by its order id after.
 export async function findDeals(
   client: Bitrix24Client,
   settings: Bitrix24Settings,
@@ -131,10 +128,7 @@ async function lookUp(
   }
 }
 
-/**
- * Events whose comment an earlier try already added. Only retries can have one (a first try
- * has never reached the portal), so a first delivery costs no extra request.
- */
+// Only a retry can find one: a first delivery costs no extra request.
 export async function commentedEvents(
   client: Bitrix24Client,
   items: DeliveryItem[],

@@ -10,12 +10,7 @@ export interface CrmEntityRecord {
   detail: Record<string, unknown>;
 }
 
-/**
- * The record of what each order became in each destination. Connectors read it before they
- * search and write it as soon as they create or find an entity; it is a hint a connector checks
- * against the destination, never the destination's truth. `m` lets a caller holding a
- * transaction (a lock) use its own connection.
- */
+// A hint the connector checks against the destination, never its truth. `m`: a caller's transaction.
 @Injectable()
 export class CrmEntitiesService {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
@@ -37,7 +32,6 @@ export class CrmEntitiesService {
     return new Map(rows.map((r) => [r.orderId, r]));
   }
 
-  /** Every destination's record of these orders (what the other connections made of them). */
   async forOrders(
     orderIds: readonly string[],
     m: EntityManager = this.ds.manager,
