@@ -21,7 +21,9 @@ function* files(dir) {
 const folders = new Map();
 const total = { comments: 0, lines: 0 };
 for (const file of files(root)) {
-  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const lines = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   const comments = lines.filter((l) => COMMENT.test(l)).length;
   const folder = relative('.', dirname(file)) || '.';
   const f = folders.get(folder) ?? { comments: 0, lines: 0 };
