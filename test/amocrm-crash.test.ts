@@ -1,55 +1,22 @@
 import type { ChildProcess } from 'node:child_process';
 import request from 'supertest';
 import { AmocrmEmulator, startAmocrmEmulator } from '../sandbox/amocrm/amocrm-emulator';
-import { startVposEmulator, VposEmulator } from '../sandbox/vpos/vpos-emulator';
-import { killHard, startChildWorker } from './support/child-worker';
+import { killHard, useWorkerStack } from './support/child-worker';
 import { pay, untilDelivered } from './support/delivery-fixtures';
-import {
-  adminHeaders,
-  createTestDatabase,
-  startTestHub,
-  TEST_VPOS_TOKEN,
-  TEST_WEBHOOK_SECRET,
-  TestDatabase,
-  TestHub,
-  testEnv,
-} from './support/test-hub';
+import { adminHeaders } from './support/test-hub';
 
 describe('amoCRM connector: a worker killed between the lead create and the commit', () => {
-  let db: TestDatabase;
-  let vpos: VposEmulator;
   let amo: AmocrmEmulator;
-  let api: TestHub | undefined;
-  const children: ChildProcess[] = [];
-
   beforeAll(async () => {
-    db = await createTestDatabase();
-    vpos = await startVposEmulator({
-      apiToken: TEST_VPOS_TOKEN,
-      webhookSecret: TEST_WEBHOOK_SECRET,
-      webhookRetryDelaysMs: [200, 500, 1000],
-    });
     amo = await startAmocrmEmulator();
   });
-  afterAll(async () => {
-    for (const c of children.splice(0)) await killHard(c);
-    await api?.close();
-    await vpos?.close();
-    await amo?.close();
-    await db?.drop();
-  });
+  const stack = useWorkerStack(() => ({ CONNECTOR_INSECURE_HOSTS: amo.host }));
+  afterAll(() => amo?.close());
 
   it('with the search index lagging, the retry finds the lead through crm_entities: one lead, one note', async () => {
-    const env = testEnv(db, {
-      VPOS_API_BASE_URL: vpos.url,
-      CONNECTOR_INSECURE_HOSTS: amo.host,
-      DELIVERY_LEASE_SECONDS: '3',
-      SWEEP_INTERVAL_MS: '500',
-    });
-    api = await startTestHub(db, { ...env, APP_ROLE: 'api' });
-    vpos.setWebhookUrl(`${api.url}/webhooks/vpos`);
+    const { db, vpos } = stack;
     const orderField = amo.createCustomField({ name: 'Order ID', type: 'text' }).id;
-    const conn = await request(api.url)
+    const conn = await request(stack.api.url)
       .post('/api/connections')
       .set(adminHeaders)
       .send({
@@ -63,16 +30,14 @@ describe('amoCRM connector: a worker killed between the lead create and the comm
     // The index stays behind for the whole test: `query` never sees the new lead.
     amo.setSearchLag(60 * 60_000);
 
-    let current = await startChildWorker(env);
-    children.push(current);
+    let current: ChildProcess = await stack.startWorker();
     let kills = 0;
     amo.setBeforeHandle(async ({ method, path }) => {
       // The lead exists; the worker dies on the notes request, before its commit.
       if (method !== 'POST' || path !== '/api/v4/leads/notes' || kills > 0) return;
       kills++;
       await killHard(current);
-      current = await startChildWorker(env);
-      children.push(current);
+      current = await stack.startWorker();
     });
 
     const s = pay(vpos, { metadata: {} });
@@ -96,5 +61,5 @@ describe('amoCRM connector: a worker killed between the lead create and the comm
       [conn.body.id, s.merchantOrderId],
     );
     expect(recorded).toEqual([{ external_id: String(leads[0].id) }]);
-  }, 120000);
+  }, 240_000);
 });
