@@ -2,7 +2,7 @@ import type { AxiosInstance, Method } from 'axios';
 import { isAxiosError } from 'axios';
 import { classifyHttpError } from '../../common/errors';
 import { createHttpClient } from '../../common/http-client';
-import type { AccessTokenSource } from '../../credentials/oauth-provider';
+import type { OAuthAuth } from '../shared/oauth-auth';
 import { ConnectorError } from '../crm-connector';
 import { classifyAmocrmError } from './amocrm.errors';
 
@@ -10,9 +10,7 @@ const RATE_LIMIT_WAITS = 3;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export type AmocrmAuth =
-  | { mode: 'token'; token: string }
-  | { mode: 'oauth'; connectionId: string; tokens: AccessTokenSource; first?: string };
+export type AmocrmAuth = { mode: 'token'; token: string } | OAuthAuth;
 
 // A 401 asks the token service once, passing the refused token, so one refresh runs across processes.
 export class AmocrmClient {

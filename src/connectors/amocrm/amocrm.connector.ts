@@ -18,6 +18,7 @@ import {
   RateLimitRule,
 } from '../crm-connector';
 import { CrmEntitiesService } from '../shared/crm-entities.service';
+import { oauthAuth } from '../shared/oauth-auth';
 import { AmocrmClient } from './amocrm.client';
 import { asConnectorError, LeadBatch, leadIdOf, LeadRecords, Work } from './amocrm.batch';
 import { leadCustomFields } from './amocrm.lookup';
@@ -39,7 +40,6 @@ import {
 import { settingsProblems } from './amocrm.settings-check';
 import type { AmoLead, AmoList, AmoPipeline } from './amocrm.types';
 
-const FRESH_FOR_MS = 10 * 60_000;
 const LEAD = 'lead';
 
 @Injectable()
@@ -84,20 +84,12 @@ export class AmocrmConnector implements CrmConnector {
 
   private records(connectionId: string): LeadRecords {
     return {
-      read: async (orderIds) => {
-        const rows = await this.entities.getMany(connectionId, LEAD, orderIds);
-        const ids = [...rows.values()].map((r) => [r.orderId, Number(r.externalId)] as const);
-        return new Map(ids.filter(([, id]) => Number.isSafeInteger(id)));
-      },
+      read: (orderIds) => this.entities.idsOf(connectionId, LEAD, orderIds),
       write: (leads) =>
-        this.entities.upsert(
-          leads.map((l) => ({
-            connectionId,
-            orderId: l.orderId,
-            entityType: LEAD,
-            externalId: String(l.leadId),
-            detail: {},
-          })),
+        this.entities.recordIds(
+          connectionId,
+          LEAD,
+          leads.map((l) => ({ orderId: l.orderId, id: l.leadId })),
         ),
     };
   }
@@ -217,20 +209,8 @@ export class AmocrmConnector implements CrmConnector {
     if (typeof creds?.token === 'string' && creds.token !== '') {
       return new AmocrmClient(baseUrl, { mode: 'token', token: creds.token }, connection.pace);
     }
-    if (typeof creds?.accessToken === 'string' && typeof creds.refreshToken === 'string') {
-      const fresh =
-        typeof creds.expiresAt === 'number' && creds.expiresAt > Date.now() + FRESH_FOR_MS;
-      return new AmocrmClient(
-        baseUrl,
-        {
-          mode: 'oauth',
-          connectionId: connection.id,
-          tokens: this.tokenService,
-          first: fresh ? creds.accessToken : undefined,
-        },
-        connection.pace,
-      );
-    }
+    const oauth = oauthAuth(connection.id, creds, this.tokenService);
+    if (oauth) return new AmocrmClient(baseUrl, oauth, connection.pace);
     throw new ConnectorError(
       this.type,
       'auth',

@@ -218,22 +218,16 @@ export class Bitrix24Connector implements CrmConnector {
     );
   }
 
-  private async recordedDeals(connectionId: string, items: DeliveryItem[]) {
+  private recordedDeals(connectionId: string, items: DeliveryItem[]) {
     const orders = [...new Set(items.map((i) => i.event.orderId))];
-    const rows = await this.entities.getMany(connectionId, DEAL, orders);
-    const ids = [...rows.values()].map((r) => [r.orderId, Number(r.externalId)] as const);
-    return new Map(ids.filter(([, id]) => Number.isSafeInteger(id)));
+    return this.entities.idsOf(connectionId, DEAL, orders);
   }
 
   private record(connectionId: string, deals: Array<{ orderId: string; dealId: number }>) {
-    return this.entities.upsert(
-      deals.map((d) => ({
-        connectionId,
-        orderId: d.orderId,
-        entityType: DEAL,
-        externalId: String(d.dealId),
-        detail: {},
-      })),
+    return this.entities.recordIds(
+      connectionId,
+      DEAL,
+      deals.map((d) => ({ orderId: d.orderId, id: d.dealId })),
     );
   }
 

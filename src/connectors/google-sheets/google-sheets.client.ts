@@ -1,13 +1,12 @@
 // Only the Sheets API: the googleapis index costs ~110 MB resident, this module and auth ~18 MB.
 import { sheets_v4 } from 'googleapis/build/src/apis/sheets';
-import type { AccessTokenSource } from '../../credentials/oauth-provider';
+import type { OAuthAuth } from '../shared/oauth-auth';
 import { classifySheetsError } from './google-sheets.errors';
 import type { Cell } from './google-sheets.mapper';
 import { ServiceAccountKey, serviceAccountToken } from './google-sheets.service-account';
 
 export type SheetsAuth =
-  | { mode: 'service_account'; key: ServiceAccountKey; tokenUrl: string }
-  | { mode: 'oauth'; connectionId: string; tokens: AccessTokenSource; first?: string };
+  { mode: 'service_account'; key: ServiceAccountKey; tokenUrl: string } | OAuthAuth;
 
 export interface SheetTab {
   sheetId: number;

@@ -13,6 +13,7 @@ import {
   RateLimitRule,
 } from '../crm-connector';
 import { CrmEntitiesService, CrmEntityRecord } from '../shared/crm-entities.service';
+import { oauthAuth } from '../shared/oauth-auth';
 import { checkSheet } from './google-sheets.check';
 import { SheetsClient, SheetTab } from './google-sheets.client';
 import { Cell, columnLetter, quoteSheet, rowValues } from './google-sheets.mapper';
@@ -27,7 +28,6 @@ import {
 
 export const SHEET_ROW = 'sheet_row';
 const TAB_CACHE_MS = 10 * 60_000;
-const FRESH_FOR_MS = 10 * 60_000;
 
 // Writes to one spreadsheet are serialized across workers by an advisory lock held for the call.
 @Injectable()
@@ -222,20 +222,8 @@ export class GoogleSheetsConnector implements CrmConnector {
         connection.pace,
       );
     }
-    if (typeof creds?.accessToken === 'string' && typeof creds.refreshToken === 'string') {
-      const fresh =
-        typeof creds.expiresAt === 'number' && creds.expiresAt > Date.now() + FRESH_FOR_MS;
-      return new SheetsClient(
-        sheetsApiUrl,
-        {
-          mode: 'oauth',
-          connectionId: connection.id,
-          tokens: this.tokenService,
-          first: fresh ? creds.accessToken : undefined,
-        },
-        connection.pace,
-      );
-    }
+    const oauth = oauthAuth(connection.id, creds, this.tokenService);
+    if (oauth) return new SheetsClient(sheetsApiUrl, oauth, connection.pace);
     throw new ConnectorError(
       this.type,
       'auth',

@@ -45,6 +45,24 @@ export class CrmEntitiesService {
     );
   }
 
+  async idsOf(connectionId: string, entityType: string, orderIds: readonly string[]) {
+    const rows = await this.getMany(connectionId, entityType, orderIds);
+    const ids = [...rows.values()].map((r) => [r.orderId, Number(r.externalId)] as const);
+    return new Map(ids.filter(([, id]) => Number.isSafeInteger(id)));
+  }
+
+  recordIds(connectionId: string, entityType: string, ids: Array<{ orderId: string; id: number }>) {
+    return this.upsert(
+      ids.map((e) => ({
+        connectionId,
+        orderId: e.orderId,
+        entityType,
+        externalId: String(e.id),
+        detail: {},
+      })),
+    );
+  }
+
   async upsert(records: readonly CrmEntityRecord[], m: EntityManager = this.ds.manager) {
     if (records.length === 0) return;
     await m.query(
