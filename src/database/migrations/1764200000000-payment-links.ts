@@ -4,6 +4,7 @@ export class PaymentLinks1764200000000 implements MigrationInterface {
   name = 'PaymentLinks1764200000000';
 
   public async up(q: QueryRunner): Promise<void> {
+    // The fixed-price catalog (consultation prepayment, delivery, deposit, ...).
     await q.query(`
       CREATE TABLE products (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
