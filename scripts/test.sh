@@ -13,6 +13,8 @@ say "eslint (zero warnings)"
 npx eslint . --max-warnings 0
 say "import cycles and layer direction (dependency-cruiser)"
 npx depcruise src --config .dependency-cruiser.cjs
+say "comment share in src/ (at most 3%)"
+node scripts/comment-share.mjs --check | tail -1
 say "typecheck"
 npx tsc --noEmit -p tsconfig.json
 say "build"

@@ -20,7 +20,6 @@ import { PaymentsModule } from './payments/payments.module';
 import { QueueModule } from './queue/queue.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
-/** The whole hub for one role: `api` serves HTTP, `worker` runs queues, `all` does both. */
 @Module({})
 export class AppModule {
   static forConfig(config: AppConfig): DynamicModule {

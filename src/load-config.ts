@@ -2,7 +2,6 @@ import { AppConfig, buildConfig } from './config/app-config';
 import { CONFIG_SECTIONS } from './connectors';
 import { VPOS_CONFIG } from './providers/vpos/vpos.config';
 
-/** The hub's configuration: its own variables, VPOS's and every connector's section. */
 export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   return buildConfig(env, [VPOS_CONFIG, ...CONFIG_SECTIONS]);
 }

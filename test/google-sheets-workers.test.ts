@@ -2,39 +2,17 @@ import type { ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import request from 'supertest';
 import { GoogleEmulator, startGoogleEmulator } from '../sandbox/google/google-emulator';
-import { startVposEmulator, VposEmulator } from '../sandbox/vpos/vpos-emulator';
-import { killHard, startChildWorker } from './support/child-worker';
+import { killHard, useWorkerStack } from './support/child-worker';
 import { pay, untilDelivered } from './support/delivery-fixtures';
-import {
-  adminHeaders,
-  createTestDatabase,
-  startTestHub,
-  TEST_VPOS_TOKEN,
-  TEST_WEBHOOK_SECRET,
-  TestDatabase,
-  TestHub,
-  testEnv,
-  waitFor,
-} from './support/test-hub';
+import { adminHeaders, waitFor } from './support/test-hub';
 
 const EMAIL = 'hub-workers@project.iam.gserviceaccount.com';
 
 describe('Google Sheets connector: worker processes', () => {
-  let db: TestDatabase;
-  let vpos: VposEmulator;
   let g: GoogleEmulator;
-  let api: TestHub | undefined;
-  let env: Record<string, string>;
   let key: { client_email: string; private_key: string };
-  const children: ChildProcess[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    vpos = await startVposEmulator({
-      apiToken: TEST_VPOS_TOKEN,
-      webhookSecret: TEST_WEBHOOK_SECRET,
-      webhookRetryDelaysMs: [200, 500, 1000],
-    });
     g = await startGoogleEmulator();
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     g.registerServiceAccount({
@@ -45,26 +23,17 @@ describe('Google Sheets connector: worker processes', () => {
       client_email: EMAIL,
       private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     };
-    env = testEnv(db, {
-      VPOS_API_BASE_URL: vpos.url,
-      GOOGLE_TOKEN_URL: g.endpoints.token,
-      GOOGLE_SHEETS_API_URL: g.endpoints.sheetsRootUrl,
-      DELIVERY_LEASE_SECONDS: '3',
-      SWEEP_INTERVAL_MS: '500',
-    });
-    api = await startTestHub(db, { ...env, APP_ROLE: 'api' });
-    vpos.setWebhookUrl(`${api.url}/webhooks/vpos`);
   });
+  const stack = useWorkerStack(() => ({
+    GOOGLE_TOKEN_URL: g.endpoints.token,
+    GOOGLE_SHEETS_API_URL: g.endpoints.sheetsRootUrl,
+  }));
+  const { children } = stack;
   afterEach(async () => {
     g.setBeforeRespond(undefined);
     for (const c of children.splice(0)) await killHard(c);
   });
-  afterAll(async () => {
-    await api?.close();
-    await vpos?.close();
-    await g?.close();
-    await db?.drop();
-  });
+  afterAll(() => g?.close());
 
   /** A sheet of its own and a connection writing to it. */
   async function connect(settings: Record<string, unknown> = {}) {
@@ -73,7 +42,7 @@ describe('Google Sheets connector: worker processes', () => {
       sheets: [{ title: 'Orders' }],
       sharedWith: [EMAIL],
     });
-    const res = await request(api!.url)
+    const res = await request(stack.api.url)
       .post('/api/connections')
       .set(adminHeaders)
       .send({
@@ -89,20 +58,18 @@ describe('Google Sheets connector: worker processes', () => {
 
   it('a worker SIGKILLed between the append and its commit: the retry adds no second row', async () => {
     const sheet = await connect();
-    let current = await startChildWorker(env);
-    children.push(current);
+    let current: ChildProcess = await stack.startWorker();
     let kills = 0;
     g.setBeforeRespond(async ({ method, spreadsheetId }) => {
       // The row is in the sheet; the worker dies before it hears the answer or commits.
       if (method !== 'AppendValues' || spreadsheetId !== sheet.spreadsheetId || kills > 0) return;
       kills++;
       await killHard(current);
-      current = await startChildWorker(env);
-      children.push(current);
+      current = await stack.startWorker();
     });
 
-    const s = pay(vpos, { metadata: {} });
-    const [row] = await untilDelivered(db, s.merchantOrderId, 'delivered after the crash');
+    const s = pay(stack.vpos, { metadata: {} });
+    const [row] = await untilDelivered(stack.db, s.merchantOrderId, 'delivered after the crash');
     expect(kills).toBe(1);
     expect(row.attempts).toBe(2);
     const rows = sheet.rows().filter((r) => r[0] === s.merchantOrderId);
@@ -122,10 +89,11 @@ describe('Google Sheets connector: worker processes', () => {
       readRequestsPerMinutePerProject: 100_000,
       writeRequestsPerMinutePerProject: 100_000,
     });
-    children.push(await startChildWorker(env), await startChildWorker(env));
+    await stack.startWorker();
+    await stack.startWorker();
 
     const orders = Array.from({ length: 40 }, (_, i) =>
-      vpos.createSession({
+      stack.vpos.createSession({
         merchantOrderId: `two-${i}-${Date.now().toString(36)}`,
         amountMinor: 100_000 + i * 100,
         currency: 'AMD',
@@ -134,12 +102,12 @@ describe('Google Sheets connector: worker processes', () => {
         metadata: { customerId: `cust-${i}` },
       }),
     );
-    for (const o of orders) vpos.setStatus(o.id, 'pending');
-    for (const o of orders) vpos.setStatus(o.id, 'paid');
+    for (const o of orders) stack.vpos.setStatus(o.id, 'pending');
+    for (const o of orders) stack.vpos.setStatus(o.id, 'paid');
 
     await waitFor(
       async () => {
-        const [r] = await db.ds.query<{ done: number; open: number }[]>(
+        const [r] = await stack.db.ds.query<{ done: number; open: number }[]>(
           `SELECT count(*) FILTER (WHERE status = 'delivered')::int AS done,
                   count(*) FILTER (WHERE status NOT IN ('delivered'))::int AS open
            FROM deliveries WHERE order_id LIKE 'two-%'`,

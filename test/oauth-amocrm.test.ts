@@ -1,15 +1,8 @@
 import request from 'supertest';
 import { TokenService } from '../src/credentials/token.service';
 import { AmocrmEmulator, startAmocrmEmulator } from '../sandbox/amocrm/amocrm-emulator';
-import { consent, credentialsOf } from './support/oauth-flow';
-import { freePort } from './support/redis-server';
-import {
-  adminHeaders,
-  createTestDatabase,
-  startTestHub,
-  TestDatabase,
-  TestHub,
-} from './support/test-hub';
+import { consent, credentialsOf, useOAuthHub } from './support/oauth-flow';
+import { adminHeaders, TestDatabase, TestHub } from './support/test-hub';
 
 const CLIENT_ID = 'amo-integration-for-tests';
 const CLIENT_SECRET = 'amo-integration-secret-for-tests';
@@ -19,30 +12,25 @@ describe('OAuth: amoCRM, rotating single-use refresh tokens', () => {
   let hub: TestHub;
   let amo: AmocrmEmulator;
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    const port = await freePort();
-    amo = await startAmocrmEmulator({
-      integration: {
-        clientId: CLIENT_ID,
-        clientSecret: CLIENT_SECRET,
-        redirectUri: `http://127.0.0.1:${port}/oauth/amocrm/callback`,
-      },
-      autoApprove: true,
-    });
-    hub = await startTestHub(db, {
-      PORT: String(port),
-      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+  const t = useOAuthHub(
+    (hubUrl) =>
+      startAmocrmEmulator({
+        integration: {
+          clientId: CLIENT_ID,
+          clientSecret: CLIENT_SECRET,
+          redirectUri: `${hubUrl}/oauth/amocrm/callback`,
+        },
+        autoApprove: true,
+      }),
+    (amo) => ({
       AMOCRM_CLIENT_ID: CLIENT_ID,
       AMOCRM_CLIENT_SECRET: CLIENT_SECRET,
       AMOCRM_AUTHORIZE_URL: `${amo.url}/oauth`,
       CONNECTOR_INSECURE_HOSTS: amo.host,
-    });
-  });
-  afterAll(async () => {
-    await hub?.close();
-    await amo?.close();
-    await db?.drop();
+    }),
+  );
+  beforeAll(() => {
+    ({ db, hub, emulator: amo } = t);
   });
 
   const connect = () => consent(hub, '/api/connections/oauth/amocrm/start');

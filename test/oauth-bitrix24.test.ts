@@ -3,15 +3,8 @@ import request from 'supertest';
 import { ConnectionsService } from '../src/connections/connections.service';
 import { TokenService } from '../src/credentials/token.service';
 import { Bitrix24Emulator, startBitrix24Emulator } from '../sandbox/bitrix24/bitrix24-emulator';
-import { consent, credentialsOf } from './support/oauth-flow';
-import { freePort } from './support/redis-server';
-import {
-  adminHeaders,
-  createTestDatabase,
-  startTestHub,
-  TestDatabase,
-  TestHub,
-} from './support/test-hub';
+import { consent, credentialsOf, useOAuthHub } from './support/oauth-flow';
+import { adminHeaders, TestDatabase, TestHub } from './support/test-hub';
 
 const CLIENT_ID = 'local.hub.000001';
 const CLIENT_SECRET = 'bitrix24-app-secret-for-tests';
@@ -21,30 +14,25 @@ describe('OAuth: Bitrix24 app connection, state, refresh without races', () => {
   let hub: TestHub;
   let b24: Bitrix24Emulator;
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    const port = await freePort();
-    b24 = await startBitrix24Emulator({
-      clientId: CLIENT_ID,
-      clientSecret: CLIENT_SECRET,
-      // The app's redirect URI, as registered with Bitrix24.
-      redirectUri: `http://127.0.0.1:${port}/oauth/bitrix24/callback`,
-      autoApprove: true,
-      portals: [{ name: 'main' }, { name: 'shop' }],
-    });
-    hub = await startTestHub(db, {
-      PORT: String(port),
-      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+  const t = useOAuthHub(
+    (hubUrl) =>
+      startBitrix24Emulator({
+        clientId: CLIENT_ID,
+        clientSecret: CLIENT_SECRET,
+        // The app's redirect URI, as registered with Bitrix24.
+        redirectUri: `${hubUrl}/oauth/bitrix24/callback`,
+        autoApprove: true,
+        portals: [{ name: 'main' }, { name: 'shop' }],
+      }),
+    (b24) => ({
       BITRIX24_CLIENT_ID: CLIENT_ID,
       BITRIX24_CLIENT_SECRET: CLIENT_SECRET,
       BITRIX24_OAUTH_SERVER: b24.oauthServerUrl,
       CONNECTOR_INSECURE_HOSTS: `127.0.0.1:${b24.port}`,
-    });
-  });
-  afterAll(async () => {
-    await hub?.close();
-    await b24?.close();
-    await db?.drop();
+    }),
+  );
+  beforeAll(() => {
+    ({ db, hub, emulator: b24 } = t);
   });
 
   /** Start → provider consent → callback, following real redirects with the browser's cookie. */

@@ -1,46 +1,33 @@
 import request from 'supertest';
 import { Bitrix24Emulator, startBitrix24Emulator } from '../sandbox/bitrix24/bitrix24-emulator';
-import { consent } from './support/oauth-flow';
-import { freePort } from './support/redis-server';
-import {
-  adminHeaders,
-  createTestDatabase,
-  startTestHub,
-  TestDatabase,
-  TestHub,
-} from './support/test-hub';
+import { consent, useOAuthHub } from './support/oauth-flow';
+import { adminHeaders, TestHub } from './support/test-hub';
 
 const CLIENT_ID = 'local.hub.000002';
 const CLIENT_SECRET = 'bitrix24-app-secret-for-edge-tests';
 
 describe('OAuth edges: provider names, repeated parameters, cookies, state binding, portals', () => {
-  let db: TestDatabase;
   let hub: TestHub;
   let b24: Bitrix24Emulator;
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    const port = await freePort();
-    b24 = await startBitrix24Emulator({
-      clientId: CLIENT_ID,
-      clientSecret: CLIENT_SECRET,
-      redirectUri: `http://127.0.0.1:${port}/oauth/bitrix24/callback`,
-      autoApprove: true,
-      portals: [{ name: 'main' }],
-    });
-    hub = await startTestHub(db, {
-      PORT: String(port),
-      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+  const t = useOAuthHub(
+    (hubUrl) =>
+      startBitrix24Emulator({
+        clientId: CLIENT_ID,
+        clientSecret: CLIENT_SECRET,
+        redirectUri: `${hubUrl}/oauth/bitrix24/callback`,
+        autoApprove: true,
+        portals: [{ name: 'main' }],
+      }),
+    (b24) => ({
       BITRIX24_CLIENT_ID: CLIENT_ID,
       BITRIX24_CLIENT_SECRET: CLIENT_SECRET,
       BITRIX24_OAUTH_SERVER: b24.oauthServerUrl,
       CONNECTOR_INSECURE_HOSTS: `127.0.0.1:${b24.port}`,
-    });
-  });
-  afterAll(async () => {
-    await hub?.close();
-    await b24?.close();
-    await db?.drop();
+    }),
+  );
+  beforeAll(() => {
+    ({ hub, emulator: b24 } = t);
   });
 
   const connect = () =>

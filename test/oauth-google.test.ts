@@ -2,15 +2,8 @@ import request from 'supertest';
 import { ConnectionsService } from '../src/connections/connections.service';
 import { TokenService } from '../src/credentials/token.service';
 import { GoogleEmulator, startGoogleEmulator } from '../sandbox/google/google-emulator';
-import { consent, credentialsOf } from './support/oauth-flow';
-import { freePort } from './support/redis-server';
-import {
-  adminHeaders,
-  createTestDatabase,
-  startTestHub,
-  TestDatabase,
-  TestHub,
-} from './support/test-hub';
+import { consent, credentialsOf, useOAuthHub } from './support/oauth-flow';
+import { adminHeaders, TestDatabase, TestHub } from './support/test-hub';
 
 const CLIENT_ID = 'hub-client.apps.googleusercontent.com';
 const CLIENT_SECRET = 'google-client-secret-for-tests';
@@ -20,33 +13,28 @@ describe('OAuth: Google (offline access, Sheets scope)', () => {
   let hub: TestHub;
   let g: GoogleEmulator;
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    const port = await freePort();
-    g = await startGoogleEmulator({
-      client: {
-        clientId: CLIENT_ID,
-        clientSecret: CLIENT_SECRET,
-        redirectUris: [`http://127.0.0.1:${port}/oauth/google/callback`],
-      },
-      userEmail: 'shop.owner@example.am',
-      autoApprove: true,
-    });
-    hub = await startTestHub(db, {
-      PORT: String(port),
-      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+  const t = useOAuthHub(
+    (hubUrl) =>
+      startGoogleEmulator({
+        client: {
+          clientId: CLIENT_ID,
+          clientSecret: CLIENT_SECRET,
+          redirectUris: [`${hubUrl}/oauth/google/callback`],
+        },
+        userEmail: 'shop.owner@example.am',
+        autoApprove: true,
+      }),
+    (g) => ({
       GOOGLE_CLIENT_ID: CLIENT_ID,
       GOOGLE_CLIENT_SECRET: CLIENT_SECRET,
       GOOGLE_AUTHORIZE_URL: g.endpoints.authorize,
       GOOGLE_TOKEN_URL: g.endpoints.token,
       GOOGLE_SHEETS_API_URL: g.endpoints.sheetsRootUrl,
       CONNECTOR_INSECURE_HOSTS: `127.0.0.1:${g.port}`,
-    });
-  });
-  afterAll(async () => {
-    await hub?.close();
-    await g?.close();
-    await db?.drop();
+    }),
+  );
+  beforeAll(() => {
+    ({ db, hub, emulator: g } = t);
   });
 
   it('connects with offline access, refreshes ahead of expiry, parks on a revoked token', async () => {

@@ -51,6 +51,7 @@ export class CrmStore {
   readonly leads = new Map<number, AmoLead>();
   readonly notes = new Map<number, AmoNote>();
   private ids = { pipeline: 0, status: 0, field: 0, enum: 0, tag: 0, lead: 0, note: 0 };
+  onLeadWritten?: (lead: AmoLead, previous?: AmoLead) => void;
 
   constructor(private readonly nowSec: () => number) {}
 
@@ -229,6 +230,7 @@ export class CrmStore {
       p.apply(lead);
       if (lead.name === '') lead.name = `Сделка #${lead.id}`;
       this.leads.set(lead.id, lead);
+      this.onLeadWritten?.(lead);
       return { lead, requestId: p.requestId };
     });
   }
@@ -257,6 +259,7 @@ export class CrmStore {
       result.apply(copy);
       if (copy.updated_by === target.updated_by) copy.updated_by = this.account.current_user_id;
       this.leads.set(copy.id, copy);
+      this.onLeadWritten?.(copy, target);
       return { lead: copy, requestId: result.requestId };
     });
   }

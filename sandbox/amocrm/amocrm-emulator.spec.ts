@@ -316,6 +316,33 @@ describe('amoCRM emulator', () => {
       expect(amo.counters()).toMatchObject({ leadsCreated: 2, leadsUpdated: 2 });
     });
 
+    it('lets query search lag behind writes when a test sets a lag, GET by id never', async () => {
+      const ids = async (q: string): Promise<number[]> => {
+        const res = await api(`/api/v4/leads?query=${q}`, token);
+        return res.status === 204
+          ? []
+          : ((await res.json()) as HalList)._embedded.leads.map((l) => l.id);
+      };
+      const old = amo.createLead({ name: 'before-lag' });
+      amo.setSearchLag(5000);
+      const created = await post('/api/v4/leads', token, [{ name: 'lagging-lead' }]);
+      const [{ id }] = ((await created.json()) as HalList)._embedded.leads;
+      expect((await api(`/api/v4/leads/${id}`, token)).status).toBe(200);
+      expect(await ids('lagging')).toEqual([]);
+      await post(`/api/v4/leads/${old.id}`, token, { name: 'renamed-lead' }, 'PATCH');
+      expect(await ids('before-lag')).toEqual([old.id]);
+      expect(await ids('renamed')).toEqual([]);
+      amo.advanceClock(6);
+      expect(await ids('lagging')).toEqual([id]);
+      expect(await ids('renamed')).toEqual([old.id]);
+      expect(await ids('before-lag')).toEqual([]);
+      amo.reset();
+      amo.setRateLimit(0);
+      token = amo.issueTokens().access_token;
+      const fresh = amo.createLead({ name: 'no-lag-lead' });
+      expect(await ids('no-lag')).toEqual([fresh.id]);
+    });
+
     it('answers 400 validation-errors and applies nothing when any item is invalid', async () => {
       const res = await post('/api/v4/leads', token, [
         { name: 'ok' },

@@ -96,9 +96,16 @@ function withParams(url: URL): Set<string> {
 
 function listLeads(state: AmoState, { url, res }: RequestContext): void {
   const query = parseNestedQuery(url.searchParams);
-  const filtered = filterLeads([...state.crm.leads.values()], query, {
-    customFieldFilter: state.options.customFieldFilter ?? 'supported',
-  });
+  const options = { customFieldFilter: state.options.customFieldFilter ?? 'supported' } as const;
+  let leads = [...state.crm.leads.values()];
+  if (typeof query.query === 'string' && query.query.trim() !== '') {
+    const text = { query: query.query };
+    leads = leads.filter((lead) => {
+      const indexed = state.search.view(lead);
+      return indexed !== undefined && filterLeads([indexed], text, options).length > 0;
+    });
+  }
+  const filtered = filterLeads(leads, { ...query, query: '' }, options);
   const page = paginate(sortBy(filtered, query), url, state.url);
   if (page.items.length === 0) {
     sendNoContent(res);
@@ -404,6 +411,7 @@ export function createRequestListener(
         state.checkRateLimit(record.clientId);
       }
       ctx.params = (found.pattern.exec(path) ?? []).slice(1).map((p) => decodeURIComponent(p));
+      if (area === 'api') await state.beforeHandle?.({ method, path });
       await found.handler(ctx);
     } catch (error) {
       sendError(res, error);

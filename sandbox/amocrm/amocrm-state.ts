@@ -1,6 +1,7 @@
 /** Emulator state shared by the routes and the programmatic controls. */
 import { STATUS_CODES } from 'node:http';
 import { CrmStore } from './amocrm-crm';
+import { SearchIndex } from './search-index';
 import { AmoOAuth, type Clock } from './amocrm-oauth';
 import type {
   AmoAccount,
@@ -86,10 +87,13 @@ export class AmoState {
   private faults: Fault[] = [];
   private windows = new Map<string, number[]>();
   private log: AmoRequestLogEntry[] = [];
+  readonly search = new SearchIndex(() => this.clock.now());
+  beforeHandle?: (info: { method: string; path: string }) => Promise<void> | void;
 
   constructor(readonly options: AmocrmEmulatorOptions) {
     this.clock = { now: () => Date.now() + this.clockOffsetMs };
     this.crm = new CrmStore(() => this.nowSec());
+    this.crm.onLeadWritten = (lead, previous) => this.search.written(lead, previous);
     this.oauth = new AmoOAuth({
       clock: this.clock,
       options,
@@ -121,6 +125,7 @@ export class AmoState {
     this.rateLimit = this.options.rateLimitPerSecond ?? 7;
     this.blocked = false;
     this.faults = [];
+    this.search.clear();
     this.windows.clear();
     this.log = [];
     this.stats = zeroCounters();
@@ -281,6 +286,14 @@ export class AmoState {
 
   setBlocked(blocked: boolean): void {
     this.blocked = blocked;
+  }
+
+  setSearchLag(ms: number): void {
+    this.search.lagMs = ms;
+  }
+
+  setBeforeHandle(hook?: (info: { method: string; path: string }) => Promise<void> | void): void {
+    this.beforeHandle = hook;
   }
 
   setRateLimit(perSecond: number): void {

@@ -303,6 +303,10 @@ export interface AmocrmEmulator {
   clearFaults(): void;
   setBlocked(blocked: boolean): void;
   setRateLimit(perSecond: number): void;
+  /** Leads written from now on reach `query` search results `ms` later (0, the default: at once). */
+  setSearchLag(ms: number): void;
+  /** Runs before an API request is handled (after auth and rate limit); tests use it to crash a client. */
+  setBeforeHandle(hook?: (info: { method: string; path: string }) => Promise<void> | void): void;
   counters(): AmocrmCounters;
   requestLog(): AmoRequestLogEntry[];
   /** Back to the start options: account, data, tokens, faults, counters and clock. */

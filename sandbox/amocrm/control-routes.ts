@@ -189,6 +189,14 @@ export function buildControlRoutes(state: AmoState): Route[] {
       control((b) => state.setRateLimit(typeof b.perSecond === 'number' ? b.perSecond : 7)),
     ),
     c(
+      'POST',
+      '/search-lag',
+      control((b) => {
+        state.setSearchLag(typeof b.ms === 'number' && b.ms >= 0 ? b.ms : 0);
+        return { searchLagMs: state.search.lagMs };
+      }),
+    ),
+    c(
       'GET',
       '/counters',
       control(() => state.counters()),

@@ -126,7 +126,11 @@ export class EmulatorControls extends EmulatorState implements Controls {
   }
 
   setBeforeRespond(
-    hook?: (info: { method: string; portal: string }) => Promise<void> | void,
+    hook?: (info: {
+      method: string;
+      portal: string;
+      params: Record<string, unknown>;
+    }) => Promise<void> | void,
   ): void {
     this.beforeRespond = hook;
   }

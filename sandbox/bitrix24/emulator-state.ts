@@ -47,7 +47,11 @@ export class EmulatorState {
   readonly methods: MethodTable;
   autoApprove: boolean;
   /** Test hook: runs after a REST call took effect, before its answer is sent. */
-  beforeRespond?: (info: { method: string; portal: string }) => Promise<void> | void;
+  beforeRespond?: (info: {
+    method: string;
+    portal: string;
+    params: Record<string, unknown>;
+  }) => Promise<void> | void;
   protected clockOffset = 0;
 
   constructor(readonly options: Bitrix24EmulatorOptions) {

@@ -145,7 +145,13 @@ export interface Bitrix24Emulator {
    * Runs after a REST call has taken effect and before its answer is sent (e.g. to kill the
    * caller in between); no hook: answer at once.
    */
-  setBeforeRespond(hook?: (info: { method: string; portal: string }) => Promise<void> | void): void;
+  setBeforeRespond(
+    hook?: (info: {
+      method: string;
+      portal: string;
+      params: Record<string, unknown>;
+    }) => Promise<void> | void,
+  ): void;
 
   injectFault(fault: FaultSpec): void;
   pendingFaults(): FaultSpec[];

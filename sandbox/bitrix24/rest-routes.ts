@@ -103,7 +103,7 @@ export async function handleRest(
     if (out.next !== undefined) body.next = out.next;
     if (out.total !== undefined) body.total = out.total;
     body.time = timeEnvelope(started, state.now());
-    await state.beforeRespond?.({ method, portal: portal.name });
+    await state.beforeRespond?.({ method, portal: portal.name, params });
     reply(200, body);
   } catch (error) {
     if (error instanceof RestError) {

@@ -13,7 +13,6 @@ export interface AuditRecord {
   data?: Record<string, unknown>;
 }
 
-/** Append-only audit trail; writes join the caller's transaction when given its manager. */
 @Injectable()
 export class AuditService {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
@@ -42,7 +41,6 @@ export class AuditService {
     );
   }
 
-  /** The order's trail, oldest first. */
   listForOrder(orderId: string): Promise<AuditEntry[]> {
     return this.ds.getRepository(AuditEntry).find({ where: { orderId }, order: { id: 'ASC' } });
   }

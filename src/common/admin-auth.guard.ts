@@ -16,10 +16,7 @@ const digest = (value: string) => createHash('sha256').update(value, 'utf8').dig
 
 export const ADMIN_AUTH_MESSAGE = 'authorization: a valid admin bearer token is required';
 
-/**
- * The one admin check, shared by the API guard and the queue dashboard: today the admin
- * bearer token (sign-in sessions join here).
- */
+// The one admin check, shared by the API guard and the queue dashboard.
 export function isAdminRequest(req: Request, expectedDigest: Buffer): boolean {
   const header = req.headers?.authorization ?? '';
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -27,7 +24,6 @@ export function isAdminRequest(req: Request, expectedDigest: Buffer): boolean {
   return !!match && timingSafeEqual(digest(match[1]), expectedDigest);
 }
 
-/** Express middleware for what Nest's guards do not reach (the queue dashboard): 401 or next. */
 export function adminOnly(config: AppConfig): RequestHandler {
   const expected = digest(config.adminToken);
   return (req, res, next) => {
@@ -38,11 +34,7 @@ export function adminOnly(config: AppConfig): RequestHandler {
   };
 }
 
-/**
- * Deny by default: every route needs `Authorization: Bearer <ADMIN_TOKEN>` unless its handler
- * or controller is marked @Public(). Decided per handler, never by path, so no spelling of a
- * URL can reach an admin route without the token.
- */
+// Deny by default, decided per handler (never by path), so no URL spelling reaches an admin route.
 @Injectable()
 export class AdminAuthGuard implements CanActivate {
   private readonly expected: Buffer;

@@ -6,10 +6,7 @@ import { IsBoolean, IsOptional } from 'class-validator';
 const parse = ({ value }: { value: unknown }): unknown =>
   value === 'true' ? true : value === 'false' ? false : value;
 
-/**
- * An optional boolean query parameter: exactly `true` or `false`. Anything else (`1`, `yes`,
- * `maybe`, empty, given twice) is a 422 naming the parameter, never a silent default.
- */
+// Exactly `true` or `false`; anything else is a 422 naming the parameter, never a silent default.
 export const BooleanQuery = (description?: string) =>
   applyDecorators(
     ApiPropertyOptional({ type: Boolean, description }),

@@ -1,9 +1,7 @@
 import { isAxiosError } from 'axios';
 
-/** How a caller must react to a failed call to an outside API. */
 export type ErrorKind = 'retryable' | 'permanent' | 'auth';
 
-/** One error class for every outside API; classified once, at the edge where the call is made. */
 export class ExternalApiError extends Error {
   constructor(
     readonly service: string,
@@ -30,7 +28,6 @@ const RETRYABLE_NETWORK_CODES = new Set([
   'ECANCELED',
 ]);
 
-/** `Retry-After` as seconds or an HTTP date, in milliseconds from now. */
 export function parseRetryAfter(value: unknown, now = Date.now()): number | undefined {
   if (typeof value !== 'string' || value.trim() === '') return undefined;
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
@@ -38,7 +35,6 @@ export function parseRetryAfter(value: unknown, now = Date.now()): number | unde
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
-/** Generic HTTP classification: network errors, 408, 425, 429 and 5xx retry; 401/403 are auth. */
 export function classifyHttpError(service: string, err: unknown): ExternalApiError {
   if (err instanceof ExternalApiError) return err;
   if (isAxiosError(err)) {

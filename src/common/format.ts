@@ -1,9 +1,6 @@
 const SYMBOLS: Record<string, string> = { AMD: '֏', USD: '$', EUR: '€', RUB: '₽' };
 
-/**
- * Amount as Armenians write it: groups of three separated by spaces, decimals only when there
- * are any, the dram sign after: 1250000 minor AMD → "12 500 ֏"; 1250050 → "12 500.50 ֏".
- */
+// 1250000 minor AMD → "12 500 ֏"; 1250050 → "12 500.50 ֏": decimals only when there are any.
 export function formatAmount(amountMinor: number, currency: string, exponent: number): string {
   const unit = 10 ** exponent;
   const whole = Math.floor(amountMinor / unit);

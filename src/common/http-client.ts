@@ -5,7 +5,6 @@ import { Agent as HttpsAgent } from 'node:https';
 const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 64 });
 const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 64 });
 
-/** One axios factory: keep-alive agents, a timeout, and no automatic redirects to other hosts. */
 export function createHttpClient(opts: {
   baseURL: string;
   timeoutMs: number;

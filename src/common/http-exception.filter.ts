@@ -32,7 +32,6 @@ function messageOf(exception: HttpException): string {
   return typeof msg === 'string' ? msg : exception.message;
 }
 
-/** One JSON error shape for every route: statusCode, error, message (naming the field), requestId. */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');

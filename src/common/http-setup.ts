@@ -10,17 +10,12 @@ import { assignRequestId } from './logging';
 import { buildOpenApiDocument } from './openapi';
 import { validationException } from './validation';
 
-/** Routes served outside Nest's router (the raw-body webhook): mounted first, documented by hand. */
 export interface RawRoutes {
   mount(app: NestExpressApplication): void;
   openApi: Record<string, object>;
 }
 
-/**
- * Routes match exactly: case-sensitive and strict, so `/API/x` or `/api/x/` is no other
- * spelling of `/api/x`. Express reads both settings once, when its router is created, and
- * Nest's adapter creates it in its constructor, so they are set on an instance made here.
- */
+// Strict, case-sensitive routing: Express reads both once, when Nest's adapter creates its router.
 export function createExpressAdapter(): ExpressAdapter {
   const instance = express();
   instance.set('case sensitive routing', true);
@@ -45,12 +40,7 @@ function limitSlowClients(server: Server): void {
   Object.assign(server, { connectionsCheckingInterval: HTTP_TIMEOUTS.checkEveryMs });
 }
 
-/**
- * Body parsing is ours, not Nest's: the webhook gets its raw bytes (signatures are over the
- * exact body, 256 KB cap) from its own handler; everything else gets JSON, at most
- * MAX_JSON_DEPTH deep, whose text (and the query's, and route parameters') holds no NUL or lone
- * surrogate. Parser errors answer in the same JSON error shape as the rest of the API.
- */
+// Our own body parsing: the webhook keeps its raw bytes (the signature covers them).
 export function configureHttp(
   app: NestExpressApplication,
   config: AppConfig,

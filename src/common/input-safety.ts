@@ -7,7 +7,6 @@ import {
 } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 
-/** Deepest JSON nesting a request body may have; checked on the raw bytes, before parsing. */
 export const MAX_JSON_DEPTH = 32;
 
 export const UNSAFE_TEXT = 'must not contain NUL or lone surrogates';
@@ -28,7 +27,6 @@ class BodyTooDeepError extends Error {
   readonly type = 'entity.too.deep';
 }
 
-/** Whether raw JSON nests deeper than `max`; brackets inside strings do not count. */
 export function nestsDeeperThan(buf: Buffer, max: number): boolean {
   let depth = 0;
   let inString = false;
@@ -45,10 +43,7 @@ export function nestsDeeperThan(buf: Buffer, max: number): boolean {
   return false;
 }
 
-/**
- * `verify` hook of the JSON body parser: deep nesting is refused before JSON.parse and
- * class-transformer ever recurse into it.
- */
+// Refused before JSON.parse and class-transformer ever recurse into it.
 export function rejectDeepJson(_req: unknown, _res: unknown, buf: Buffer): void {
   if (nestsDeeperThan(buf, MAX_JSON_DEPTH)) {
     throw new BodyTooDeepError(`nested deeper than ${MAX_JSON_DEPTH} levels`);
@@ -64,7 +59,6 @@ interface Node {
   parent: Node | undefined;
 }
 
-/** Control characters and surrogates shown as \uXXXX, so a message can be logged safely. */
 export function printable(value: string): string {
   let out = '';
   for (let i = 0; i < value.length; i++) {
@@ -89,11 +83,7 @@ function pathOf(node: Node, root: string): string {
   return path.length > PATH_MAX ? `…${path.slice(-PATH_MAX)}` : path;
 }
 
-/**
- * The path (`customer.name`, `metadata.tags[1]`) of the first string or object key holding NUL
- * or a lone surrogate (PostgreSQL stores neither in text or jsonb), or undefined. Iterative, so
- * no nesting exhausts the stack; the path is built only for the hit.
- */
+// PostgreSQL stores neither NUL nor a lone surrogate; iterative, so no nesting exhausts the stack.
 export function findUnsafeText(value: unknown, root = ''): string | undefined {
   const stack: Node[] = [{ value, key: undefined, parent: undefined }];
   while (stack.length > 0) {
@@ -130,10 +120,7 @@ function undecodableSegment(path: string): string | undefined {
   return undefined;
 }
 
-/**
- * Every request, before routing: the path decodes as UTF-8, and no parsed JSON body or query
- * string holds NUL or a lone surrogate (PostgreSQL refuses both), whichever handler runs.
- */
+// Before routing, so it holds whichever handler runs.
 export function rejectUnsafeInput(req: Request, _res: Response, next: NextFunction): void {
   const segment = undecodableSegment(req.path);
   if (segment !== undefined) {
@@ -147,10 +134,7 @@ export function rejectUnsafeInput(req: Request, _res: Response, next: NextFuncti
 
 const PLAIN_TYPES: unknown[] = [Object, Array, String, Number, Boolean];
 
-/**
- * Global pipe, before validation: route parameters (known by name only once a route matched)
- * hold no NUL or lone surrogate, and a body bound to a DTO class is a JSON object.
- */
+// A pipe: route parameters are known by name only once a route matched.
 @Injectable()
 export class SafeInputPipe implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {

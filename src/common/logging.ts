@@ -12,7 +12,7 @@ export function newRequestId(req: IncomingMessage, res: ServerResponse): string 
   return id;
 }
 
-/** First middleware: every request (even one refused by a body parser) gets its id. */
+// First middleware, so a request refused by a body parser has an id too.
 export function assignRequestId(
   req: IncomingMessage & { id?: string },
   res: ServerResponse,
@@ -22,7 +22,6 @@ export function assignRequestId(
   next();
 }
 
-/** Headers and fields that must never reach a log line. */
 export function redactPaths(config: AppConfig): string[] {
   const headers = [
     'authorization',
@@ -46,7 +45,6 @@ export function redactPaths(config: AppConfig): string[] {
   ];
 }
 
-/** Query parameters whose values are credentials (OAuth `code`/`state`, tokens, keys). */
 const SECRET_QUERY =
   /^(code|state|key|sig|auth)$|token|secret|password|passw|signature|api[_-]?key/i;
 
@@ -58,7 +56,6 @@ function decodedOrRaw(value: string): string {
   }
 }
 
-/** A URL as it may be logged: the values of secret-looking query parameters replaced. */
 export function redactUrl(url: string | undefined): string | undefined {
   if (!url) return url;
   const at = url.indexOf('?');
@@ -74,7 +71,6 @@ export function redactUrl(url: string | undefined): string | undefined {
   return `${url.slice(0, at)}?${query.join('&')}`;
 }
 
-/** Structured JSON logs with a request id (taken from x-request-id when sane). */
 export function pinoHttpOptions(config: AppConfig): Options {
   return {
     level: config.logLevel,

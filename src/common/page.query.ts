@@ -6,7 +6,6 @@ import { Optional } from './validation';
 /** Past this, paging is a scan of the whole table; filter instead. */
 export const MAX_OFFSET = 1_000_000;
 
-/** `limit` and `offset` of every list route. */
 export class PageQuery {
   @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 500 })
   @Optional()

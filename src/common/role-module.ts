@@ -2,16 +2,13 @@ import { DynamicModule, Provider, Type } from '@nestjs/common';
 import type { AppRole } from '../config/env.schema';
 
 export interface RoleParts extends Omit<DynamicModule, 'module' | 'controllers'> {
-  /** Served by `api` and `all` processes. */
   controllers?: Type[];
-  /** Run by `worker` and `all` processes: queue processors and schedulers. */
   workers?: Provider[];
 }
 
 const built = new WeakMap<Type, Map<AppRole, DynamicModule>>();
 
-// Built once per role: Nest tells dynamic modules apart by reference, so two copies (AppModule's
-// and a dependent module's) would run every processor twice.
+// Built once per role: Nest tells dynamic modules apart by reference, so a copy would run processors twice.
 export function roleModule(module: Type, role: AppRole, parts: () => RoleParts): DynamicModule {
   let byRole = built.get(module);
   if (!byRole) built.set(module, (byRole = new Map<AppRole, DynamicModule>()));

@@ -1,8 +1,4 @@
-/**
- * Outside hosts must be https; plain http only for host:port pairs listed in
- * CONNECTOR_INSECURE_HOSTS (local emulators, on-premise test portals).
- * Returns an error message naming the problem, or undefined when the URL is allowed.
- */
+// https only, except host:port pairs in CONNECTOR_INSECURE_HOSTS (emulators, on-premise test portals).
 export function checkOutboundUrl(
   raw: string,
   insecureHosts: readonly string[],
@@ -22,15 +18,11 @@ export function checkOutboundUrl(
     : `must be https (http only for CONNECTOR_INSECURE_HOSTS, not ${hostPort})`;
 }
 
-/** `host[:port]` of a `host[:port][/path]` the provider sent back. */
 export function hostOf(domain: string): string {
   return domain.split('/')[0].toLowerCase();
 }
 
-/**
- * A host a provider sent back (Bitrix24 `domain`, amoCRM `referer`) is trusted only when it is
- * one of the provider's own domains, or listed in CONNECTOR_INSECURE_HOSTS (local emulators).
- */
+// A host a provider sent back is trusted only when it is one of the provider's own domains.
 export function isTrustedProviderHost(
   domain: string,
   providerSuffixes: readonly RegExp[],
@@ -42,7 +34,6 @@ export function isTrustedProviderHost(
   return !host.includes(':') && providerSuffixes.some((re) => re.test(host));
 }
 
-/** The scheme to talk to a trusted host: plain http only for the listed local hosts. */
 export function schemeFor(domain: string, insecureHosts: readonly string[]): 'http' | 'https' {
   return insecureHosts.includes(hostOf(domain)) ? 'http' : 'https';
 }

@@ -1,10 +1,7 @@
 import { UnprocessableEntityException } from '@nestjs/common';
 import { ValidateIf, ValidationError } from 'class-validator';
 
-/**
- * Absent is allowed; `null` is not a way to say absent. Unlike `IsOptional` (which skips `null`
- * too, letting it reach services and NOT NULL columns) a null is checked by the property's rules.
- */
+// Unlike IsOptional, null is not "absent": the rules check it, so it never reaches NOT NULL columns.
 export const Optional = (): PropertyDecorator =>
   ValidateIf((_object: object, value: unknown) => value !== undefined);
 
@@ -14,7 +11,6 @@ function named(message: string, path: string, property: string): string {
   return `${path}: ${message}`;
 }
 
-/** Every failed rule as one message starting with the field's full path (`customer.phone …`). */
 export function validationMessages(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((e) => {
     const path = parent ? `${parent}.${e.property}` : e.property;

@@ -54,14 +54,12 @@ function flatten(errors: ValidationError[]): string[] {
   });
 }
 
-/** A production deployment never runs against the emulators. */
 function modeProblems(parsed: EnvSchema): string[] {
   return parsed.HUB_MODE === 'sandbox' && parsed.NODE_ENV === 'production'
     ? ['HUB_MODE sandbox is refused when NODE_ENV=production (set HUB_MODE=live)']
     : [];
 }
 
-/** Validates the environment once, with the given sections; one ConfigError names every bad variable. */
 export function buildConfig(
   env: NodeJS.ProcessEnv,
   sections: readonly ConfigSection[] = [],

@@ -3,7 +3,6 @@ import { trim, URL_OPTS } from './env-transforms';
 
 export { trim, URL_OPTS };
 
-/** What a feature adds to the environment contract; config knows sections, not features. */
 export interface ConfigSection<S extends object = object, T = unknown> {
   /** Where the typed value lands: `AppConfig.crm[key]`, or `AppConfig[key]` when `root`. */
   key: string;

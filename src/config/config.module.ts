@@ -1,7 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from './app-config';
 
-/** Provides the one validated AppConfig; main.ts (or a test) builds it and passes it in. */
 @Global()
 @Module({})
 export class ConfigModule {

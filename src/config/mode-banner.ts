@@ -1,6 +1,5 @@
 import type { AppConfig } from './app-config';
 
-/** The variables an operator sets to leave the sandbox (the VPOS account and the CRM apps). */
 export const LIVE_VARIABLES = [
   'HUB_MODE=live',
   'VPOS_API_BASE_URL',
@@ -11,7 +10,6 @@ export const LIVE_VARIABLES = [
   'GOOGLE_CLIENT_ID/_SECRET',
 ] as const;
 
-/** What the hub says at start: which mode, where to click, and how to leave the sandbox. */
 export function modeBanner(config: AppConfig): string[] {
   const base = config.http.publicBaseUrl;
   const where = `admin ${base}/admin, API docs ${base}/docs, ADMIN_TOKEN from the environment or .env`;

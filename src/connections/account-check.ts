@@ -1,6 +1,5 @@
 import { MANIFESTS } from '../connectors';
 import type { AccountCheck } from '../connectors/shared/account-check';
 
-/** The non-OAuth modes of every CRM, by type and mode, as their manifests declare them. */
 export const ACCOUNT_CHECKS: Readonly<Record<string, Readonly<Record<string, AccountCheck>>>> =
   Object.fromEntries(MANIFESTS.map((m) => [m.type, 'accountChecks' in m ? m.accountChecks : {}]));

@@ -8,7 +8,6 @@ import { RateLimiter, rateLimitKey } from '../connectors/shared/rate-limiter';
 import { CredentialVault } from '../credentials/credential-vault';
 import type { Connection } from './connection.entity';
 
-/** What connectors see of a connection, and the checks against the destination before a save. */
 @Injectable()
 export class ConnectionContexts {
   constructor(
@@ -18,7 +17,6 @@ export class ConnectionContexts {
     private readonly limiter: RateLimiter,
   ) {}
 
-  /** What a connector sees; `credentials` overrides the stored ones (a check before saving). */
   context(
     connection: Pick<Connection, 'id' | 'type' | 'displayName' | 'account' | 'settings'>,
     credentials?: unknown,
@@ -47,7 +45,6 @@ export class ConnectionContexts {
     return ctx;
   }
 
-  /** Paces a call to an account not saved yet, in the bucket its connection will use. */
   async paceNew(
     type: string,
     settings: Record<string, unknown>,
@@ -64,7 +61,6 @@ export class ConnectionContexts {
     await this.limiter.acquire(rateLimitKey(draft), rule);
   }
 
-  /** The connector's own check; its refusal is a 422 naming the problem. */
   async check(ctx: ConnectionContext): Promise<void> {
     try {
       await this.registry.get(ctx.type).check(ctx);

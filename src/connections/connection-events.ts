@@ -1,13 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
-/** Returns how many deliveries it resumed. */
 export type ReconnectListener = (m: EntityManager, connectionId: string) => Promise<number>;
 
-/**
- * "A connection has usable credentials again", told inside the transaction that made it so.
- * The delivery module listens (it resumes parked deliveries); connections does not know it.
- */
+// Told inside the transaction that made the credentials usable again; delivery listens.
 @Injectable()
 export class ConnectionEvents {
   private readonly listeners: ReconnectListener[] = [];

@@ -2,7 +2,6 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 export type ConnectionStatus = 'active' | 'needs_reconnect' | 'disabled';
 
-/** A destination account (CRM portal, sheet, endpoint). Credentials are encrypted. */
 @Entity('connections')
 export class Connection {
   @PrimaryColumn('uuid') id: string;

@@ -45,7 +45,6 @@ export class ConnectionsService {
     return this.get(id);
   }
 
-  /** The one way a connection row is written; a second one for the same account is a 409. */
   private async insert(input: NewConnection, id: string, actor: string): Promise<void> {
     try {
       await this.ds.query(
@@ -135,7 +134,6 @@ export class ConnectionsService {
     };
   }
 
-  /** Adds a connection in a non-OAuth mode, after the destination accepted it. */
   async createChecked(dto: CreateConnectionDto, actor: string): Promise<ConnectionView> {
     const crmCheck = ACCOUNT_CHECKS[dto.type]?.[dto.mode ?? ''];
     if (crmCheck) return this.createCrmAccount(dto, crmCheck, actor);
@@ -162,7 +160,6 @@ export class ConnectionsService {
     return this.view(created);
   }
 
-  /** A CRM account in a non-OAuth mode (webhook URL, long-lived token), checked first. */
   private async createCrmAccount(
     dto: CreateConnectionDto,
     check: AccountCheck,
@@ -194,7 +191,6 @@ export class ConnectionsService {
     return this.view(await this.get(id));
   }
 
-  /** Settings, credentials, name or status; changed settings or credentials are checked first. */
   async update(id: string, dto: UpdateConnectionDto, actor: string): Promise<ConnectionView> {
     const current = await this.get(id);
     const settings = dto.settings ?? current.settings;
@@ -258,12 +254,10 @@ export class ConnectionsService {
     );
   }
 
-  /** Credentials were refused: stop using them until an admin reconnects (deliveries wait). */
   markNeedsReconnect(id: string, reason: string, m?: EntityManager): Promise<boolean> {
     return markNeedsReconnect(m ?? this.ds.manager, this.audit, id, reason);
   }
 
-  /** Back to active (new credentials when given); parked deliveries resume. */
   async reactivate(id: string, credentials?: unknown, actor = 'admin'): Promise<Connection> {
     await this.get(id);
     const resumed = await this.ds.transaction(async (m) => {

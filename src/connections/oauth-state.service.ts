@@ -6,10 +6,7 @@ import { DataSource } from 'typeorm';
 const TTL_MINUTES = 10;
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
-/**
- * OAuth `state`: random, single-use, expiring, and bound to the browser session that started
- * the flow (a cookie whose hash is stored with it). Only hashes reach the database.
- */
+// Random, single-use, expiring and bound to the starting browser's cookie; only hashes are stored.
 @Injectable()
 export class OAuthStateService {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
@@ -29,11 +26,7 @@ export class OAuthStateService {
     return { state, session };
   }
 
-  /**
-   * Checks the state and its browser binding first, and only then marks it used, in one
-   * transaction holding the row lock: a request without the right cookie cannot burn the
-   * state of the browser that started the flow, and two callbacks cannot both consume it.
-   */
+  // Checked before marked used, under the row lock: a stray request cannot burn it, two cannot both use it.
   async consume(
     provider: string,
     state: string | undefined,

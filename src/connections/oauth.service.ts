@@ -27,7 +27,6 @@ export function singleValued(query: Record<string, unknown>): Record<string, str
   return out;
 }
 
-/** Authorization-code flows: start (state + consent URL) and callback (exchange + store). */
 @Injectable()
 export class OAuthService {
   // A Map, so a path segment such as `__proto__` or `constructor` is just an unknown name.
@@ -70,7 +69,6 @@ export class OAuthService {
     return { url: provider.authorizeUrl(state, params), session };
   }
 
-  /** Returns the connection id that now holds the account's tokens. */
   async callback(
     name: string,
     rawQuery: Record<string, unknown>,

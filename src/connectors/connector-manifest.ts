@@ -4,7 +4,7 @@ import type { OAuthProvider } from '../credentials/oauth-provider';
 import type { CrmConnector } from './crm-connector';
 import type { AccountCheck } from './shared/account-check';
 
-/** Everything the hub needs to know about one destination; see ARCHITECTURE.md, "Add a CRM". */
+// See ARCHITECTURE.md, "Add a CRM".
 export interface ConnectorManifest {
   readonly type: string;
   /** Absent until the destination can receive events. */
@@ -17,7 +17,6 @@ export interface ConnectorManifest {
   readonly crmRefKey?: string;
 }
 
-/** Keeps the literal `type` and `crmRefKey`, from which the unions are derived. */
 export function defineManifest<const M extends ConnectorManifest>(manifest: M): M {
   return manifest;
 }

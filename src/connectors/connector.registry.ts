@@ -1,10 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CrmConnector } from './crm-connector';
 
-/** Every connector instance the manifests declare. */
 export const CONNECTORS = Symbol('CONNECTORS');
 
-/** The one place a destination type is mapped to its connector. */
 @Injectable()
 export class ConnectorRegistry {
   private readonly byType: ReadonlyMap<string, CrmConnector>;

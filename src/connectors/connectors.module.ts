@@ -7,7 +7,6 @@ import { CrmEntitiesService } from './shared/crm-entities.service';
 import { RateLimiter } from './shared/rate-limiter';
 import { connectorClassesOf, MANIFESTS, oauthClassesOf } from './index';
 
-/** The connectors and OAuth providers of these manifests, and the credentials they use. */
 export function connectorsModuleMetadata(manifests: readonly ConnectorManifest[]): ModuleMetadata {
   const connectors = connectorClassesOf(manifests);
   return {

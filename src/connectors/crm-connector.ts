@@ -3,7 +3,6 @@ import type { PaymentEventV1 } from '../payments/payment-event';
 
 export { ConnectorError } from '../common/errors';
 
-/** What a connector sees of a connection; credentials are decrypted only when asked for. */
 export interface ConnectionContext {
   id: string;
   type: string;
@@ -11,11 +10,7 @@ export interface ConnectionContext {
   account: Record<string, unknown>;
   settings: Record<string, unknown>;
   credentials<T>(): Promise<T | null>;
-  /**
-   * Waits for a token of the connection's rate limit. A connector that sends several requests
-   * per `deliver` calls it before each one; the engine has already paid for the first.
-   * Absent outside the delivery engine (settings checks are not paced).
-   */
+  // Paces each further request of a call; the engine has already paid for the first.
   pace?: () => Promise<void>;
 }
 
@@ -53,22 +48,11 @@ export interface CrmConnector {
   readonly type: string;
   rateLimit(connection: ConnectionContext): RateLimitRule;
   maxBatchSize(connection: ConnectionContext): number;
-  /**
-   * Requests a call with `maxBatchSize` events sends (default 1). The engine reserves that
-   * many tokens before it claims, gives back what the call did not use, and the connector
-   * spends them through `ConnectionContext.pace`.
-   */
+  // Tokens the engine reserves before it claims; what the call did not use is given back.
   requestsPerCall?(connection: ConnectionContext): number;
-  /**
-   * Applies the events idempotently (a retry or replay must not duplicate an effect) and
-   * returns one result per item. A thrown ConnectorError applies to every item.
-   */
+  // Idempotent: a retry or replay must not duplicate an effect. A thrown ConnectorError fails every item.
   deliver(connection: ConnectionContext, items: DeliveryItem[]): Promise<DeliveryItemResult[]>;
   plan(connection: ConnectionContext, event: PaymentEventV1): Promise<unknown>;
-  /**
-   * Checks settings and credentials against the destination before they are saved; throws a
-   * ConnectorError whose message names the problem (the destination's own reason included).
-   */
   check(connection: ConnectionContext): Promise<void>;
 }
 

@@ -18,7 +18,6 @@ export const MANIFESTS = [
 
 type Manifest = (typeof MANIFESTS)[number];
 
-/** Types that receive events: those whose manifest has a connector. */
 export type Destination = Extract<Manifest, { connector: Type<CrmConnector> }>['type'];
 export type CrmRefKey = Extract<Manifest, { crmRefKey: string }>['crmRefKey'];
 export type CrmRefs = Partial<Record<CrmRefKey, string>>;

@@ -1,7 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { AuditService } from '../audit/audit.service';
 
-/** Credentials were refused: stop using them until an admin reconnects (deliveries wait). */
 export async function markNeedsReconnect(
   m: EntityManager,
   audit: AuditService,

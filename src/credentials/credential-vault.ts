@@ -6,10 +6,7 @@ const VERSION = 1;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
-/**
- * AES-256-GCM envelope: version | iv | tag | ciphertext. The connection id is the additional
- * authenticated data, so a ciphertext copied onto another row does not decrypt.
- */
+// The connection id is GCM's additional data: a ciphertext copied onto another row does not decrypt.
 @Injectable()
 export class CredentialVault {
   private readonly key: Buffer;

@@ -4,7 +4,6 @@ import { CredentialVault } from './credential-vault';
 import type { OAuthProvider } from './oauth-provider';
 import { OAUTH_PROVIDERS, TokenService } from './token.service';
 
-/** The credential vault and the token service, with the OAuth providers the connectors declare. */
 @Module({})
 export class CredentialsModule {
   static forProviders(providers: Type<OAuthProvider>[]): DynamicModule {

@@ -1,7 +1,6 @@
 export interface OAuthCredentials {
   accessToken: string;
   refreshToken: string;
-  /** Unix ms when the access token expires. */
   expiresAt: number;
   [extra: string]: unknown;
 }
@@ -13,21 +12,18 @@ export interface OAuthGrant {
   credentials: OAuthCredentials;
 }
 
-/** One per CRM, in that CRM's connector folder; the connections module knows only this. */
 export interface OAuthProvider {
   readonly name: string;
   readonly connectionType: string;
   /** `on-expiry-error`: refresh when the API says the token expired (Bitrix24); `ahead`: before. */
   readonly refreshPolicy: 'on-expiry-error' | 'ahead';
   configured(): boolean;
-  /** Validates the start parameters (they are kept with the state) and builds the consent URL. */
   startParams(query: Record<string, string | undefined>): Record<string, string>;
   authorizeUrl(state: string, params: Record<string, string>): string;
   exchange(
     callback: Record<string, string | undefined>,
     params: Record<string, string>,
   ): Promise<OAuthGrant>;
-  /** New credentials, or an ExternalApiError (kind `auth` for invalid_grant / revoked). */
   refresh(
     credentials: OAuthCredentials,
     account: Record<string, unknown>,

@@ -11,15 +11,9 @@ import type { OAuthCredentials, OAuthProvider } from './oauth-provider';
 
 export const OAUTH_PROVIDERS = Symbol('OAUTH_PROVIDERS');
 
-/** Refresh this long before expiry for providers that refresh ahead (amoCRM, Google). */
 const AHEAD_MS = 5 * 60_000;
 
-/**
- * Access tokens for connectors. A refresh happens under a PostgreSQL advisory lock keyed by the
- * connection, so across every process one refresh runs at a time; the others wait, then read
- * the pair it stored. The new pair is stored (committed) before anyone uses it, because refresh
- * tokens rotate and are single-use: a lost pair means a reconnect.
- */
+// Refresh tokens rotate and are single-use: a new pair is committed, under a per-connection lock, before use.
 @Injectable()
 export class TokenService {
   constructor(
@@ -30,17 +24,13 @@ export class TokenService {
     @InjectMetric('vposhub_token_refreshes_total') private readonly refreshes: Counter<string>,
   ) {}
 
-  /**
-   * The access token to use. `rejected` is the token the CRM just refused as expired: a new
-   * one is obtained unless another process already replaced it.
-   */
+  // `rejected`: the token the CRM just refused; replaced unless another process already did.
   async accessToken(connectionId: string, rejected?: string): Promise<string> {
     const stored = await this.read(connectionId);
     if (!this.needsRefresh(stored.type, stored.credentials, rejected)) {
       return stored.credentials.accessToken;
     }
-    // Everything inside reads through `m`: a waiter holds a pooled connection while it waits for
-    // the lock, so the holder asking the pool for another one could wait behind them forever.
+    // Everything reads through `m`: asking the pool for another connection could wait behind the waiters.
     const outcome = await this.ds.transaction(
       async (m): Promise<{ token: string } | { refused: ConnectorError }> => {
         await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [

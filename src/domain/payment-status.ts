@@ -1,4 +1,3 @@
-/** Our own payment statuses; every provider status is mapped onto one of these. */
 export const PAYMENT_STATUSES = [
   'created',
   'pending',
@@ -17,7 +16,6 @@ export function isPaymentStatus(value: unknown): value is PaymentStatus {
   return typeof value === 'string' && (PAYMENT_STATUSES as readonly string[]).includes(value);
 }
 
-/** Statuses an attempt does not leave on its own. */
 export const FINAL_PAYMENT_STATUSES = [
   'paid',
   'failed',

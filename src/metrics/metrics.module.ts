@@ -7,7 +7,6 @@ import {
 } from '@willsoto/nestjs-prometheus';
 import { MetricsController } from './metrics.controller';
 
-/** Every metric of the hub, declared once; any module may @InjectMetric(name). */
 const METRICS = [
   makeCounterProvider({
     name: 'vposhub_webhooks_received_total',

@@ -9,9 +9,7 @@ import { JournalService } from '../payments/journal.service';
 const BATCH = 100;
 const MAX_CHECK_INTERVAL_S = 6 * 3600;
 
-// The journal is idempotent, so overlapping ticks do no harm. Expiry looks a link up once more
-// (money may arrive at the last second); recovery looks open and unverifiable attempts up with
-// backoff, so a webhook that never comes still closes the deal and an agreeing lookup ends a review.
+// The journal is idempotent, so overlapping ticks do no harm; expiry looks a link up once more.
 @Injectable()
 export class PaymentLinkScheduler {
   private readonly logger = new Logger(PaymentLinkScheduler.name);

@@ -22,10 +22,7 @@ export class PaymentLinkSessions {
     private readonly audit: AuditService,
   ) {}
 
-  /**
-   * The link row stays locked during the call, so concurrent replays wait for its outcome instead
-   * of asking VPOS again; everything inside goes through `m` (a waiter holds a pooled connection).
-   */
+  // Under the link's row lock, so a concurrent replay waits for the outcome instead of asking VPOS again.
   async open(linkId: string): Promise<void> {
     const failure = await this.ds.transaction(async (m): Promise<HttpException | undefined> => {
       const link = await m

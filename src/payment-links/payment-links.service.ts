@@ -71,8 +71,7 @@ export class PaymentLinksService {
         'Idempotency-Key: already used with a different request body; use a new key for a new link',
       );
     }
-    // A session still opening (or that failed to open for a passing reason) is waited for or
-    // retried with the same key.
+    // A session still opening is waited for, or retried with the same key.
     await this.sessions.open(linkId);
     return { link: await this.views.get(linkId), replayed: true };
   }

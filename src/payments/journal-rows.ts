@@ -108,7 +108,6 @@ export async function insertAttempt(
   };
 }
 
-/** Fills the order's empty facts from the lookup (a link-made order already has them). */
 export async function fillOrderFacts(
   m: EntityManager,
   order: OrderRow,

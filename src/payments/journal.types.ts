@@ -4,7 +4,6 @@ import type { VposSessionView } from '../providers/vpos/vpos.client';
 import type { Mismatch, PaymentEventV1 } from './payment-event';
 
 export interface VerifiedInput {
-  /** The stored webhook this comes from; null when a scheduled lookup found it. */
   rawEventId: string | null;
   providerEventId: string | null;
   receivedAt: Date;

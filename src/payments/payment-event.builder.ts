@@ -168,7 +168,7 @@ export function stepEffect(s: JournalStep): StepEffect {
   return { from, to, moves, opens, flags };
 }
 
-/** The normalized event of a step; id and time are handed in so the result is reproducible. */
+// Id and time are handed in so the result is reproducible.
 export function buildPaymentEvent(
   s: JournalStep,
   e: StepEffect,

@@ -5,7 +5,6 @@ import type { PaymentStatus } from '../domain/payment-status';
 
 export type { CrmRefs } from '../connectors';
 
-/** One row per merchant order; its status is derived from its attempts. */
 @Entity('payment_orders')
 export class PaymentOrder {
   @PrimaryColumn('text', { name: 'order_id' }) orderId: string;

@@ -1,11 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { Mismatch } from './payment-event';
 
-/**
- * - `flag`: an event did not match a settled payment; the CRMs still see it settled.
- * - `mismatch`: the attempt is in manual_review because an event could not be verified.
- * - `contradiction`: the provider reported a final failure and then money; only a person ends it.
- */
+// flag: an event did not match a settled payment; mismatch: unverifiable; contradiction: failed, then money.
 export type ReviewKind = 'flag' | 'mismatch' | 'contradiction';
 export type ReviewResolution = 'auto' | 'lookup' | 'accept_paid' | 'mark_failed';
 
@@ -43,7 +39,6 @@ export async function openReviewOf(
   return row;
 }
 
-/** Opens a review unless the attempt already has one open; returns the new id, else null. */
 export async function openReview(
   m: Queryable,
   r: {

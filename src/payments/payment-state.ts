@@ -1,14 +1,6 @@
 import { FINAL_PAYMENT_STATUSES, PaymentStatus } from '../domain/payment-status';
 
-/**
- * How a move is taken:
- * - `apply`: move.
- * - `review`: contradictory for a final status, so the attempt goes to manual_review.
- * - `hold`: the CRMs keep seeing the settled status; the event is recorded and flagged for a person.
- * - `resolve`: leaves manual_review when a verified lookup agrees with our record, or an operator
- *   accepts it; never when the review was the provider contradicting itself.
- * - `operator`: only an operator's decision takes it.
- */
+// hold: the CRMs keep seeing the settled status while a person looks; resolve: a verified lookup agrees.
 type Rule = 'apply' | 'review' | 'hold' | 'resolve' | 'operator';
 
 // Anything not listed is a late or older event: recorded and ignored.
@@ -82,12 +74,10 @@ export type TransitionDecision =
   | { action: 'hold'; reason: string };
 
 export interface TransitionContext {
-  /** For partial refunds: a second one only applies if it refunds more. */
   refundedBefore?: number;
   refundedAfter?: number;
   /** The order's status as the CRMs see it: once settled, no event moves it into review. */
   orderStatus?: PaymentStatus;
-  /** An operator's decision rather than a provider fact. */
   operator?: boolean;
   /** The open review is the provider contradicting itself: only an operator ends it. */
   contradiction?: boolean;

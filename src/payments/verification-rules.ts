@@ -10,10 +10,7 @@ export interface OwnRecord {
   currency?: string | null;
 }
 
-/**
- * Compares what the webhook claims, what the provider's status lookup says, and our own
- * record (attempt, else order). Any difference is a mismatch: the event goes to manual review.
- */
+// Webhook vs status lookup vs our record: any difference sends the event to manual review.
 export function findMismatches(
   claim: VposWebhookClaim,
   claimedStatus: MappedStatus | undefined,

@@ -98,7 +98,6 @@ export class VerificationService {
     if (raw) await this.noteFailure(raw, error);
   }
 
-  /** The queue gave up: the raw event stays stored as `failed`, ready for replay. */
   async markFailed(webhookEventId: string, err: Error): Promise<void> {
     await this.ds.query(
       `UPDATE webhook_events SET status = 'failed', last_error = $2 WHERE id = $1 AND status = 'received'`,

@@ -1,5 +1,15 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { startVposEmulator, VposEmulator } from '../../sandbox/vpos/vpos-emulator';
+import {
+  createTestDatabase,
+  startTestHub,
+  TEST_VPOS_TOKEN,
+  TEST_WEBHOOK_SECRET,
+  TestDatabase,
+  TestHub,
+  testEnv,
+} from './test-hub';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -20,7 +30,11 @@ export function startChildWorker(env: Record<string, string>): Promise<ChildProc
     },
   );
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('worker did not start in 30 s')), 30000);
+    // A loaded machine compiles the hub slowly; a worker that never says ready is not left behind.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('worker did not start in 90 s'));
+    }, 90_000);
     child.stdout.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('ready')) {
         clearTimeout(timer);
@@ -40,4 +54,50 @@ export function killHard(child: ChildProcess): Promise<void> {
     child.once('exit', () => resolve());
     child.kill('SIGKILL');
   });
+}
+
+export interface WorkerStack {
+  db: TestDatabase;
+  vpos: VposEmulator;
+  api: TestHub;
+  env: Record<string, string>;
+  children: ChildProcess[];
+  startWorker(): Promise<ChildProcess>;
+}
+
+/**
+ * A test database, the VPOS emulator and an `api` hub in this process, with worker processes a
+ * test may SIGKILL (short leases, frequent sweeps). `crmEnv` runs after the suite's own
+ * beforeAll hooks declared above this call, so it may name emulators they started.
+ */
+export function useWorkerStack(crmEnv: () => Record<string, string>): WorkerStack {
+  const s = { children: [] as ChildProcess[] } as WorkerStack;
+  s.startWorker = async () => {
+    const child = await startChildWorker(s.env);
+    s.children.push(child);
+    return child;
+  };
+  beforeAll(async () => {
+    s.db = await createTestDatabase();
+    s.vpos = await startVposEmulator({
+      apiToken: TEST_VPOS_TOKEN,
+      webhookSecret: TEST_WEBHOOK_SECRET,
+      webhookRetryDelaysMs: [200, 500, 1000],
+    });
+    s.env = testEnv(s.db, {
+      VPOS_API_BASE_URL: s.vpos.url,
+      DELIVERY_LEASE_SECONDS: '3',
+      SWEEP_INTERVAL_MS: '500',
+      ...crmEnv(),
+    });
+    s.api = await startTestHub(s.db, { ...s.env, APP_ROLE: 'api' });
+    s.vpos.setWebhookUrl(`${s.api.url}/webhooks/vpos`);
+  });
+  afterAll(async () => {
+    for (const c of s.children.splice(0)) await killHard(c);
+    await s.api?.close();
+    await s.vpos?.close();
+    await s.db?.drop();
+  });
+  return s;
 }

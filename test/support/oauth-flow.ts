@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { CredentialVault } from '../../src/credentials/credential-vault';
 import type { OAuthCredentials } from '../../src/credentials/oauth-provider';
-import { adminHeaders, TestDatabase, TestHub } from './test-hub';
+import { freePort } from './redis-server';
+import { adminHeaders, createTestDatabase, startTestHub, TestDatabase, TestHub } from './test-hub';
 
 /**
  * What a browser does: start (admin), keep the cookie, follow the provider's consent (an
@@ -33,4 +34,32 @@ export function credentialsOf(hub: TestHub, db: TestDatabase) {
         vault.seal(id, credentials),
       ]),
   };
+}
+
+/**
+ * A test database, a provider emulator and a hub on a port known in advance (the emulator
+ * must know the hub's callback URL), started before the suite and closed after it.
+ */
+export function useOAuthHub<E extends { close(): Promise<void> }>(
+  startEmulator: (hubUrl: string) => Promise<E>,
+  env: (emulator: E) => Record<string, string>,
+): { db: TestDatabase; hub: TestHub; emulator: E } {
+  const t = {} as { db: TestDatabase; hub: TestHub; emulator: E };
+  beforeAll(async () => {
+    t.db = await createTestDatabase();
+    const port = await freePort();
+    const hubUrl = `http://127.0.0.1:${port}`;
+    t.emulator = await startEmulator(hubUrl);
+    t.hub = await startTestHub(t.db, {
+      PORT: String(port),
+      PUBLIC_BASE_URL: hubUrl,
+      ...env(t.emulator),
+    });
+  });
+  afterAll(async () => {
+    await t.hub?.close();
+    await t.emulator?.close();
+    await t.db?.drop();
+  });
+  return t;
 }

@@ -4,7 +4,6 @@ import { hostOf, isTrustedProviderHost, schemeFor } from '../../common/url-polic
 import { ACCOUNT_DOMAINS } from './amocrm.oauth';
 import type { AccountCheckResult } from '../shared/account-check';
 
-/** A long-lived token of a private integration, checked with GET /api/v4/account. */
 export async function checkAmocrmToken(
   settings: Record<string, unknown>,
   credentials: Record<string, unknown>,

@@ -1,7 +1,7 @@
 import { paymentEvent } from '../../../test/factories/payment-events';
 import type { PaymentEventV1 } from '../../payments/payment-event';
 import { ConnectorError, DeliveryItemResult } from '../crm-connector';
-import { LeadBatch, Work } from './amocrm.batch';
+import { LeadBatch, LeadRecords, Work } from './amocrm.batch';
 import type { AmocrmClient } from './amocrm.client';
 import { AmocrmValidationError } from './amocrm.errors';
 import { noteMarker } from './amocrm.mapper';
@@ -192,6 +192,40 @@ describe('a batch of deliveries to amoCRM', () => {
     expect(result).toMatchObject({ outcome: 'delivered', detail: 'note existed' });
     expect(calls.map((c) => c.method)).toEqual(['GET', 'GET']);
     expect(calls[1].path).toContain('filter%5Bentity_id%5D%5B%5D=501');
+  });
+
+  it('reads the recorded lead before any search and records a new lead before anything else', async () => {
+    const steps: string[] = [];
+    const records: LeadRecords = {
+      read: (orderIds) => {
+        steps.push(`read ${orderIds.join(',')}`);
+        return Promise.resolve(new Map([['R-1', 701]]));
+      },
+      write: (leads) => {
+        steps.push(`write ${leads.map((l) => `${l.orderId}=${l.leadId}`).join(',')}`);
+        return Promise.resolve();
+      },
+    };
+    const { client, calls } = fakeClient((method, path, body) => {
+      steps.push(`${method} ${path}`);
+      if (path === '/api/v4/leads/701') return lead(701);
+      if (method === 'POST' && path === '/api/v4/leads') {
+        return { _embedded: { leads: [{ id: 702, request_id: '0' }] } };
+      }
+      return method === 'GET' ? null : saved(path, body);
+    });
+    const create = parseAmocrmSettings({ orderIdField: 11, createLeads: true });
+    const items = [work({ orderId: 'R-1' }, 2), work({ orderId: 'N-1' })];
+    const results = await new LeadBatch(client, create, items, records).run();
+    expect(results.map((r) => r.outcome === 'delivered' && r.externalId)).toEqual(['701', '702']);
+    expect(steps.slice(0, 5)).toEqual([
+      'read R-1,N-1',
+      'GET /api/v4/leads/701',
+      expect.stringContaining('query=N-1'),
+      'POST /api/v4/leads',
+      'write N-1=702',
+    ]);
+    expect(calls.some((c) => c.path.includes('query=R-1'))).toBe(false);
   });
 
   it('no lead and createLeads off → a permanent failure saying why', async () => {

@@ -8,6 +8,17 @@ import { LeadInput, leadPatch, newLeadBody, noteMarker, noteText } from './amocr
 import type { AmocrmSettings } from './amocrm.settings';
 import type { AmoLead, AmoSaved } from './amocrm.types';
 
+// Read before any search: amoCRM's `query` index can lag seconds behind a create.
+export interface LeadRecords {
+  read(orderIds: string[]): Promise<Map<string, number>>;
+  write(leads: Array<{ orderId: string; leadId: number }>): Promise<void>;
+}
+
+const NO_RECORDS: LeadRecords = {
+  read: () => Promise.resolve(new Map()),
+  write: () => Promise.resolve(),
+};
+
 export interface Work {
   item: DeliveryItem;
   input: LeadInput;
@@ -18,16 +29,12 @@ export interface Work {
   error?: ConnectorError;
 }
 
-/**
- * One `deliver` call: find the leads, create the missing ones (one POST), update the changed
- * ones (one PATCH), add the notes not yet there (one POST). A failed request fails the items it
- * carried; an auth failure fails them all (the connection needs a reconnect).
- */
 export class LeadBatch {
   constructor(
     private readonly client: AmocrmClient,
     private readonly settings: AmocrmSettings,
     private readonly work: Work[],
+    private readonly records: LeadRecords = NO_RECORDS,
   ) {}
 
   async run(): Promise<DeliveryItemResult[]> {
@@ -48,13 +55,17 @@ export class LeadBatch {
   }
 
   private async findLeads() {
-    const withId = this.work.filter((w) => leadIdOf(w.item.event) !== undefined);
+    const recorded = await this.records.read([
+      ...new Set(this.work.map((w) => w.item.event.orderId)),
+    ]);
+    const wanted = (w: Work) => leadIdOf(w.item.event) ?? recorded.get(w.item.event.orderId);
+    const withId = this.work.filter((w) => wanted(w) !== undefined);
     await guard(withId, this.work, async () => {
       const found = await leadsById(
         this.client,
-        withId.map((w) => leadIdOf(w.item.event)!),
+        withId.map((w) => wanted(w)!),
       );
-      for (const w of withId) w.lead = found.get(leadIdOf(w.item.event)!);
+      for (const w of withId) w.lead = found.get(wanted(w)!);
     });
     const fieldId = this.settings.orderIdField;
     for (const w of live(this.work).filter((x) => !x.lead && fieldId !== undefined)) {
@@ -63,6 +74,18 @@ export class LeadBatch {
       });
     }
     for (const w of this.work) if (w.lead) w.leadId = w.lead.id;
+    await this.remember(
+      this.work.filter(
+        (w) => w.leadId !== undefined && recorded.get(w.item.event.orderId) !== w.leadId,
+      ),
+    );
+  }
+
+  private remember(works: Work[]): Promise<void> {
+    if (works.length === 0) return Promise.resolve();
+    return this.records.write(
+      works.map((w) => ({ orderId: w.item.event.orderId, leadId: w.leadId! })),
+    );
   }
 
   private async createLeads() {
@@ -84,6 +107,8 @@ export class LeadBatch {
         w.created = w.leadId !== undefined;
         if (!w.created) w.error = badAnswer('POST /api/v4/leads answered without the new lead');
       });
+      // Recorded before anything else can fail, so a retry finds the lead without the search.
+      await this.remember(batch.filter((w) => w.created));
     });
   }
 
@@ -153,10 +178,7 @@ export function leadIdOf(event: PaymentEventV1): number | undefined {
 
 type Fields = Array<{ field_id: number }>;
 
-/**
- * Two events of one lead as if applied in turn: the later status and price win; a field both
- * set keeps the earlier value (the later one only filled it because it saw the field empty).
- */
+// As if applied in turn: later status and price win; a field both set keeps the earlier value.
 function mergePatches(a: Record<string, unknown>, b: Record<string, unknown>) {
   const fields = [
     ...((b.custom_fields_values as Fields | undefined) ?? []),
@@ -176,7 +198,6 @@ export function asConnectorError(err: unknown): ConnectorError {
     : ConnectorError.from('amocrm', classifyHttpError('amocrm', err));
 }
 
-/** Runs one request for `targets`: its failure is theirs, an auth failure everyone's. */
 async function guard(targets: Work[], all: Work[], fn: () => Promise<void>): Promise<void> {
   if (targets.length === 0) return;
   try {
@@ -191,10 +212,7 @@ function fail(targets: Work[], all: Work[], err: unknown): void {
   for (const w of e.kind === 'auth' ? live(all) : targets) w.error ??= e;
 }
 
-/**
- * One batch request (request_id = position). When amoCRM refuses some items by request_id
- * (400 validation-errors, all or nothing), those fail permanently and the rest is sent once more.
- */
+// amoCRM refuses a batch all or nothing: the items it names fail, the rest is sent once more.
 async function sendBatch(
   targets: Work[],
   all: Work[],

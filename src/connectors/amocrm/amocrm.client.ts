@@ -2,7 +2,7 @@ import type { AxiosInstance, Method } from 'axios';
 import { isAxiosError } from 'axios';
 import { classifyHttpError } from '../../common/errors';
 import { createHttpClient } from '../../common/http-client';
-import type { AccessTokenSource } from '../../credentials/oauth-provider';
+import type { OAuthAuth } from '../shared/oauth-auth';
 import { ConnectorError } from '../crm-connector';
 import { classifyAmocrmError } from './amocrm.errors';
 
@@ -10,21 +10,9 @@ const RATE_LIMIT_WAITS = 3;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export type AmocrmAuth =
-  /** A long-lived token of a private integration: no refresh, a 401 means reconnect. */
-  | { mode: 'token'; token: string }
-  /** OAuth: `first` is a token known to be fresh; otherwise the token source is asked. */
-  | { mode: 'oauth'; connectionId: string; tokens: AccessTokenSource; first?: string };
+export type AmocrmAuth = { mode: 'token'; token: string } | OAuthAuth;
 
-/**
- * amoCRM API v4 for one connection: `<baseUrl>/api/v4/...` with a bearer token, JSON bodies.
- * Every request waits for the connection's rate limit first (`pace`). A 401 on an OAuth
- * connection asks the token service for a new token once (passing the refused one, so across
- * processes only one refresh happens) and repeats the request. 204 (an empty list) is `null`.
- * Without `pace` (a settings check) a 429 is waited out a few times; in the engine it is the
- * item's retry.
- * Every other failure comes back as a classified ConnectorError.
- */
+// A 401 asks the token service once, passing the refused token, so one refresh runs across processes.
 export class AmocrmClient {
   private readonly http: AxiosInstance;
   private token: string | undefined;

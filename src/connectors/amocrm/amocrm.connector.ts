@@ -17,8 +17,10 @@ import {
   DeliveryItemResult,
   RateLimitRule,
 } from '../crm-connector';
+import { CrmEntitiesService } from '../shared/crm-entities.service';
+import { oauthAuth } from '../shared/oauth-auth';
 import { AmocrmClient } from './amocrm.client';
-import { asConnectorError, LeadBatch, leadIdOf, Work } from './amocrm.batch';
+import { asConnectorError, LeadBatch, leadIdOf, LeadRecords, Work } from './amocrm.batch';
 import { leadCustomFields } from './amocrm.lookup';
 import {
   isDelivered,
@@ -38,16 +40,8 @@ import {
 import { settingsProblems } from './amocrm.settings-check';
 import type { AmoLead, AmoList, AmoPipeline } from './amocrm.types';
 
-/** An OAuth access token this fresh is used as stored; closer to expiry the token service decides. */
-const FRESH_FOR_MS = 10 * 60_000;
+const LEAD = 'lead';
 
-/**
- * Payment events into amoCRM / Kommo leads. The lead is the event's
- * `crm.amocrmLeadId`, else the one whose order id field holds the order id, else (createLeads)
- * a new lead carrying that field. Paid moves it to won (142) with the price; each event adds one
- * common note with a marker that a retry looks for first. A batch costs a few requests: lookups,
- * one POST of new leads, one PATCH of changed leads, one POST of notes.
- */
 @Injectable()
 export class AmocrmConnector implements CrmConnector {
   readonly type = 'amocrm' as const;
@@ -55,6 +49,7 @@ export class AmocrmConnector implements CrmConnector {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly tokenService: TokenService,
+    private readonly entities: CrmEntitiesService,
   ) {}
 
   rateLimit(connection: ConnectionContext): RateLimitRule {
@@ -83,7 +78,20 @@ export class AmocrmConnector implements CrmConnector {
         });
       }
     }
-    return [...skipped, ...(await new LeadBatch(client, settings, work).run())];
+    const batch = new LeadBatch(client, settings, work, this.records(connection.id));
+    return [...skipped, ...(await batch.run())];
+  }
+
+  private records(connectionId: string): LeadRecords {
+    return {
+      read: (orderIds) => this.entities.idsOf(connectionId, LEAD, orderIds),
+      write: (leads) =>
+        this.entities.recordIds(
+          connectionId,
+          LEAD,
+          leads.map((l) => ({ orderId: l.orderId, id: l.leadId })),
+        ),
+    };
   }
 
   plan(connection: ConnectionContext, event: PaymentEventV1): Promise<unknown> {
@@ -170,7 +178,6 @@ export class AmocrmConnector implements CrmConnector {
     return connectorSettings(this.type, parseAmocrmSettings, connection);
   }
 
-  /** `https://<account host>`, from what the OAuth exchange or the token check stored. */
   private baseUrl(connection: ConnectionContext): string {
     const insecure = this.config.connectors.insecureHosts;
     const { account, settings } = connection;
@@ -202,20 +209,8 @@ export class AmocrmConnector implements CrmConnector {
     if (typeof creds?.token === 'string' && creds.token !== '') {
       return new AmocrmClient(baseUrl, { mode: 'token', token: creds.token }, connection.pace);
     }
-    if (typeof creds?.accessToken === 'string' && typeof creds.refreshToken === 'string') {
-      const fresh =
-        typeof creds.expiresAt === 'number' && creds.expiresAt > Date.now() + FRESH_FOR_MS;
-      return new AmocrmClient(
-        baseUrl,
-        {
-          mode: 'oauth',
-          connectionId: connection.id,
-          tokens: this.tokenService,
-          first: fresh ? creds.accessToken : undefined,
-        },
-        connection.pace,
-      );
-    }
+    const oauth = oauthAuth(connection.id, creds, this.tokenService);
+    if (oauth) return new AmocrmClient(baseUrl, oauth, connection.pace);
     throw new ConnectorError(
       this.type,
       'auth',

@@ -1,9 +1,8 @@
 import { parseRetryAfter } from '../../common/errors';
 import { ConnectorError } from '../crm-connector';
 
-/** A blocked account (403 HTML, B5/D) stays blocked until support lifts it: retry much later. */
+// A blocked account (nginx 403 page) stays blocked until amoCRM support lifts it.
 export const ACCOUNT_BLOCK_RETRY_MS = 15 * 60_000;
-/** 402: the account is not paid; deliveries wait for the merchant to pay. */
 export const PAYMENT_REQUIRED_RETRY_MS = 60 * 60_000;
 const RATE_LIMIT_RETRY_MS = 1000;
 
@@ -24,7 +23,6 @@ export interface ItemValidation {
   messages: string[];
 }
 
-/** A 400 `validation-errors` answer: the request ids it names can be dropped and the rest resent. */
 export class AmocrmValidationError extends ConnectorError {
   constructor(
     message: string,
@@ -34,11 +32,6 @@ export class AmocrmValidationError extends ConnectorError {
   }
 }
 
-/**
- * An amoCRM answer in our three kinds: 429 and 5xx retry (Retry-After
- * honoured); 401, and 403 naming a revoked token or invalid_grant, need a reconnect; the 403
- * nginx page of a blocked account retries much later; validation and other 4xx are permanent.
- */
 export function classifyAmocrmError(
   status: number,
   body: unknown,
@@ -77,7 +70,6 @@ export function classifyAmocrmError(
   return error('permanent', status === 404 ? 'NOT_FOUND' : `HTTP_${status}`);
 }
 
-/** A JSON problem body, or undefined for HTML and other text (429 and block pages). */
 function parseProblem(body: unknown): Problem | undefined {
   if (body && typeof body === 'object' && !Array.isArray(body)) return body;
   if (typeof body !== 'string' || !body.trim().startsWith('{')) return undefined;

@@ -2,15 +2,11 @@ import { ConnectorError } from '../crm-connector';
 import type { AmocrmClient } from './amocrm.client';
 import type { AmoCustomField, AmoLead, AmoList, AmoNote } from './amocrm.types';
 
-/** Pages read at most by a search (250 leads or notes each). */
 const SEARCH_PAGES = 4;
 const NOTE_PAGES = 8;
 const FIELD_PAGES = 10;
 
-/**
- * Leads by id. Several ids: one filtered list, whose answer is checked here rather than trusted,
- * then a GET for each id it did not return. Ids that do not exist are absent from the map.
- */
+// The filtered list is checked, not trusted; ids it missed are fetched one by one.
 export async function leadsById(
   client: AmocrmClient,
   ids: number[],
@@ -36,11 +32,7 @@ export async function leadsById(
   return found;
 }
 
-/**
- * The lead whose order id field holds exactly `orderId` (the oldest when several do). Filtering
- * by a custom field is alpha and not on every account, so this is the free-text
- * `query` search with an exact check of the field on every result.
- */
+// Custom-field filters are alpha and not on every account: free-text `query`, then an exact check.
 export async function leadByOrderId(
   client: AmocrmClient,
   fieldId: number,
@@ -61,7 +53,6 @@ function holds(lead: AmoLead, fieldId: number, value: string): boolean {
   return !!field?.values.some((v) => String(v.value) === value);
 }
 
-/** Which of `markers` already appear in a common note of one of `leadIds` (newest notes first). */
 export async function notedMarkers(
   client: AmocrmClient,
   leadIds: number[],
@@ -88,7 +79,6 @@ export async function notedMarkers(
   return found;
 }
 
-/** Every lead custom field of the account (204 when there are none). */
 export async function leadCustomFields(client: AmocrmClient): Promise<AmoCustomField[]> {
   const fields: AmoCustomField[] = [];
   for (let page = 1; page <= FIELD_PAGES; page++) {

@@ -15,7 +15,6 @@ import type { AmoLead } from './amocrm.types';
 
 export { noteMarker };
 
-/** Payment statuses that reach amoCRM; created and pending are not written. */
 export function isDelivered(status: PaymentStatus): status is MappedStatus {
   return (MAPPED_STATUSES as readonly string[]).includes(status);
 }
@@ -30,7 +29,6 @@ interface FieldInput {
   values: Array<{ value: string | number }>;
 }
 
-/** What one event writes into a lead; `exponent` is the minor-unit exponent of its currency. */
 export interface LeadInput {
   event: PaymentEventV1;
   link: DeliveryLink | null;
@@ -38,11 +36,7 @@ export interface LeadInput {
   language?: NoteLanguage;
 }
 
-/**
- * The PATCH for an existing lead: only what differs. A won lead is not moved again (nor by a
- * failed, cancelled or expired attempt); price and payment fields are set when it is won now,
- * and on a lead already won only empty fields are filled. Null when nothing changes.
- */
+// Only what differs: a won lead is not moved again, and only its empty fields are filled.
 export function leadPatch(
   lead: AmoLead,
   input: LeadInput,
@@ -92,7 +86,6 @@ export function newLeadBody(
   };
 }
 
-/** The order id field, and on paid events the mapped payment fields. */
 function fieldValues({ event, link }: LeadInput, settings: AmocrmSettings): FieldInput[] {
   const out: FieldInput[] = [];
   const put = (fieldId: number | undefined, value: string | number | null | undefined) => {
@@ -124,7 +117,6 @@ function leadName(template: string, input: LeadInput): string {
   return template.replace(/\{(\w+)\}/g, (all, key: string) => values[key] ?? all).slice(0, 255);
 }
 
-/** The common note for one event (the text every CRM connector writes). */
 export function noteText(input: LeadInput): string {
   return paymentNoteText(input.event, input.link, input.exponent, input.language);
 }

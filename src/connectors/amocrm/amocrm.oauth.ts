@@ -7,7 +7,6 @@ import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import type { OAuthCredentials, OAuthGrant, OAuthProvider } from '../../credentials/oauth-provider';
 import { classifyAmocrmError } from './amocrm.errors';
 
-/** amoCRM and Kommo account hosts. */
 export const ACCOUNT_DOMAINS = [/\.amocrm\.(ru|com)$/, /\.kommo\.com$/];
 
 interface TokenAnswer {
@@ -16,11 +15,7 @@ interface TokenAnswer {
   expires_in?: number;
 }
 
-/**
- * amoCRM/Kommo OAuth: consent on www.amocrm.ru, the callback names the account host in
- * `referer`, the code is exchanged on that host, refresh tokens are single-use and rotate, so
- * refreshes run ahead of expiry under the token service's lock.
- */
+// Refresh tokens are single-use and rotate: refreshed ahead of expiry under the token service's lock.
 @Injectable()
 export class AmocrmOAuth implements OAuthProvider {
   readonly name = 'amocrm' as const;
@@ -123,8 +118,7 @@ export class AmocrmOAuth implements OAuthProvider {
       });
       return res.data;
     } catch (err) {
-      // A blocked account answers every route, this one too, with an nginx 403 page:
-      // wait for the block to lift rather than ask for a reconnect.
+      // A blocked account answers here too with an nginx 403 page: wait for the block to lift.
       if (isAxiosError(err) && err.response?.status === 403) {
         const blocked = classifyAmocrmError(
           403,

@@ -2,7 +2,6 @@ import { AmocrmSettings, LOST_STATUS_ID, MAPPED_STATUSES, WON_STATUS_ID } from '
 import type { AmoCustomField, AmoPipeline } from './amocrm.types';
 
 const TEXT = ['text', 'textarea'];
-/** Which lead custom field types each mapped value may go into. */
 const FIELD_TYPES: Record<string, string[]> = {
   orderIdField: [...TEXT, 'numeric'],
   'fields.paidAt': ['date_time', 'date'],
@@ -10,10 +9,6 @@ const FIELD_TYPES: Record<string, string[]> = {
   'fields.paymentLink': ['url', ...TEXT],
 };
 
-/**
- * Settings against the account's pipelines and lead custom fields: every problem, each naming
- * its setting (`settings.statuses.refunded.statusId: status 123 is not in pipeline 456`).
- */
 export function settingsProblems(
   settings: AmocrmSettings,
   pipelines: AmoPipeline[],

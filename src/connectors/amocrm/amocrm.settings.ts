@@ -53,7 +53,6 @@ class StatusMap {
   @IsOptional() @ValidateNested() @Type(() => StatusTarget) manual_review?: StatusTarget | null;
 }
 
-/** Lead custom field ids filled when a payment is made. */
 class FieldMap {
   @IsOptional() @IsInt() @Min(1) paidAt?: number;
   @IsOptional() @IsInt() @Min(1) providerReference?: number;
@@ -78,7 +77,6 @@ class NewLeadSettings {
 export class AmocrmSettings {
   @IsOptional() @IsIn(NOTE_LANGUAGES) noteLanguage?: NoteLanguage;
 
-  /** The account host, kept by the long-lived-token mode. */
   @IsOptional()
   @IsString()
   host?: string;
@@ -93,13 +91,11 @@ export class AmocrmSettings {
   @Type(() => FieldMap)
   fields?: FieldMap;
 
-  /** The lead custom field holding our order id: how a lead is found without a lead id. */
   @IsOptional()
   @IsInt()
   @Min(1)
   orderIdField?: number;
 
-  /** No lead for the order: create one (with the order id field, so a retry finds it). */
   @IsOptional()
   @IsBoolean()
   createLeads?: boolean;
@@ -122,12 +118,7 @@ export class AmocrmSettings {
   batchSize?: number;
 }
 
-/**
- * amoCRM allows 7 requests per second per integration. A bucket lets through at most
- * capacity + refill requests in any one second, so 2 + 5: never an 8th within a second
- * (capacity 7 with refill 7 lets 14 through after an idle spell, and amoCRM answers 429). Two
- * at once keep an idle call from waiting on the engine's low-token linger.
- */
+// 7 rps per integration; a bucket passes capacity + refill in any second, so 2 + 5 never makes an 8th.
 export const AMOCRM_DEFAULT_RATE = { capacity: 2, refillPerSecond: 5 };
 export const AMOCRM_DEFAULT_BATCH = 50;
 export const DEFAULT_LEAD_NAME = 'Order {orderId}';
@@ -135,7 +126,6 @@ export const DEFAULT_LEAD_NAME = 'Order {orderId}';
 export type MappedStatus = keyof StatusMap;
 export const MAPPED_STATUSES: readonly MappedStatus[] = FINAL_PAYMENT_STATUSES;
 
-/** Where a lead goes for this payment status; null: a note only. */
 export function statusTarget(settings: AmocrmSettings, status: PaymentStatus): StatusTarget | null {
   if (!(MAPPED_STATUSES as readonly string[]).includes(status)) return null;
   const mapped = settings.statuses?.[status as MappedStatus];

@@ -1,5 +1,3 @@
-/** The parts of amoCRM API v4 answers the connector reads. */
-
 export interface AmoFieldValues {
   field_id: number;
   values: Array<{ value?: unknown; enum_id?: number }>;

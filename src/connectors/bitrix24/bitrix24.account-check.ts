@@ -4,11 +4,7 @@ import { hostOf, isTrustedProviderHost } from '../../common/url-policy';
 import { PORTAL_DOMAINS } from './bitrix24.oauth';
 import type { AccountCheckResult } from '../shared/account-check';
 
-/**
- * An incoming-webhook URL: `https://<portal>/rest/<user>/<code>/`. It is a
- * secret (anyone holding it acts as that user), so it is stored as a credential, and checked by
- * calling crm.deal.fields through it: the connector needs the crm scope.
- */
+// The URL is a secret (anyone holding it acts as that user), so it is stored as a credential.
 export async function checkBitrix24Webhook(
   credentials: Record<string, unknown>,
   insecureHosts: readonly string[],

@@ -5,17 +5,14 @@ import { Command, describeLookup, permanent } from './bitrix24.lookup';
 import { commentText, dealChange, DealRef, newDealFields } from './bitrix24.mapper';
 import type { Bitrix24Settings } from './bitrix24.settings';
 
-/** One event's share of a write batch. */
 export interface Write {
   item: DeliveryItem;
   commands: Record<string, Command>;
-  /** The deal, when it exists already; otherwise `add` creates it. */
   dealId?: number;
   add?: string;
   detail?: string;
 }
 
-/** The commands one event needs, or why it cannot be applied. */
 export function planWrite(
   item: DeliveryItem,
   deal: DealRef | undefined,
@@ -76,6 +73,7 @@ export async function runWrites(
   client: Bitrix24Client,
   writes: Write[],
   dealUrl: (dealId: number) => string | undefined,
+  created: (deals: Array<{ orderId: string; dealId: number }>) => Promise<void> = async () => {},
 ): Promise<DeliveryItemResult[]> {
   const results: DeliveryItemResult[] = [];
   const batches: Write[][] = [];
@@ -99,6 +97,12 @@ export async function runWrites(
         stopped = err;
       }
     }
+    // Recorded at once: a crash before the commit must not leave the retry to the order search.
+    await created(
+      batch
+        .filter((w) => w.add && out?.result[w.add] !== undefined && !out.errors[w.add])
+        .map((w) => ({ orderId: w.item.event.orderId, dealId: Number(out!.result[w.add!]) })),
+    );
     for (const w of batch) {
       const keys = Object.keys(w.commands);
       const error = stopped ?? keys.map((k) => out?.errors[k]).find((e) => e !== undefined);

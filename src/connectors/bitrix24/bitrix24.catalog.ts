@@ -5,7 +5,6 @@ export interface Pipeline {
   name: string;
   /** Stage ids in sort order, as the portal spells them (`NEW`, `C3:NEW`, `C3:UC_X1`). */
   stages: string[];
-  /** The success stage (semantics S): `WON` or `C<n>:WON`. */
   won: string;
 }
 
@@ -24,7 +23,6 @@ interface CategoryRow {
 
 const FULL_STAGE = /^C(\d+):(.+)$/;
 
-/** The portal's deal pipelines and their stages, for mapping and checks. */
 export class StageCatalog {
   constructor(readonly pipelines: ReadonlyMap<number, Pipeline>) {}
 
@@ -54,10 +52,6 @@ export class StageCatalog {
     return new StageCatalog(pipelines);
   }
 
-  /**
-   * The stage id that `mapped` means for a deal in pipeline `categoryId`, or null when that
-   * pipeline has no such stage (a `C<n>:` id of another pipeline, or a bare id it lacks).
-   */
   resolve(mapped: string, categoryId: number): string | null {
     const pipeline = this.pipelines.get(categoryId);
     if (!pipeline) return null;
@@ -74,12 +68,10 @@ export class StageCatalog {
     return this.pipelines.get(categoryId)?.won ?? prefixed(categoryId, 'WON');
   }
 
-  /** True when some pipeline has the stage (a bare id in any pipeline, a full id in its own). */
   knows(mapped: string): boolean {
     return [...this.pipelines.keys()].some((id) => this.resolve(mapped, id) !== null);
   }
 
-  /** Every stage id of the portal, for error messages. */
   allStages(): string[] {
     return [...this.pipelines.values()].flatMap((p) => p.stages);
   }

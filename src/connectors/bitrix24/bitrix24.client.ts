@@ -19,25 +19,18 @@ interface Envelope<T> {
 export interface BatchResult {
   result: Record<string, unknown>;
   errors: Record<string, ConnectorError>;
-  /** `start` of the next page of a list command that has more than one. */
   next: Record<string, number>;
 }
 
 export interface Bitrix24ClientOptions {
   tokens?: AccessTokenSource;
-  /** Called before every REST request (the connection's rate limit). */
   pace?: () => Promise<void>;
   timeoutMs?: number;
 }
 
 export const MAX_BATCH_COMMANDS = 50;
 
-/**
- * Calls Bitrix24 REST for one connection: `<client_endpoint><method>` with `auth` (OAuth app) or
- * `<webhook URL><method>` (incoming webhook), JSON bodies. An OAuth call refused with
- * `expired_token` is refreshed once through the token service (one refresh across processes)
- * and repeated; every other error comes back classified.
- */
+// `expired_token` is refreshed once through the token service (one refresh across processes).
 export class Bitrix24Client {
   constructor(
     private readonly auth: Bitrix24Auth,
@@ -49,7 +42,6 @@ export class Bitrix24Client {
     return envelope.result as T;
   }
 
-  /** Every page of a list method (50 per page, `next` is the following `start`). */
   async listAll<T>(
     method: string,
     params: Record<string, unknown>,

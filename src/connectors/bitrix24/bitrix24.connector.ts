@@ -12,6 +12,7 @@ import {
   DeliveryItemResult,
   RateLimitRule,
 } from '../crm-connector';
+import { CrmEntitiesService } from '../shared/crm-entities.service';
 import { StageCatalog } from './bitrix24.catalog';
 import { Bitrix24Client, MAX_BATCH_COMMANDS } from './bitrix24.client';
 import { commentedEvents, findDeals, originator } from './bitrix24.lookup';
@@ -26,14 +27,8 @@ interface Bitrix24Credentials {
 }
 
 const CATALOG_TTL_MS = 10 * 60_000;
+const DEAL = 'deal';
 
-/**
- * Bitrix24 deals. Per call, whatever the number of events: one batch looks up
- * every deal (by id, or by order id with an IN filter), then write batches of at most 50
- * commands update the deals and add one timeline comment per event. Bitrix24 CRM methods take
- * no idempotency key, so a comment carries a marker and is added only when no earlier try
- * left it; a deal is created with the order id as ORIGIN_ID, so a retry finds it.
- */
 @Injectable()
 export class Bitrix24Connector implements CrmConnector {
   readonly type = 'bitrix24' as const;
@@ -42,6 +37,7 @@ export class Bitrix24Connector implements CrmConnector {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly tokenService: TokenService,
+    private readonly entities: CrmEntitiesService,
   ) {}
 
   rateLimit(connection: ConnectionContext): RateLimitRule {
@@ -76,7 +72,15 @@ export class Bitrix24Connector implements CrmConnector {
     }
     if (work.length) {
       const client = await this.client(connection);
-      const deals = await findDeals(client, settings, work);
+      const recorded = await this.recordedDeals(connection.id, work);
+      const deals = await findDeals(client, settings, work, recorded);
+      await this.record(
+        connection.id,
+        work
+          .filter((i) => deals.found.has(i.deliveryId))
+          .map((i) => ({ orderId: i.event.orderId, dealId: deals.found.get(i.deliveryId)!.id }))
+          .filter((d) => recorded.get(d.orderId) !== d.dealId),
+      );
       const catalog = await this.catalog(connection, client, [...deals.found.values()]);
       const commented = await commentedEvents(client, work, deals.found);
       const writes: Write[] = [];
@@ -106,8 +110,13 @@ export class Bitrix24Connector implements CrmConnector {
           });
         } else writes.push(write);
       }
-      for (const r of await runWrites(client, writes, (id) => this.dealUrl(connection, id)))
-        results.set(r.deliveryId, r);
+      const written = await runWrites(
+        client,
+        writes,
+        (id) => this.dealUrl(connection, id),
+        (created) => this.record(connection.id, created),
+      );
+      for (const r of written) results.set(r.deliveryId, r);
     }
     return items.map((i) => results.get(i.deliveryId)!);
   }
@@ -206,6 +215,19 @@ export class Bitrix24Connector implements CrmConnector {
         tokens: this.tokenService,
         pace: connection.pace,
       },
+    );
+  }
+
+  private recordedDeals(connectionId: string, items: DeliveryItem[]) {
+    const orders = [...new Set(items.map((i) => i.event.orderId))];
+    return this.entities.idsOf(connectionId, DEAL, orders);
+  }
+
+  private record(connectionId: string, deals: Array<{ orderId: string; dealId: number }>) {
+    return this.entities.recordIds(
+      connectionId,
+      DEAL,
+      deals.map((d) => ({ orderId: d.orderId, id: d.dealId })),
     );
   }
 

@@ -18,10 +18,6 @@ const AUTH = new Set([
   'WRONG_AUTH_TYPE',
 ]);
 
-/**
- * Bitrix24 errors in our three kinds: limits and server trouble retry, token and
- * permission problems need a reconnect, validation (HTTP 400 with an empty `error`) is permanent.
- */
 export function classifyBitrix24Error(
   httpStatus: number | undefined,
   error: string | undefined,

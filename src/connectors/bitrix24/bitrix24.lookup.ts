@@ -16,26 +16,61 @@ export function originator(settings: Bitrix24Settings): string {
   return settings.originatorId ?? BITRIX24_DEFAULTS.originatorId;
 }
 
-/** Deals of the items, by crm.bitrix24DealId or by order id, in one batch. */
+type Found = { found: Map<string, DealRef>; failed: Map<string, ConnectorError> };
+
+// A recorded deal that is gone is looked up by its order id after.
 export async function findDeals(
   client: Bitrix24Client,
   settings: Bitrix24Settings,
   items: DeliveryItem[],
-): Promise<{ found: Map<string, DealRef>; failed: Map<string, ConnectorError> }> {
-  const found = new Map<string, DealRef>();
-  const failed = new Map<string, ConnectorError>();
+  recorded: Map<string, number> = new Map(),
+): Promise<Found> {
+  const out: Found = { found: new Map(), failed: new Map() };
   const byId = new Map<string, DeliveryItem[]>();
   const byOrder = new Map<string, DeliveryItem[]>();
+  const fromRecord: DeliveryItem[] = [];
   for (const item of items) {
     const dealId = item.event.crm.bitrix24DealId;
+    const known = recorded.get(item.event.orderId);
     if (dealId !== undefined && !/^\d+$/.test(dealId)) {
-      failed.set(
+      out.failed.set(
         item.deliveryId,
         permanent('DEAL_NOT_FOUND', `crm.bitrix24DealId "${dealId}" is not a deal id`),
       );
     } else if (dealId !== undefined) push(byId, dealId, item);
-    else push(byOrder, item.event.orderId, item);
+    else if (known !== undefined) {
+      push(byId, String(known), item);
+      fromRecord.push(item);
+    } else push(byOrder, item.event.orderId, item);
   }
+  await lookUp(client, settings, byId, byOrder, out);
+  const gone = fromRecord.filter(
+    (i) => !out.found.has(i.deliveryId) && !out.failed.has(i.deliveryId),
+  );
+  const again = new Map<string, DeliveryItem[]>();
+  for (const item of gone) push(again, item.event.orderId, item);
+  if (again.size > 0) await lookUp(client, settings, new Map(), again, out);
+  for (const [dealId, waiting] of byId) {
+    for (const item of waiting) {
+      if (fromRecord.includes(item)) continue;
+      if (!out.found.has(item.deliveryId) && !out.failed.has(item.deliveryId)) {
+        out.failed.set(
+          item.deliveryId,
+          permanent('DEAL_NOT_FOUND', `deal ${dealId} (crm.bitrix24DealId) was not found`),
+        );
+      }
+    }
+  }
+  return out;
+}
+
+async function lookUp(
+  client: Bitrix24Client,
+  settings: Bitrix24Settings,
+  byId: Map<string, DeliveryItem[]>,
+  byOrder: Map<string, DeliveryItem[]>,
+  { found, failed }: Found,
+): Promise<void> {
   const orderField = settings.orderIdField ?? BITRIX24_DEFAULTS.orderIdField;
   const select = orderField === 'ORIGIN_ID' ? DEAL_SELECT : [...DEAL_SELECT, orderField];
   const commands: Record<string, Command> = {};
@@ -91,23 +126,9 @@ export async function findDeals(
       if (!found.has(item.deliveryId)) found.set(item.deliveryId, deal);
     }
   }
-  for (const [dealId, waiting] of byId) {
-    for (const item of waiting) {
-      if (!found.has(item.deliveryId) && !failed.has(item.deliveryId)) {
-        failed.set(
-          item.deliveryId,
-          permanent('DEAL_NOT_FOUND', `deal ${dealId} (crm.bitrix24DealId) was not found`),
-        );
-      }
-    }
-  }
-  return { found, failed };
 }
 
-/**
- * Events whose comment an earlier try already added. Only retries can have one (a first try
- * has never reached the portal), so a first delivery costs no extra request.
- */
+// Only a retry can find one: a first delivery costs no extra request.
 export async function commentedEvents(
   client: Bitrix24Client,
   items: DeliveryItem[],

@@ -5,7 +5,6 @@ import type { DeliveryLink } from '../crm-connector';
 import type { StageCatalog } from './bitrix24.catalog';
 import { BITRIX24_DEFAULTS, Bitrix24Settings } from './bitrix24.settings';
 
-/** What the connector knows of a deal after looking it up (crm.deal.get/list values are strings). */
 export interface DealRef {
   id: number;
   categoryId: number;
@@ -15,9 +14,7 @@ export interface DealRef {
 }
 
 export interface DealChange {
-  /** crm.deal.update fields; empty when nothing changes. */
   fields: Record<string, string | number>;
-  /** Why the stage was left alone, for the delivery record. */
   stageNote?: string;
 }
 
@@ -29,7 +26,6 @@ export function majorAmount(amountMinor: number, exponent: number): number {
   return amountMinor / 10 ** exponent;
 }
 
-/** The stage `event` asks for in the deal's pipeline, or why none. */
 function targetStage(
   event: PaymentEventV1,
   categoryId: number,
@@ -77,7 +73,6 @@ function paymentFields(
   return fields;
 }
 
-/** The update an existing deal gets for this event. */
 export function dealChange(
   event: PaymentEventV1,
   deal: DealRef,
@@ -132,7 +127,6 @@ export function newDealFields(
   return fields;
 }
 
-/** One timeline comment per event: the text every CRM connector writes, with the marker. */
 export function commentText(
   event: PaymentEventV1,
   link: DeliveryLink | null,

@@ -6,11 +6,7 @@ import { hostOf, isTrustedProviderHost, schemeFor } from '../../common/url-polic
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import type { OAuthCredentials, OAuthGrant, OAuthProvider } from '../../credentials/oauth-provider';
 
-/**
- * The zones Bitrix24 hosts cloud portals in (`<portal>.bitrix24.<zone>`), as its own code lists
- * them; a look-alike such as `x.bitrix24.xyz` is never a consent target. On-premise portals are
- * reached through CONNECTOR_INSECURE_HOSTS.
- */
+// As Bitrix24's own code lists them: a look-alike such as x.bitrix24.xyz is never a consent target.
 export const PORTAL_ZONES = [
   'bitrix24.ru',
   'bitrix24.by',
@@ -35,7 +31,6 @@ export const PORTAL_ZONES = [
   'bitrix24.mx',
 ] as const;
 
-/** One portal label in one of PORTAL_ZONES. */
 export const PORTAL_DOMAINS = [
   new RegExp(
     `^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.(?:${PORTAL_ZONES.map((z) => z.replace(/\./g, '\\.')).join('|')})$`,
@@ -53,10 +48,6 @@ interface TokenAnswer {
   error_description?: string;
 }
 
-/**
- * Bitrix24 app OAuth: consent on the portal, code exchange and refresh on the
- * OAuth server (GET, code valid 30 s), rotating refresh tokens, `client_endpoint` for REST.
- */
 @Injectable()
 export class Bitrix24OAuth implements OAuthProvider {
   readonly name = 'bitrix24' as const;

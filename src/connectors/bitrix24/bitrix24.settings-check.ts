@@ -1,7 +1,6 @@
 import type { StageCatalog } from './bitrix24.catalog';
 import type { Bitrix24Settings } from './bitrix24.settings';
 
-/** What in the settings this portal does not have: fields, stages, the new-deal pipeline. */
 export function settingsProblems(
   settings: Bitrix24Settings,
   fields: Record<string, unknown>,

@@ -22,11 +22,7 @@ const STAGE = /^(C\d+:)?[A-Z0-9_]{1,50}$/;
 const STAGE_MESSAGE =
   'must be a stage id: WON, LOSE, UC_XXXX (in the deal’s own pipeline) or C<n>:<id> (pipeline n only)';
 
-/**
- * Stage per payment status. A bare id (`LOSE`, `UC_AB12CD`) means that stage in whatever
- * pipeline the deal is in (`C<n>:` is added for pipeline n); `C<n>:<id>` applies to pipeline n
- * only. Paid defaults to the pipeline's won stage; the other statuses move nothing by default.
- */
+// A bare id is that stage in the deal's own pipeline; `C<n>:<id>` applies to pipeline n only.
 class StageMap {
   @IsOptional() @Matches(STAGE, { message: STAGE_MESSAGE }) paid?: string;
   @IsOptional() @Matches(STAGE, { message: STAGE_MESSAGE }) failed?: string;
@@ -37,7 +33,6 @@ class StageMap {
   @IsOptional() @Matches(STAGE, { message: STAGE_MESSAGE }) manual_review?: string;
 }
 
-/** Deal user fields the hub fills when an order is paid. */
 class FieldMap {
   @IsOptional() @Matches(UF_FIELD, { message: UF_MESSAGE }) paidAt?: string;
   @IsOptional() @Matches(UF_FIELD, { message: UF_MESSAGE }) providerReference?: string;
@@ -60,7 +55,6 @@ const RateLimitSettings = rateLimitSettings({ capacity: 250, refillPerSecond: 5,
 export class Bitrix24Settings {
   @IsOptional() @IsIn(NOTE_LANGUAGES) noteLanguage?: NoteLanguage;
 
-  /** Where a deal keeps the order id: ORIGIN_ID (with ORIGINATOR_ID) or a UF_CRM_* field. */
   @IsOptional()
   @Matches(/^(ORIGIN_ID|UF_CRM_[A-Z0-9_]+)$/, { message: 'must be ORIGIN_ID or UF_CRM_<NAME>' })
   orderIdField?: string;
@@ -69,14 +63,12 @@ export class Bitrix24Settings {
   @Matches(/^[\w.-]{1,50}$/, { message: 'must be 1-50 letters, digits, . _ -' })
   originatorId?: string;
 
-  /** Create a deal (with the order id, so a retry finds it) when none exists. */
   @IsOptional() @IsBoolean() createDeals?: boolean;
 
   @IsOptional() @ValidateNested() @Type(() => NewDealSettings) newDeal?: NewDealSettings;
   @IsOptional() @ValidateNested() @Type(() => StageMap) stages?: StageMap;
   @IsOptional() @ValidateNested() @Type(() => FieldMap) fields?: FieldMap;
 
-  /** Events per delivery call under a backlog (each costs two batch commands). */
   @IsOptional() @IsInt() @Min(1) @Max(500) batchSize?: number;
 
   @IsOptional() @ValidateNested() @Type(() => RateLimitSettings) rateLimit?: RateLimitRule;
@@ -85,10 +77,7 @@ export class Bitrix24Settings {
 export const BITRIX24_DEFAULTS = {
   orderIdField: 'ORIGIN_ID',
   originatorId: 'vpos-hub',
-  /**
-   * Two write commands per event, 50 per batch: 200 events cost one lookup request and eight
-   * write requests, 0.045 requests per event, which the 2/s bucket turns into ~44 events/s.
-   */
+  // 200 events: one lookup and eight write requests, ~44 events/s through the 2/s bucket.
   batchSize: 200,
   /** The published leaky bucket of non-Enterprise portals. */
   rateLimit: { capacity: 50, refillPerSecond: 2 },

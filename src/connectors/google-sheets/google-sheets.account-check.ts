@@ -3,7 +3,6 @@ import { createHttpClient } from '../../common/http-client';
 import type { AccountCheckContext, AccountCheckResult } from '../shared/account-check';
 import { ServiceAccountKey, serviceAccountToken } from './google-sheets.service-account';
 
-/** A service-account key and a spreadsheet shared with it, checked by reading the sheet. */
 export async function checkGoogleServiceAccount(
   settings: Record<string, unknown>,
   credentials: Record<string, unknown>,

@@ -7,11 +7,7 @@ import type { SheetConfig } from './google-sheets.settings';
 const refuse = (message: string) =>
   new ConnectorError('google-sheets', 'permanent', 'INVALID_SETTINGS', message);
 
-/**
- * Settings against the real spreadsheet before they are saved: the tab exists, its header row
- * is empty (it gets ours) or matches ours column by column, and the hub can write (the header
- * row is written either way, with the same texts when it matched).
- */
+// Writing the header row (the same texts when it matched) proves the hub can write.
 export async function checkSheet(
   client: SheetsClient,
   spreadsheetId: string,

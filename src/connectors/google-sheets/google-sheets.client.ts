@@ -1,15 +1,12 @@
-// Only the Sheets API: the googleapis index loads every API surface (about 110 MB resident),
-// this module and the auth library about 18 MB.
+// Only the Sheets API: the googleapis index costs ~110 MB resident, this module and auth ~18 MB.
 import { sheets_v4 } from 'googleapis/build/src/apis/sheets';
-import type { AccessTokenSource } from '../../credentials/oauth-provider';
+import type { OAuthAuth } from '../shared/oauth-auth';
 import { classifySheetsError } from './google-sheets.errors';
 import type { Cell } from './google-sheets.mapper';
 import { ServiceAccountKey, serviceAccountToken } from './google-sheets.service-account';
 
 export type SheetsAuth =
-  | { mode: 'service_account'; key: ServiceAccountKey; tokenUrl: string }
-  /** OAuth: `first` is a token known to be fresh; otherwise the token source is asked. */
-  | { mode: 'oauth'; connectionId: string; tokens: AccessTokenSource; first?: string };
+  { mode: 'service_account'; key: ServiceAccountKey; tokenUrl: string } | OAuthAuth;
 
 export interface SheetTab {
   sheetId: number;
@@ -20,12 +17,7 @@ export interface SheetTab {
 const saTokens = new Map<string, { accessToken: string; expiresAt: number }>();
 const SA_MARGIN_MS = 5 * 60_000;
 
-/**
- * Sheets v4 for one connection. Every request waits for the account's rate limit (`pace`)
- * first. googleapis' own retries are off: appends and batchUpdates are POSTs a blind retry
- * would duplicate, and a retry is the engine's decision after the connector's dedup check. A
- * 401 asks for a new token once and repeats the request (nothing was written).
- */
+// googleapis' retries are off: a blind retry of an append duplicates; retrying is the engine's call.
 export class SheetsClient {
   private readonly api: sheets_v4.Sheets;
   private token: string | undefined;
@@ -98,7 +90,6 @@ export class SheetsClient {
     );
   }
 
-  /** Inserts rows after the table; returns the A1 range written (its first row is the first new). */
   async append(spreadsheetId: string, range: string, values: Cell[][]): Promise<string> {
     const res = await this.call((headers) =>
       this.api.spreadsheets.values.append(

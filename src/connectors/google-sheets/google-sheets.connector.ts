@@ -13,6 +13,7 @@ import {
   RateLimitRule,
 } from '../crm-connector';
 import { CrmEntitiesService, CrmEntityRecord } from '../shared/crm-entities.service';
+import { oauthAuth } from '../shared/oauth-auth';
 import { checkSheet } from './google-sheets.check';
 import { SheetsClient, SheetTab } from './google-sheets.client';
 import { Cell, columnLetter, quoteSheet, rowValues } from './google-sheets.mapper';
@@ -27,13 +28,8 @@ import {
 
 export const SHEET_ROW = 'sheet_row';
 const TAB_CACHE_MS = 10 * 60_000;
-const FRESH_FOR_MS = 10 * 60_000;
 
-/**
- * Payment events into Google Sheets: one row per order, always showing its current state
- * (see upsertRows). Writes to one spreadsheet are serialized across workers by a PostgreSQL
- * advisory lock held for the call; the order → row record is read and written under it.
- */
+// Writes to one spreadsheet are serialized across workers by an advisory lock held for the call.
 @Injectable()
 export class GoogleSheetsConnector implements CrmConnector {
   readonly type = 'google-sheets' as const;
@@ -54,7 +50,6 @@ export class GoogleSheetsConnector implements CrmConnector {
     return parseSettings(connection).batchSize ?? SHEETS_DEFAULT_BATCH;
   }
 
-  /** A key check (a read), one batchUpdate and one append. */
   requestsPerCall(): number {
     return 3;
   }
@@ -122,7 +117,6 @@ export class GoogleSheetsConnector implements CrmConnector {
     });
   }
 
-  /** What the other CRM connections recorded for these orders (their links, when known). */
   private async crmLinks(orderIds: string[]): Promise<Map<string, Record<string, string>>> {
     const out = new Map<string, Record<string, string>>();
     const column: Record<string, string> = {
@@ -166,7 +160,6 @@ export class GoogleSheetsConnector implements CrmConnector {
     };
   }
 
-  /** Runs `fn` holding the spreadsheet's lock, on the lock's own database connection. */
   private locked<T>(spreadsheetId: string, fn: (m: EntityManager) => Promise<T>): Promise<T> {
     return this.ds.transaction(async (m) => {
       await m.query(`SET LOCAL lock_timeout = '120s'`);
@@ -229,20 +222,8 @@ export class GoogleSheetsConnector implements CrmConnector {
         connection.pace,
       );
     }
-    if (typeof creds?.accessToken === 'string' && typeof creds.refreshToken === 'string') {
-      const fresh =
-        typeof creds.expiresAt === 'number' && creds.expiresAt > Date.now() + FRESH_FOR_MS;
-      return new SheetsClient(
-        sheetsApiUrl,
-        {
-          mode: 'oauth',
-          connectionId: connection.id,
-          tokens: this.tokenService,
-          first: fresh ? creds.accessToken : undefined,
-        },
-        connection.pace,
-      );
-    }
+    const oauth = oauthAuth(connection.id, creds, this.tokenService);
+    if (oauth) return new SheetsClient(sheetsApiUrl, oauth, connection.pace);
     throw new ConnectorError(
       this.type,
       'auth',

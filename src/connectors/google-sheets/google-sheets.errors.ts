@@ -13,7 +13,6 @@ interface GoogleErrorBody {
   };
 }
 
-/** What a gaxios error carries that the classification needs. */
 interface GaxiosLike {
   message?: string;
   code?: string | number;
@@ -21,10 +20,6 @@ interface GaxiosLike {
   response?: { status?: number; data?: unknown; headers?: unknown };
 }
 
-/**
- * A Sheets API failure as a ConnectorError: 429 RESOURCE_EXHAUSTED and 5xx retry (after the
- * quota's minute for a 429), 401 is auth, other 4xx are permanent with Google's own reason.
- */
 export function classifySheetsError(err: unknown): ConnectorError {
   if (err instanceof ConnectorError) return err;
   if (err instanceof ExternalApiError) return ConnectorError.from('google-sheets', err);

@@ -8,19 +8,13 @@ export type Cell = string | number | null;
 export interface RowInput {
   event: PaymentEventV1;
   link: DeliveryLink | null;
-  /** The currency's minor-unit exponent. */
   exponent: number;
   timeZone: string;
-  /** Links to what the order became in the other CRMs, when the hub knows them. */
   bitrix24Deal?: string;
   amocrmLead?: string;
 }
 
-/**
- * One order's cells in the sheet's column order. Written with valueInputOption RAW, so a text
- * is stored as typed (a description "=IMPORTXML(…)" stays text, never a formula); amounts are
- * numbers in major units. What this event does not know (paid at, on a refund) is null: kept.
- */
+// RAW input: a text such as "=IMPORTXML(…)" stays text, never a formula; null cells keep their value.
 export function rowValues(columns: readonly SheetColumn[], input: RowInput): Cell[] {
   return columns.map((c) => cellValue(c, input));
 }
@@ -93,7 +87,6 @@ export function isoInZone(at: Date, timeZone: string): string {
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
-/** Column letters of a 0-based index: 0 → A, 26 → AA. */
 export function columnLetter(index: number): string {
   let n = index + 1;
   let out = '';
@@ -105,19 +98,16 @@ export function columnLetter(index: number): string {
   return out;
 }
 
-/** A sheet name quoted for A1 notation: 'My ''tab'''. */
 export function quoteSheet(name: string): string {
   return `'${name.replace(/'/g, "''")}'`;
 }
 
-/** The row number of an A1 range such as `'Orders'!A12:M14` (its first row). */
 export function firstRowOf(range: string): number | undefined {
   const cells = range.slice(range.lastIndexOf('!') + 1);
   const m = /^[A-Z]+(\d+)/.exec(cells);
   return m ? Number(m[1]) : undefined;
 }
 
-/** A cell read back (UNFORMATTED_VALUE) as text; anything but a scalar reads as empty. */
 export function cellText(value: unknown): string {
   return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
     ? String(value)

@@ -1,6 +1,5 @@
 import { Inject, Injectable, UnprocessableEntityException } from '@nestjs/common';
-// googleapis' own OAuth2 client, from google-auth-library: the googleapis index loads every
-// API surface (about 110 MB of resident memory), the auth library alone about 13 MB.
+// google-auth-library alone (~13 MB resident); the googleapis index loads every API (~110 MB).
 import { OAuth2Client } from 'google-auth-library';
 import { ExternalApiError } from '../../common/errors';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
@@ -8,11 +7,7 @@ import type { OAuthCredentials, OAuthGrant, OAuthProvider } from '../../credenti
 
 export const SHEETS_SCOPE = 'https://www.googleapis.com/auth/spreadsheets';
 
-/**
- * Google OAuth through googleapis' OAuth2 client (C4, C5): offline access and a forced consent
- * so a refresh token always comes back; the Sheets scope plus `email` to know whose account it
- * is. Google does not rotate refresh tokens; refreshes run ahead of expiry.
- */
+// Forced consent so a refresh token always comes back; Google does not rotate it.
 @Injectable()
 export class GoogleOAuth implements OAuthProvider {
   readonly name = 'google' as const;
@@ -112,7 +107,6 @@ export class GoogleOAuth implements OAuthProvider {
     });
   }
 
-  /** googleapis errors classified at the edge: invalid_grant is an auth error. */
   private async call<T>(fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();

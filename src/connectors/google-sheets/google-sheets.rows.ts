@@ -3,13 +3,11 @@ import type { SheetsClient, SheetTab } from './google-sheets.client';
 import { classifySheetsError } from './google-sheets.errors';
 import { Cell, cellText, columnLetter, firstRowOf, quoteSheet } from './google-sheets.mapper';
 
-/** Where an order's row was last written, and the event it showed. */
 export interface RowRecord {
   row: number;
   eventAt: string;
 }
 
-/** The order → row record, read and written inside the spreadsheet's lock. */
 export interface RowRecords {
   get(orderIds: string[]): Promise<Map<string, RowRecord>>;
   save(rows: Array<{ orderId: string } & RowRecord>): Promise<void>;
@@ -34,14 +32,7 @@ export function rowUrl(target: SheetTarget, row: number): string {
   return `https://docs.google.com/spreadsheets/d/${target.spreadsheetId}/edit#gid=${target.tab.sheetId}&range=A${row}`;
 }
 
-/**
- * Upserts one row per order: rows the record knows are checked against their key cell and
- * updated in place in one values.batchUpdate; the rest go in one values.append (INSERT_ROWS).
- * A stale record (rows sorted, deleted) or a retry that may have appended already (attempt > 1
- * with no record) reads the key column instead, so a row is never appended twice. An event older
- * than the one the row shows is not written again (a replay never moves a row backwards).
- * Must run under the spreadsheet's lock.
- */
+// A stale record, or a retry with none, reads the key column so a row is never appended twice.
 export async function upsertRows(
   client: SheetsClient,
   target: SheetTarget,

@@ -11,10 +11,7 @@ export interface ServiceAccountKey {
 
 const b64url = (value: string | Buffer) => Buffer.from(value).toString('base64url');
 
-/**
- * A token for a service account by the JWT bearer grant (RFC 7523), signed here: googleapis'
- * JWT client cannot be pointed at another token URL, the hub's config can.
- */
+// Signed here: googleapis' JWT client cannot be pointed at another token URL, the hub's config can.
 export async function serviceAccountToken(
   key: ServiceAccountKey,
   tokenUrl: string,

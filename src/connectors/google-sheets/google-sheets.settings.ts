@@ -120,23 +120,15 @@ export class GoogleSheetsSettings {
 
   @IsOptional() @ValidateNested() @Type(() => RateLimitSettings) rateLimit?: RateLimitSettings;
 
-  /** Orders per call under a backlog: one values.batchUpdate plus at most one values.append. */
   @IsOptional() @IsInt() @Min(1) @Max(1000) batchSize?: number;
 }
 
 export const DEFAULT_COLUMNS: readonly SheetColumn[] = SHEET_COLUMNS;
 export const DEFAULT_TIME_ZONE = 'Asia/Yerevan';
-/**
- * Sheets allows 60 write (and 60 read) requests a minute per user and 300 per project. The
- * bucket is the Google identity's (see quotaKey), reads and writes share it, and any 60 s see
- * at most capacity + 60 × refill = 59 requests, under the per-user minute even when Google
- * counts a sliding minute. The per-project 300 is above what one user may send; it binds only
- * with five or more identities on one project, which the hub does not share.
- */
+// 60 requests a minute per Google user: any 60 s see at most capacity + 60 × refill = 59.
 export const SHEETS_DEFAULT_RATE = { capacity: 5, refillPerSecond: 0.9 };
 export const SHEETS_DEFAULT_BATCH = 500;
 
-/** Settings with their defaults applied. */
 export interface SheetConfig {
   spreadsheetId: string | undefined;
   sheetName: string | undefined;
@@ -145,7 +137,6 @@ export interface SheetConfig {
   timeZone: string;
 }
 
-/** Parses and validates; throws an Error whose message names each bad field. */
 export function parseSheetsSettings(raw: unknown): GoogleSheetsSettings {
   const settings = plainToInstance(GoogleSheetsSettings, raw ?? {});
   const errors = validateSync(settings, { whitelist: true, forbidNonWhitelisted: true });

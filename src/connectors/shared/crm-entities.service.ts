@@ -10,12 +10,7 @@ export interface CrmEntityRecord {
   detail: Record<string, unknown>;
 }
 
-/**
- * The record of what each order became in each destination. Connectors read it before they
- * search and write it as soon as they create or find an entity; it is a hint a connector checks
- * against the destination, never the destination's truth. `m` lets a caller holding a
- * transaction (a lock) use its own connection.
- */
+// A hint the connector checks against the destination, never its truth. `m`: a caller's transaction.
 @Injectable()
 export class CrmEntitiesService {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
@@ -37,7 +32,6 @@ export class CrmEntitiesService {
     return new Map(rows.map((r) => [r.orderId, r]));
   }
 
-  /** Every destination's record of these orders (what the other connections made of them). */
   async forOrders(
     orderIds: readonly string[],
     m: EntityManager = this.ds.manager,
@@ -48,6 +42,24 @@ export class CrmEntitiesService {
          external_id AS "externalId", detail
        FROM crm_entities WHERE order_id = ANY($1::text[])`,
       [[...orderIds]],
+    );
+  }
+
+  async idsOf(connectionId: string, entityType: string, orderIds: readonly string[]) {
+    const rows = await this.getMany(connectionId, entityType, orderIds);
+    const ids = [...rows.values()].map((r) => [r.orderId, Number(r.externalId)] as const);
+    return new Map(ids.filter(([, id]) => Number.isSafeInteger(id)));
+  }
+
+  recordIds(connectionId: string, entityType: string, ids: Array<{ orderId: string; id: number }>) {
+    return this.upsert(
+      ids.map((e) => ({
+        connectionId,
+        orderId: e.orderId,
+        entityType,
+        externalId: String(e.id),
+        detail: {},
+      })),
     );
   }
 

@@ -1,6 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** What one order became in one destination: a deal, a lead, a sheet row. */
 @Entity('crm_entities')
 export class CrmEntity {
   @PrimaryColumn('uuid', { name: 'connection_id' }) connectionId: string;

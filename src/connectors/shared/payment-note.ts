@@ -6,10 +6,7 @@ import type { DeliveryLink } from '../crm-connector';
 export const NOTE_LANGUAGES = ['hy', 'ru', 'en'] as const;
 export type NoteLanguage = (typeof NOTE_LANGUAGES)[number];
 
-/**
- * In every note or comment a CRM connector adds. CRM write APIs take no idempotency key, so a
- * retry looks for the event's marker before it adds another (exactly-once effect).
- */
+// CRM write APIs take no idempotency key: a retry looks for the event's marker before adding another.
 export function noteMarker(eventId: string): string {
   return `[vposhub:${eventId}]`;
 }
@@ -92,7 +89,6 @@ const WORDS: Record<NoteLanguage, NoteWords> = {
   },
 };
 
-/** An amount as Armenians write it, or '' when there is none. */
 export function money(
   amountMinor: number | null,
   currency: string | null,
@@ -102,10 +98,6 @@ export function money(
   return currency ? formatAmount(amountMinor, currency, exponent) : String(amountMinor);
 }
 
-/**
- * The text a CRM user reads for one event (a Bitrix24 timeline comment, an amoCRM note): what
- * happened, the amounts, the references, and the marker last. `exponent` is the currency's.
- */
 export function paymentNoteText(
   event: PaymentEventV1,
   link: DeliveryLink | null,

@@ -4,13 +4,7 @@ import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import type { RateLimitRule } from '../crm-connector';
 import { redisOptionsFromUrl } from '../../queue/redis-connection';
 
-/*
- * A token bucket in Redis, shared by every worker process. CRM limits are leaky buckets
- * (Bitrix24: +1 per request, drains 2/s, refuses above 50), which is exactly a token bucket of
- * that capacity and refill; fixed-window limiters (rate-limiter-flexible and the like) cannot
- * express it without allowing double bursts at window edges, hence this small atomic script.
- * Time comes from the Redis server so all processes share one clock.
- */
+// CRM limits are leaky buckets, i.e. token buckets (fixed windows allow double bursts); Redis time is one clock.
 const TAKE = `
 local cap = tonumber(ARGV[1])
 local per_ms = tonumber(ARGV[2])
@@ -32,12 +26,7 @@ redis.call('PEXPIRE', KEYS[1], math.ceil(cap / per_ms) + 60000)
 return {wait, tostring(tokens)}
 `;
 
-/**
- * The bucket of a connection. CRM limits are per account (a Bitrix24 portal, an amoCRM
- * account), so connections of the same account, a removed one and its successor, share one.
- * An account whose quota is wider than the connection's identity names it in `quotaKey`
- * (Google counts per user: every sheet of one service account shares its minute).
- */
+// Limits are per CRM account, so its connections share one bucket; `quotaKey` widens it (Google: per user).
 export function rateLimitKey(connection: {
   id: string;
   type: string;
@@ -50,7 +39,6 @@ export function rateLimitKey(connection: {
     : `connection:${connection.id}`;
 }
 
-/** Gives taken tokens back (a claim that found nothing to send), never above capacity. */
 const GIVE = `
 local cap = tonumber(ARGV[1])
 local tokens = tonumber(redis.call('HGET', KEYS[1], 'tokens'))
@@ -71,7 +59,6 @@ export class RateLimiter implements OnModuleDestroy {
     this.prefix = `${config.redis.prefix}:ratelimit`;
   }
 
-  /** Takes `cost` tokens and returns 0, or takes none and returns the ms until they exist. */
   async take(key: string, rule: RateLimitRule, cost = 1): Promise<number> {
     return (await this.takeWithLevel(key, rule, cost)).wait;
   }
@@ -96,10 +83,7 @@ export class RateLimiter implements OnModuleDestroy {
     await this.redis.eval(GIVE, 1, `${this.prefix}:${key}`, rule.capacity, count);
   }
 
-  /**
-   * Waits until a token is taken. Fails open when Redis is unreachable: a settings check
-   * should not fail for it, and deliveries cannot even be claimed without Redis.
-   */
+  // Fails open when Redis is down: a settings check should not fail for it.
   async acquire(key: string, rule: RateLimitRule): Promise<void> {
     for (;;) {
       let wait: number;

@@ -2,7 +2,6 @@ import { ClassConstructor, plainToInstance } from 'class-transformer';
 import { IsInt, Max, Min, validateSync, ValidationError } from 'class-validator';
 import type { RateLimitRule } from '../crm-connector';
 
-/** `settings.a.b: why` for every failed constraint, nested ones included. */
 export function settingsProblems(errors: ValidationError[], path = 'settings'): string[] {
   return errors.flatMap((e) => {
     const here = `${path}.${e.property}`;
@@ -11,10 +10,6 @@ export function settingsProblems(errors: ValidationError[], path = 'settings'): 
   });
 }
 
-/**
- * A connection's settings as `type`, unknown fields refused; throws an Error whose message names
- * each bad field. `crossField` runs only once every field is valid on its own.
- */
 export function parseSettings<T extends object>(
   type: ClassConstructor<T>,
   raw: unknown,
@@ -29,7 +24,6 @@ export function parseSettings<T extends object>(
   return settings;
 }
 
-/** The `rateLimit` settings class, bounded by what the destination can take. */
 export function rateLimitSettings(max: RateLimitRule & { minRefill: number }) {
   class RateLimitSettings implements RateLimitRule {
     @IsInt()

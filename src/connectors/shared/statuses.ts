@@ -1,6 +1,5 @@
 import { FINAL_PAYMENT_STATUSES, PaymentStatus } from '../../domain/payment-status';
 
-/** Statuses a CRM hears about; created and pending have nothing to say there. */
 export const WRITTEN_STATUSES: ReadonlySet<PaymentStatus> = new Set(FINAL_PAYMENT_STATUSES);
 
 /** A won deal or lead is not moved by these (a manager's or an earlier payment's win stands). */

@@ -18,7 +18,6 @@ import {
 import { parseWebhookSettings, WEBHOOK_DEFAULT_RATE, WebhookSettings } from './webhook.settings';
 
 interface WebhookCredentials {
-  /** `whsec_<base64>`: requests are signed the Standard Webhooks way. */
   secret?: string;
 }
 
@@ -26,11 +25,7 @@ interface WebhookResponse {
   results?: Array<{ idempotencyKey?: string; id?: string | number; url?: string }>;
 }
 
-/**
- * Generic destination: POSTs normalized payment events, signed (Standard Webhooks), to the
- * merchant's own endpoint. Each item carries an idempotency key (event id + connection id), so
- * a receiver that honours it applies each event once however often it is retried or replayed.
- */
+// An idempotency key per (event, connection): a receiver that honours it applies each event once.
 @Injectable()
 export class WebhookConnector implements CrmConnector {
   readonly type = 'webhook' as const;

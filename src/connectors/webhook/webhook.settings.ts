@@ -9,12 +9,10 @@ const RateLimitSettings = rateLimitSettings({
   minRefill: 0.01,
 });
 
-/** Settings of a generic signed-webhook destination (the merchant's own backend). */
 export class WebhookSettings {
   @IsString()
   url: string;
 
-  /** Events per request under a backlog; 1 sends one event per request. */
   @IsOptional()
   @IsInt()
   @Min(1)

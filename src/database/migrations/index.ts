@@ -5,7 +5,7 @@ import { OauthStates1764300000000 } from './1764300000000-oauth-states';
 import { CrmEntities1764400000000 } from './1764400000000-crm-entities';
 import { PaymentReviews1764420000000 } from './1764420000000-payment-reviews';
 
-/** Every migration, oldest first. Never edit one that has landed; add a new one. */
+// Never edit a migration that has landed; add a new one.
 export const MIGRATIONS = [
   PaymentJournal1764000000000,
   DeliveryEngine1764100000000,

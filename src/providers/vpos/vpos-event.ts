@@ -47,7 +47,6 @@ export function vposIdentifierProblem(body: unknown, fields: VposFieldMap): stri
   return undefined;
 }
 
-/** ISO strings or unix seconds/milliseconds. */
 function parseTimestamp(value: string): Date | undefined {
   const n = /^\d+$/.test(value) ? Number(value) : NaN;
   const date = Number.isNaN(n) ? new Date(value) : new Date(n < 1e12 ? n * 1000 : n);

@@ -1,4 +1,3 @@
-/** Where each fact sits in a VPOS webhook body and status lookup response (dot paths). */
 export interface VposFieldMap {
   eventId: string;
   eventType: string;

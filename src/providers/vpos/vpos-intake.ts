@@ -25,7 +25,6 @@ export function vposIntakeProblem(
 export type VposIntake =
   { ok: true; claim: VposWebhookClaim; providerEventId: string } | { ok: false; message: string };
 
-/** The claim and its dedup key: the body's event id, else the Standard Webhooks `webhook-id`. */
 export function readVposIntake(
   body: unknown,
   webhookId: string | undefined,

@@ -95,10 +95,7 @@ export class VposClient {
     return this.toView(sessionId, data);
   }
 
-  /**
-   * Creates a payment session. The Idempotency-Key is ours (one per payment attempt), so a
-   * network retry returns the same session instead of making a second one.
-   */
+  // Our Idempotency-Key (one per attempt): a network retry returns the same session, not a second one.
   async createSession(body: CreateSessionBody, idempotencyKey: string): Promise<CreatedSession> {
     let data: unknown;
     try {

@@ -3,7 +3,6 @@ import { VPOS_CRM_REF_KEYS, VposClient } from './vpos.client';
 
 @Module({})
 export class VposModule {
-  /** `crmRefKeys`: the CRM references a session's metadata.crm may carry (from the manifests). */
   static forCrmRefs(crmRefKeys: readonly string[]): DynamicModule {
     return {
       module: VposModule,
