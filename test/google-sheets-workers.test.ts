@@ -122,11 +122,26 @@ describe('Google Sheets connector: worker processes', () => {
       readRequestsPerMinutePerProject: 100_000,
       writeRequestsPerMinutePerProject: 100_000,
     });
-    children.push(await startChildWorker(env), await startChildWorker(env));
+    // The first appends fail before writing, so every order's retry reads the key column
+    // first. Answers to the first reads outlive the delivery lease (3 s): the other worker takes
+    // the same orders over while the first still acts on what it read. Only the spreadsheet
+    // lock keeps the two from both appending (two rows for an order) or writing a stale row.
+    const orders = 12;
+    g.injectFaults({ count: 6, status: 503, method: 'POST', pathIncludes: ':append' });
+    let slowReads = 6;
+    g.setBeforeRespond(async ({ method, spreadsheetId }) => {
+      if (method !== 'GetValues' || spreadsheetId !== sheet.spreadsheetId || slowReads <= 0) return;
+      slowReads -= 1;
+      await new Promise((r) => setTimeout(r, 4500));
+    });
+    const started = await Promise.allSettled([startChildWorker(env), startChildWorker(env)]);
+    for (const s of started) if (s.status === 'fulfilled') children.push(s.value);
+    expect(started.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled']);
 
-    const orders = Array.from({ length: 40 }, (_, i) =>
+    const stamp = Date.now().toString(36);
+    const sessions = Array.from({ length: orders }, (_, i) =>
       vpos.createSession({
-        merchantOrderId: `two-${i}-${Date.now().toString(36)}`,
+        merchantOrderId: `two-${i}-${stamp}`,
         amountMinor: 100_000 + i * 100,
         currency: 'AMD',
         provider: 'manual',
@@ -134,24 +149,32 @@ describe('Google Sheets connector: worker processes', () => {
         metadata: { customerId: `cust-${i}` },
       }),
     );
-    for (const o of orders) vpos.setStatus(o.id, 'pending');
-    for (const o of orders) vpos.setStatus(o.id, 'paid');
+    for (const o of sessions) vpos.setStatus(o.id, 'paid');
 
     await waitFor(
       async () => {
         const [r] = await db.ds.query<{ done: number; open: number }[]>(
           `SELECT count(*) FILTER (WHERE status = 'delivered')::int AS done,
-                  count(*) FILTER (WHERE status NOT IN ('delivered'))::int AS open
-           FROM deliveries WHERE order_id LIKE 'two-%'`,
+                  count(*) FILTER (WHERE status <> 'delivered')::int AS open
+           FROM deliveries WHERE order_id LIKE $1`,
+          [`two-%-${stamp}`],
         );
-        return r.done >= orders.length * 2 && r.open === 0;
+        return r.done === orders && r.open === 0;
       },
-      90000,
-      'every pending and paid delivery',
+      120000,
+      'every paid delivery',
     );
+    // The race happened: reads were slowed and deliveries were taken over (attempts beyond 2).
+    expect(slowReads).toBe(0);
+    const [{ max }] = await db.ds.query<{ max: number }[]>(
+      `SELECT max(attempts)::int AS max FROM deliveries WHERE order_id LIKE $1`,
+      [`two-%-${stamp}`],
+    );
+    expect(max).toBeGreaterThanOrEqual(3);
+
     const rows = sheet.rows();
-    expect(rows).toHaveLength(orders.length);
-    orders.forEach((o, i) => {
+    expect(rows.map((r) => r[0]).sort()).toEqual(sessions.map((o) => o.merchantOrderId).sort());
+    sessions.forEach((o, i) => {
       const mine = rows.filter((r) => r[0] === o.merchantOrderId);
       expect(mine).toHaveLength(1);
       expect(mine[0].slice(0, 6)).toEqual([
@@ -163,5 +186,5 @@ describe('Google Sheets connector: worker processes', () => {
         `cust-${i}`,
       ]);
     });
-  }, 150000);
+  }, 300000);
 });

@@ -20,7 +20,11 @@ export function startChildWorker(env: Record<string, string>): Promise<ChildProc
     },
   );
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('worker did not start in 30 s')), 30000);
+    // ts-node compiles the app first: on a busy machine that alone can take most of a minute.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('worker did not start in 90 s'));
+    }, 90000);
     child.stdout.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('ready')) {
         clearTimeout(timer);
