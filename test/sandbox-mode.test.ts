@@ -12,7 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { amoLead, bitrixDeal, sheetRow } from '../sandbox/demo/emulator-api';
+import { amoLead, bitrixDeal, sheetRow, sheetRows } from '../sandbox/demo/emulator-api';
 import { sandboxUrls } from '../sandbox/demo/sandbox-env';
 import { freePort } from './support/redis-server';
 import { MACHINE_REDIS, PG_BASE, waitFor } from './support/test-hub';
@@ -150,7 +150,19 @@ describe('sandbox mode: the first command shows the whole job working', () => {
       ]);
     }
 
-    // The bootstrap made the catalog once (it creates by name, so a restart adds none).
+    // The bootstrap again, as a restart runs it: it finds what exists and adds nothing.
+    const rowsBefore = await sheetRows(urls);
+    const again = execFileSync('node', ['dist/sandbox/demo/bootstrap.js'], {
+      cwd: dir,
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(again).toContain('spreadsheet "Sandbox payments" found');
+    expect(again).toContain('catalog: 3 products (0 created now)');
+    expect(await sheetRows(urls)).toEqual(rowsBefore);
+    const after: unknown[] = await json(`${hubUrl}/api/connections`, auth);
+    expect(after).toHaveLength(3);
     const products = await json(`${hubUrl}/api/products`, auth);
     expect(products).toHaveLength(3);
   }, 240_000);
