@@ -84,7 +84,11 @@ describe('Google Sheets connector: worker processes', () => {
         credentials: { serviceAccountKey: key },
       });
     expect(res.status).toBe(201);
-    return { spreadsheetId, rows: () => g.readCells(spreadsheetId, "'Orders'").slice(1) };
+    return {
+      spreadsheetId,
+      connectionId: (res.body as { id: string }).id,
+      rows: () => g.readCells(spreadsheetId, "'Orders'").slice(1),
+    };
   }
 
   it('a worker SIGKILLed between the append and its commit: the retry adds no second row', async () => {
@@ -151,24 +155,27 @@ describe('Google Sheets connector: worker processes', () => {
     );
     for (const o of sessions) vpos.setStatus(o.id, 'paid');
 
+    let state = '';
     await waitFor(
       async () => {
-        const [r] = await db.ds.query<{ done: number; open: number }[]>(
-          `SELECT count(*) FILTER (WHERE status = 'delivered')::int AS done,
-                  count(*) FILTER (WHERE status <> 'delivered')::int AS open
-           FROM deliveries WHERE order_id LIKE $1`,
-          [`two-%-${stamp}`],
+        const rows = await db.ds.query<{ status: string; attempts: number; error: string }[]>(
+          `SELECT status, attempts, coalesce(last_error, '') AS error FROM deliveries
+           WHERE order_id LIKE $1 AND connection_id = $2 ORDER BY seq`,
+          [`two-%-${stamp}`, sheet.connectionId],
         );
-        return r.done === orders && r.open === 0;
+        state = JSON.stringify(rows);
+        return rows.length === orders && rows.every((r) => r.status === 'delivered');
       },
-      120000,
+      180000,
       'every paid delivery',
-    );
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; deliveries: ${state}`);
+    });
     // The race happened: reads were slowed and deliveries were taken over (attempts beyond 2).
     expect(slowReads).toBe(0);
     const [{ max }] = await db.ds.query<{ max: number }[]>(
-      `SELECT max(attempts)::int AS max FROM deliveries WHERE order_id LIKE $1`,
-      [`two-%-${stamp}`],
+      `SELECT max(attempts)::int AS max FROM deliveries WHERE order_id LIKE $1 AND connection_id = $2`,
+      [`two-%-${stamp}`, sheet.connectionId],
     );
     expect(max).toBeGreaterThanOrEqual(3);
 
@@ -186,5 +193,5 @@ describe('Google Sheets connector: worker processes', () => {
         `cust-${i}`,
       ]);
     });
-  }, 300000);
+  }, 360000);
 });
