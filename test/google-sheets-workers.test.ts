@@ -131,8 +131,8 @@ describe('Google Sheets connector: worker processes', () => {
     // the same orders over while the first still acts on what it read. Only the spreadsheet
     // lock keeps the two from both appending (two rows for an order) or writing a stale row.
     const orders = 12;
-    g.injectFaults({ count: 6, status: 503, method: 'POST', pathIncludes: ':append' });
-    let slowReads = 6;
+    g.injectFaults({ count: 12, status: 503, method: 'POST', pathIncludes: sheet.spreadsheetId });
+    let slowReads = 3;
     g.setBeforeRespond(async ({ method, spreadsheetId }) => {
       if (method !== 'GetValues' || spreadsheetId !== sheet.spreadsheetId || slowReads <= 0) return;
       slowReads -= 1;
