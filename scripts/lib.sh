@@ -61,3 +61,45 @@ ensure_services() {
     fi
   fi
 }
+
+# A sandbox .env from the template: fresh secrets, and PUBLIC_BASE_URL left to follow PORT.
+create_sandbox_env() { # template, target
+  rand() { node -e "process.stdout.write(require('crypto').randomBytes(32).toString('$1'))"; }
+  local admin_token enc_key webhook_secret vpos_token
+  admin_token=$(rand base64url)
+  enc_key=$(rand base64)
+  webhook_secret=whsec_$(rand base64)
+  vpos_token=sandbox_$(rand hex)
+  sed -e "s|^HUB_MODE=.*|HUB_MODE=sandbox|" \
+      -e "s|^ADMIN_TOKEN=.*|ADMIN_TOKEN=${admin_token}|" \
+      -e "s|^ENCRYPTION_KEY=.*|ENCRYPTION_KEY=${enc_key}|" \
+      -e "s|^VPOS_WEBHOOK_SECRETS=.*|VPOS_WEBHOOK_SECRETS=${webhook_secret}|" \
+      -e "s|^VPOS_API_TOKEN=.*|VPOS_API_TOKEN=${vpos_token}|" \
+      -e "s|^PUBLIC_BASE_URL=.*|# PUBLIC_BASE_URL=https://hub.example.com (unset: http://localhost:\$PORT)|" \
+      "$1" > "$2"
+  chmod 600 "$2"
+}
+
+# Exports each KEY=value line of a .env file whose KEY is not in the environment yet.
+load_env_file() {
+  local line key value
+  while IFS= read -r line || [ -n "$line" ]; do
+    case "$line" in ''|\#*) continue ;; esac
+    key=${line%%=*}
+    value=${line#*=}
+    if [ -z "${!key+x}" ]; then export "$key=$value"; fi
+  done < "$1"
+}
+
+# The template's value, still in a sandbox .env made before PUBLIC_BASE_URL followed PORT.
+TEMPLATE_PUBLIC_BASE_URL=http://localhost:3000
+
+# In sandbox mode the URLs the hub prints and registers for OAuth follow PORT unless the user set
+# PUBLIC_BASE_URL ($1 = 1: in the environment; or in .env to something else than the template's).
+resolve_public_base_url() {
+  if [ "$HUB_MODE" = sandbox ] && [ "${1:-0}" != 1 ] \
+    && [ "${PUBLIC_BASE_URL:-}" = "$TEMPLATE_PUBLIC_BASE_URL" ]; then
+    PUBLIC_BASE_URL=
+  fi
+  export PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://localhost:$PORT}
+}

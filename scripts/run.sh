@@ -11,29 +11,15 @@ install_deps
 
 if [ ! -f .env ]; then
   say "creating .env in sandbox mode with a fresh ADMIN_TOKEN, ENCRYPTION_KEY and webhook secret"
-  rand() { node -e "process.stdout.write(require('crypto').randomBytes(32).toString('$1'))"; }
-  admin_token=$(rand base64url)
-  enc_key=$(rand base64)
-  webhook_secret=whsec_$(rand base64)
-  vpos_token=sandbox_$(rand hex)
-  sed -e "s|^HUB_MODE=.*|HUB_MODE=sandbox|" \
-      -e "s|^ADMIN_TOKEN=.*|ADMIN_TOKEN=${admin_token}|" \
-      -e "s|^ENCRYPTION_KEY=.*|ENCRYPTION_KEY=${enc_key}|" \
-      -e "s|^VPOS_WEBHOOK_SECRETS=.*|VPOS_WEBHOOK_SECRETS=${webhook_secret}|" \
-      -e "s|^VPOS_API_TOKEN=.*|VPOS_API_TOKEN=${vpos_token}|" \
-      .env.example > .env
-  chmod 600 .env
+  create_sandbox_env .env.example .env
 fi
 
 # Values already in the environment win over .env.
-while IFS= read -r line || [ -n "$line" ]; do
-  case "$line" in ''|\#*) continue ;; esac
-  key=${line%%=*}
-  value=${line#*=}
-  if [ -z "${!key+x}" ]; then export "$key=$value"; fi
-done < .env
+public_url_given=0
+[ -n "${PUBLIC_BASE_URL:-}" ] && public_url_given=1
+load_env_file .env
 export HUB_MODE=${HUB_MODE:-live} PORT=${PORT:-3000}
-export PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://localhost:$PORT}
+resolve_public_base_url "$public_url_given"
 
 ensure_services
 

@@ -53,7 +53,11 @@ describe('Google Sheets connector: worker processes', () => {
         credentials: { serviceAccountKey: key },
       });
     expect(res.status).toBe(201);
-    return { spreadsheetId, rows: () => g.readCells(spreadsheetId, "'Orders'").slice(1) };
+    return {
+      spreadsheetId,
+      connectionId: (res.body as { id: string }).id,
+      rows: () => g.readCells(spreadsheetId, "'Orders'").slice(1),
+    };
   }
 
   it('a worker SIGKILLed between the append and its commit: the retry adds no second row', async () => {
@@ -89,12 +93,24 @@ describe('Google Sheets connector: worker processes', () => {
       readRequestsPerMinutePerProject: 100_000,
       writeRequestsPerMinutePerProject: 100_000,
     });
-    await stack.startWorker();
-    await stack.startWorker();
+    // The first appends fail before writing, so every order's retry reads the key column
+    // first. Answers to the first reads outlive the delivery lease (3 s): the other worker takes
+    // the same orders over while the first still acts on what it read. Only the spreadsheet
+    // lock keeps the two from both appending (two rows for an order) or writing a stale row.
+    const orders = 12;
+    g.injectFaults({ count: 12, status: 503, method: 'POST', pathIncludes: sheet.spreadsheetId });
+    let slowReads = 3;
+    g.setBeforeRespond(async ({ method, spreadsheetId }) => {
+      if (method !== 'GetValues' || spreadsheetId !== sheet.spreadsheetId || slowReads <= 0) return;
+      slowReads -= 1;
+      await new Promise((r) => setTimeout(r, 4500));
+    });
+    await Promise.all([stack.startWorker(), stack.startWorker()]);
 
-    const orders = Array.from({ length: 40 }, (_, i) =>
+    const stamp = Date.now().toString(36);
+    const sessions = Array.from({ length: orders }, (_, i) =>
       stack.vpos.createSession({
-        merchantOrderId: `two-${i}-${Date.now().toString(36)}`,
+        merchantOrderId: `two-${i}-${stamp}`,
         amountMinor: 100_000 + i * 100,
         currency: 'AMD',
         provider: 'manual',
@@ -102,24 +118,35 @@ describe('Google Sheets connector: worker processes', () => {
         metadata: { customerId: `cust-${i}` },
       }),
     );
-    for (const o of orders) stack.vpos.setStatus(o.id, 'pending');
-    for (const o of orders) stack.vpos.setStatus(o.id, 'paid');
+    for (const o of sessions) stack.vpos.setStatus(o.id, 'paid');
 
+    let state = '';
     await waitFor(
       async () => {
-        const [r] = await stack.db.ds.query<{ done: number; open: number }[]>(
-          `SELECT count(*) FILTER (WHERE status = 'delivered')::int AS done,
-                  count(*) FILTER (WHERE status NOT IN ('delivered'))::int AS open
-           FROM deliveries WHERE order_id LIKE 'two-%'`,
+        const rows = await stack.db.ds.query<{ status: string; attempts: number; error: string }[]>(
+          `SELECT status, attempts, coalesce(last_error, '') AS error FROM deliveries
+           WHERE order_id LIKE $1 AND connection_id = $2 ORDER BY seq`,
+          [`two-%-${stamp}`, sheet.connectionId],
         );
-        return r.done >= orders.length * 2 && r.open === 0;
+        state = JSON.stringify(rows);
+        return rows.length === orders && rows.every((r) => r.status === 'delivered');
       },
-      90000,
-      'every pending and paid delivery',
+      180000,
+      'every paid delivery',
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; deliveries: ${state}`);
+    });
+    // The race happened: reads were slowed and deliveries were taken over (attempts beyond 2).
+    expect(slowReads).toBe(0);
+    const [{ max }] = await stack.db.ds.query<{ max: number }[]>(
+      `SELECT max(attempts)::int AS max FROM deliveries WHERE order_id LIKE $1 AND connection_id = $2`,
+      [`two-%-${stamp}`, sheet.connectionId],
     );
+    expect(max).toBeGreaterThanOrEqual(3);
+
     const rows = sheet.rows();
-    expect(rows).toHaveLength(orders.length);
-    orders.forEach((o, i) => {
+    expect(rows.map((r) => r[0]).sort()).toEqual(sessions.map((o) => o.merchantOrderId).sort());
+    sessions.forEach((o, i) => {
       const mine = rows.filter((r) => r[0] === o.merchantOrderId);
       expect(mine).toHaveLength(1);
       expect(mine[0].slice(0, 6)).toEqual([
@@ -131,5 +158,5 @@ describe('Google Sheets connector: worker processes', () => {
         `cust-${i}`,
       ]);
     });
-  }, 150000);
+  }, 360000);
 });

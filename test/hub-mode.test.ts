@@ -19,6 +19,37 @@ describe('HUB_MODE at start', () => {
     expect(run.stderr).toContain('VPOS_WEBHOOK_SECRETS');
   });
 
+  it('live with bad VPOS values stops with one message naming each', () => {
+    const run = spawnMain({
+      ...base,
+      HUB_MODE: 'live',
+      VPOS_API_BASE_URL: 'api.vpos.am/v1',
+      VPOS_WEBHOOK_SECRETS: 'whsec_not-base64!',
+      VPOS_SIGNATURE_SCHEME: 'md5',
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr.match(/Invalid configuration/g)).toHaveLength(1);
+    expect(run.stderr).toMatch(/VPOS_API_BASE_URL[^\n]*absolute http\(s\) URL/);
+    expect(run.stderr).toContain('VPOS_API_TOKEN is required when HUB_MODE=live');
+    expect(run.stderr).toContain('VPOS_SIGNATURE_SCHEME');
+    expect(run.stderr).not.toMatch(/ECONNREFUSED|listening/);
+  });
+
+  it('live with a valid token but an unusable API URL or secret still refuses to start', () => {
+    const run = spawnMain({
+      ...base,
+      HUB_MODE: 'live',
+      VPOS_API_TOKEN: 'merchant-token',
+      VPOS_API_BASE_URL: 'ftp://api.vpos.am',
+      VPOS_WEBHOOK_SECRETS: 'whsec_c2hvcnQ=',
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr.match(/Invalid configuration/g)).toHaveLength(1);
+    expect(run.stderr).toMatch(/VPOS_API_BASE_URL[^\n]*absolute http\(s\) URL/);
+    expect(run.stderr).toContain('VPOS_WEBHOOK_SECRETS entry 1 must be whsec_');
+    expect(run.stderr).not.toContain('VPOS_API_TOKEN');
+  });
+
   it('no HUB_MODE is live: the VPOS token is required', () => {
     const run = spawnMain({ ...base, VPOS_WEBHOOK_SECRETS: TEST_WEBHOOK_SECRET });
     expect(run.status).toBe(1);

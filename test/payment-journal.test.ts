@@ -141,13 +141,37 @@ describe('payment journal: VPOS webhooks in, verified payment events out', () =>
     const events = await j.events(session.merchantOrderId);
     expect(events.map((e) => [e.type, e.applied, e.payload.claimedStatus])).toEqual([
       ['paid', true, 'paid'],
-      ['paid', false, 'pending'],
     ]);
     const ignored = (await j.audit(session.merchantOrderId)).filter(
       (a) => a.kind === 'state.ignored',
     );
     expect(ignored).toHaveLength(1);
-    expect(ignored[0].data).toMatchObject({ current: 'paid' });
+    expect(ignored[0].data).toMatchObject({ current: 'paid', proposed: 'paid' });
+  });
+
+  it('a pending webhook verified after the payment, then the paid one: one paid event', async () => {
+    // The sandbox checkout: opening the page sends pending, paying sends paid; the lookup of the
+    // pending webhook already answers paid, so the paid webhook brings nothing new.
+    const session = vpos.createSession(sessionBody());
+    vpos.setStatus(session.id, 'pending', { webhook: { hold: true } });
+    vpos.setStatus(session.id, 'paid', { webhook: { hold: true } });
+    await vpos.flushHeld({ order: 'fifo' });
+    await vpos.waitForDeliveries();
+    await settled();
+
+    const view = (await payment(session.merchantOrderId)).body as {
+      status: string;
+      events: Array<{ type: string; attemptNo: number; claimedStatus: string }>;
+    };
+    expect(view.status).toBe('paid');
+    expect(view.events.map((e) => [e.type, e.attemptNo, e.claimedStatus])).toEqual([
+      ['paid', 1, 'pending'],
+    ]);
+    const raw = await db.ds.query<Array<{ status: string }>>(
+      `SELECT status FROM webhook_events WHERE claimed_order_id = $1`,
+      [session.merchantOrderId],
+    );
+    expect(raw.map((r) => r.status)).toEqual(['verified', 'verified']);
   });
 
   it('events delivered in reverse order still end in the right state', async () => {

@@ -1,10 +1,19 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { SANDBOX_SPREADSHEET_ID } from '../sandbox/demo/sandbox-env';
+import { amoLead, bitrixDeal, sheetRow, sheetRows } from '../sandbox/demo/emulator-api';
+import { sandboxUrls } from '../sandbox/demo/sandbox-env';
 import { freePort } from './support/redis-server';
 import { MACHINE_REDIS, PG_BASE, waitFor } from './support/test-hub';
 
@@ -17,6 +26,20 @@ function alive(pgid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Processes running in `dir` (the run script, the hub, the emulators all start there). */
+function processesIn(dir: string): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        return readlinkSync(`/proc/${pid}/cwd`).startsWith(dir);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are checked field by field
@@ -44,8 +67,8 @@ describe('sandbox mode: the first command shows the whole job working', () => {
     env = {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
+      // No PUBLIC_BASE_URL: in sandbox mode the run script derives it from PORT.
       PORT: String(hubPort),
-      PUBLIC_BASE_URL: `http://localhost:${hubPort}`,
       DATABASE_URL: `${PG_BASE}/${dbName}`,
       REDIS_URL: MACHINE_REDIS,
       QUEUE_PREFIX: `sb${randomBytes(4).toString('hex')}`,
@@ -89,46 +112,76 @@ describe('sandbox mode: the first command shows the whole job working', () => {
     const line = demo.split('\n').find((l) => l.includes('DEMO_ORDER '))!;
     const order = JSON.parse(line.slice(line.indexOf('{'))) as Record<string, string>;
 
-    const b24 = `http://127.0.0.1:${env.SANDBOX_BITRIX24_PORT}`;
-    const deal = await json(`${b24}/_emulator/portals/sandbox/deals/${order.dealId}`);
-    expect(deal.STAGE_ID).toBe('WON');
-    const amo = `http://127.0.0.1:${env.SANDBOX_AMOCRM_PORT}`;
-    expect((await json(`${amo}/_emulator/leads/${order.leadId}`)).status_id).toBe(142);
+    // Each CRM as its own API shows it: the deal won, the lead in 142, one row per order.
+    const urls = sandboxUrls(env);
+    expect((await bitrixDeal(urls, order.dealId)).STAGE_ID).toBe('WON');
+    expect((await amoLead(urls, order.leadId)).status_id).toBe(142);
+    const retried = await sheetRow(urls, order.retryOrderId);
+    expect(retried).toMatchObject({ Order: order.retryOrderId, Status: 'paid', Currency: 'AMD' });
+    expect(retried?.['Paid at']).not.toBe('');
+    const refunded = await sheetRow(urls, order.orderId);
+    expect(refunded).toMatchObject({ Order: order.orderId, Status: 'refunded', Amount: 12500 });
+    expect(demo).toContain(`sheet row of ${order.retryOrderId}: {"Order":"${order.retryOrderId}"`);
 
     const token = /^ADMIN_TOKEN=(.*)$/m.exec(
       execFileSync('cat', [join(dir, '.env')], { encoding: 'utf8' }),
     )![1];
     const auth = { authorization: `Bearer ${token}` };
     const hubUrl = `http://127.0.0.1:${env.PORT}`;
-    const connections: { id: string; type: string }[] = await json(
-      `${hubUrl}/api/connections`,
-      auth,
-    );
+    const connections: { id: string; type: string; settings: Record<string, unknown> }[] =
+      await json(`${hubUrl}/api/connections`, auth);
     expect(connections.map((c) => c.type).sort()).toEqual(['amocrm', 'bitrix24', 'google-sheets']);
-    const payment = await json(`${hubUrl}/api/payments/${order.orderId}`, auth);
-    const sheetId = connections.find((c) => c.type === 'google-sheets')!.id;
-    const sheetDeliveries = payment.deliveries.filter(
-      (d: { connectionId: string }) => d.connectionId === sheetId,
-    );
-    // PENDING the Google Sheets connector (#12): until the hub delivers to the sheet, no row.
-    if (sheetDeliveries.length > 0) {
-      const google = `http://127.0.0.1:${env.SANDBOX_GOOGLE_PORT}`;
-      const cells = await json(`${google}/_emulator/spreadsheets/${SANDBOX_SPREADSHEET_ID}/cells`);
-      const rows = JSON.stringify(cells);
-      expect(rows).toContain(order.orderId);
-      expect(rows).toMatch(/paid|refunded/);
+    expect(connections.find((c) => c.type === 'google-sheets')!.settings).toMatchObject({
+      sheetName: 'Payments',
+    });
+
+    // One paid event per attempt, and every delivery of it delivered.
+    for (const orderId of [order.orderId, order.retryOrderId]) {
+      const payment = await json(`${hubUrl}/api/payments/${orderId}`, auth);
+      const paid = payment.events.filter((e: { type: string }) => e.type === 'paid');
+      expect(paid).toHaveLength(1);
+      const ofPaid = payment.deliveries.filter(
+        (d: { eventId: string }) => d.eventId === paid[0].id,
+      );
+      expect(ofPaid.map((d: { status: string }) => d.status)).toEqual([
+        'delivered',
+        'delivered',
+        'delivered',
+      ]);
     }
 
-    // The bootstrap made the catalog once (it creates by name, so a restart adds none).
+    // The bootstrap again, as a restart runs it: it finds what exists and adds nothing.
+    const rowsBefore = await sheetRows(urls);
+    const again = execFileSync('node', ['dist/sandbox/demo/bootstrap.js'], {
+      cwd: dir,
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(again).toContain('spreadsheet "Sandbox payments" found');
+    expect(again).toContain('catalog: 3 products (0 created now)');
+    expect(await sheetRows(urls)).toEqual(rowsBefore);
+    const after: unknown[] = await json(`${hubUrl}/api/connections`, auth);
+    expect(after).toHaveLength(3);
     const products = await json(`${hubUrl}/api/products`, auth);
     expect(products).toHaveLength(3);
   }, 240_000);
 
-  it('Ctrl-C stops the hub and every emulator it started', async () => {
+  it('Ctrl-C stops the hub and every emulator it started, leaving no process behind', async () => {
     const pgid = hub!.pid!;
+    const started = processesIn(dir);
+    expect(started.length).toBeGreaterThanOrEqual(5);
     process.kill(-pgid, 'SIGINT');
     await waitFor(() => Promise.resolve(!alive(pgid)), 20_000, 'every process to stop');
-    for (const port of [env.PORT, env.SANDBOX_VPOS_PORT, env.SANDBOX_BITRIX24_PORT]) {
+    expect(processesIn(dir)).toEqual([]);
+    const ports = [
+      env.PORT,
+      env.SANDBOX_VPOS_PORT,
+      env.SANDBOX_BITRIX24_PORT,
+      env.SANDBOX_AMOCRM_PORT,
+      env.SANDBOX_GOOGLE_PORT,
+    ];
+    for (const port of ports) {
       await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
     }
   }, 30_000);

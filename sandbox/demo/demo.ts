@@ -6,6 +6,7 @@
  */
 import { runBurst } from './demo-burst';
 import { checkout, DemoOrder, type PaymentView } from './demo-steps';
+import { amoLead, bitrixDeal, sheetRow } from './emulator-api';
 import { emulator, HubClient } from './hub-client';
 import { ensureSandboxHub } from './sandbox-process';
 import { loadSandboxEnv, sandboxUrls, type SandboxUrls } from './sandbox-env';
@@ -61,15 +62,26 @@ async function story(urls: SandboxUrls, hub: HubClient): Promise<void> {
   await emulator(`${urls.vpos}/_emulator/sessions/${sessionId}/status`, { status: 'refunded' });
   await describe(order, await order.settled('refunded'), names);
 
-  step('What the CRMs show now');
-  const deal = await emulator(`${urls.bitrix24}/_emulator/portals/sandbox/deals/${order.dealId}`);
-  const lead = await emulator(`${urls.amocrm}/_emulator/leads/${order.leadId}`);
-  console.log(`  Bitrix24 deal ${order.dealId}: stage ${deal.STAGE_ID}, ${deal.OPPORTUNITY} AMD`);
-  console.log(`  amoCRM lead ${order.leadId}: status ${lead.status_id} (142 = won)`);
-  console.log(`  pages: ${urls.bitrix24}/_emulator/ui  ${urls.amocrm}/_emulator/ui`);
+  step("What the CRMs show now (read through each emulator's own API)");
+  const deal = await bitrixDeal(urls, order.dealId);
+  const lead = await amoLead(urls, order.leadId);
   console.log(
-    `  DEMO_ORDER ${JSON.stringify({ orderId: order.orderId, dealId: order.dealId, leadId: order.leadId })}`,
+    `  Bitrix24 deal ${order.dealId}: stage ${String(deal.STAGE_ID)}, ${String(deal.OPPORTUNITY)} AMD`,
   );
+  console.log(`  amoCRM lead ${order.leadId}: status ${String(lead.status_id)} (142 = won)`);
+  for (const o of [order, retry]) {
+    const row = await sheetRow(urls, o.orderId);
+    console.log(`  sheet row of ${o.orderId}: ${row ? JSON.stringify(row) : 'none'}`);
+  }
+  console.log(`  pages: ${urls.bitrix24}/_emulator/ui  ${urls.amocrm}/_emulator/ui`);
+  console.log(`         ${urls.google}/_emulator/ui`);
+  const ids = {
+    orderId: order.orderId,
+    dealId: order.dealId,
+    leadId: order.leadId,
+    retryOrderId: retry.orderId,
+  };
+  console.log(`  DEMO_ORDER ${JSON.stringify(ids)}`);
 }
 
 async function main(): Promise<void> {

@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 
 export const SANDBOX_SPREADSHEET_ID = '1SandboxPaymentsSheet0000000000000000000000';
+export const SANDBOX_SHEET_NAME = 'Payments';
 export const SANDBOX_BITRIX24_PORTAL = 'sandbox';
 
 export interface SandboxUrls {
@@ -99,7 +100,6 @@ export function sandboxVariables(env: NodeJS.ProcessEnv): Record<string, string>
     GOOGLE_EMULATOR_REDIRECT_URIS: callback('google'),
     GOOGLE_EMULATOR_AUTO_APPROVE: '1',
     GOOGLE_EMULATOR_USER_EMAIL: 'owner@sandbox.example',
-    GOOGLE_EMULATOR_SPREADSHEET_ID: SANDBOX_SPREADSHEET_ID,
   };
 }
 

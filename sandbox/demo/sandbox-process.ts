@@ -13,12 +13,19 @@ async function answers(url: string): Promise<boolean> {
 
 /** Ready once the bootstrap connected every CRM and made the catalog. */
 async function bootstrapped(hub: HubClient): Promise<boolean> {
+  type Conn = { type: string; settings: Record<string, unknown> };
   const [connections, products] = await Promise.all([
-    hub.call<{ type: string }[]>('GET', '/api/connections'),
+    hub.call<Conn[]>('GET', '/api/connections'),
     hub.call<unknown[]>('GET', '/api/products'),
-  ]).catch(() => [[], []] as [{ type: string }[], unknown[]]);
+  ]).catch(() => [[], []] as [Conn[], unknown[]]);
   const types = new Set(connections.map((c) => c.type));
-  return types.has('bitrix24') && types.has('amocrm') && products.length > 0;
+  const sheet = connections.find((c) => c.type === 'google-sheets');
+  return (
+    types.has('bitrix24') &&
+    types.has('amocrm') &&
+    typeof sheet?.settings.spreadsheetId === 'string' &&
+    products.length > 0
+  );
 }
 
 export async function ensureSandboxHub(urls: SandboxUrls): Promise<() => Promise<void>> {

@@ -160,20 +160,21 @@ export class JournalService {
       }
     }
 
-    const event = await this.apply(
-      m,
-      verifiedStep(input, {
-        order,
-        attempt,
-        verified,
-        decision,
-        refundedAfter: decision.action === 'ignore' ? refundedBefore : refundedAfter,
-        mismatches,
-        unknownStatus,
-        actor,
-        audits,
-      }),
-    );
+    const step = verifiedStep(input, {
+      order,
+      attempt,
+      verified,
+      decision,
+      refundedAfter: decision.action === 'ignore' ? refundedBefore : refundedAfter,
+      mismatches,
+      unknownStatus,
+      actor,
+      audits,
+    });
+    // A webhook the attempt already reflects (late, or beaten by the lookup of an earlier one) is
+    // audited but is no event: each attempt has one event per status it reached.
+    const event =
+      decision.action === 'ignore' ? await this.ignore(m, step) : await this.apply(m, step);
     if (input.rawEventId) {
       await finishRaw(
         m,
@@ -182,7 +183,18 @@ export class JournalService {
       );
     }
     if (lookup) await fillOrderFacts(m, order, lookup);
-    return { result: 'recorded', event };
+    return event ? { result: 'recorded', event } : { result: 'unchanged' };
+  }
+
+  private async ignore(m: EntityManager, s: JournalStep): Promise<null> {
+    const e = stepEffect(s);
+    this.transitions.inc({ from: e.from, to: s.verified, action: s.decision.action });
+    const ctx = { orderId: s.order.order_id, attemptId: s.attempt.id, rawEventId: s.rawEventId };
+    await this.audit.record(
+      [...s.audits, attemptAudit(s, e, 0)].map((r) => ({ ...ctx, ...r })),
+      m,
+    );
+    return null;
   }
 
   private async apply(m: EntityManager, s: JournalStep): Promise<PaymentEventV1> {

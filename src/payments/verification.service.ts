@@ -82,11 +82,13 @@ export class VerificationService {
       verifiedBy: 'status_lookup',
     });
     const result: VerificationResult =
-      outcome.result === 'already_done' || outcome.result === 'unchanged'
+      outcome.result === 'already_done'
         ? 'already_done'
-        : outcome.result === 'no_order' || outcome.event.type === 'manual_review'
-          ? 'manual_review'
-          : 'verified';
+        : outcome.result === 'unchanged'
+          ? 'verified'
+          : outcome.result === 'no_order' || outcome.event.type === 'manual_review'
+            ? 'manual_review'
+            : 'verified';
     this.outcomes.inc({ outcome: result });
     return result;
   }

@@ -22,7 +22,8 @@ export function spawnMain(env: Record<string, string>) {
         ...env,
       },
       encoding: 'utf8',
-      timeout: 30000,
+      // ts-node compiles the whole app first: half a minute on a busy machine.
+      timeout: 55000,
     },
   );
 }
