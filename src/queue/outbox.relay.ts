@@ -6,6 +6,7 @@ import { Queue } from 'bullmq';
 import { Counter, Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { PgNotifications } from './pg-notifications';
 import { JOBS, jobIdSql, OutboxQueueName, QUEUES } from './queues';
 
 interface OutboxRow {
@@ -38,6 +39,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
+  private notified = false;
   private failures = 0;
   private lastSweep = Date.now();
   private lastGauge = 0;
@@ -49,6 +51,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
     @InjectQueue(QUEUES.deliveries) deliveries: Queue,
     @InjectMetric('vposhub_outbox_published_total') private readonly published: Counter,
     @InjectMetric('vposhub_outbox_pending') private readonly pending: Gauge,
+    private readonly notifications: PgNotifications,
   ) {
     this.queues = { [QUEUES.verification]: verification, [QUEUES.deliveries]: deliveries };
   }
@@ -58,6 +61,10 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
       // Without a listener an 'error' event (Redis down) would crash the process.
       queue.on('error', (err) => this.logger.warn(`queue ${queue.name}: ${err.message}`));
     }
+    this.notifications.subscribe(() => {
+      this.notified = true;
+      this.wake?.();
+    });
     this.running = true;
     this.loop = this.run();
   }
@@ -103,6 +110,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
   private async run(): Promise<void> {
     while (this.running) {
       let moved = 0;
+      this.notified = false;
       try {
         moved = await this.drainOnce();
         if (this.failures > 0) this.logger.log('outbox relay recovered');
@@ -113,15 +121,19 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
           this.logger.warn(`outbox relay cannot publish yet (${(err as Error).message})`);
         }
       }
-      if (moved === BATCH) continue;
+      // A row committed while this pass ran may have missed its SELECT.
+      if (moved === BATCH || (this.notified && this.failures === 0)) continue;
       if (moved === 0) await this.idleChores();
       const delay =
         this.failures > 0
           ? Math.min(MAX_IDLE_BACKOFF_MS, this.config.workers.outboxPollMs * 2 ** this.failures)
           : this.config.workers.outboxPollMs;
       await new Promise<void>((resolve) => {
-        this.wake = resolve;
-        setTimeout(resolve, delay);
+        const timer = setTimeout(resolve, delay);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
       });
     }
   }
