@@ -6,7 +6,7 @@
  * Run: npm run bench:bitrix24 [-- --events=5000 --mode=origin]
  */
 import { arg, run } from './support/hub';
-import { addBitrix24, bitrix24Effects } from './support/crms';
+import { addBitrix24, bitrix24Deal, bitrix24Effects } from './support/crms';
 import { burstReport, line, orderId, sendBurst, startPipeline } from './support/pipeline';
 import { startBitrix24Emulator } from '../sandbox/bitrix24/bitrix24-emulator';
 
@@ -33,13 +33,10 @@ async function main(): Promise<void> {
   const events = p.paidEvents(EVENTS, (i) => {
     const id = orderId('b24', i);
     if (MODE === 'create') return { orderId: id };
-    const deal = b24.createDeal(
-      { TITLE: `Order ${id}`, ORIGINATOR_ID: 'vpos-hub', ORIGIN_ID: id },
-      { portal: 'bench' },
-    );
+    const deal = bitrix24Deal(b24, id);
     return {
       orderId: id,
-      metadata: MODE === 'id' ? { crm: { bitrix24DealId: String(deal.ID) } } : {},
+      metadata: MODE === 'id' ? { crm: { bitrix24DealId: String(deal) } } : {},
     };
   });
   const before = b24.counters(PORTAL);

@@ -6,7 +6,7 @@
  * Run: npm run bench:e2e [-- --rate=50 --duration=60]
  */
 import { arg, peakRssMb, run } from './support/hub';
-import { addAmocrm, addBitrix24, addSheets, bitrix24Deal, bitrix24Effects } from './support/crms';
+import { addAmocrm, addBitrix24, addSheets, bitrix24Deal, bitrix24Won } from './support/crms';
 import { line, orderId, RSS_TARGET_MB, startPipeline, verdict } from './support/pipeline';
 import { fmtMs, Samples, summarize } from './ingest/stats';
 import { startAmocrmEmulator } from '../sandbox/amocrm/amocrm-emulator';
@@ -47,11 +47,13 @@ async function main(): Promise<void> {
 
   const count = RATE * DURATION_S;
   const orders: string[] = [];
+  const dealOf = new Map<string, number>();
+  const leadOf = new Map<string, number>();
   const events = p.paidEvents(count, (i) => {
     const id = orderId('e2e', i);
     orders.push(id);
-    bitrix24Deal(b24, id);
-    account.lead(id);
+    dealOf.set(id, bitrix24Deal(b24, id));
+    leadOf.set(id, account.lead(id));
     return { orderId: id };
   });
 
@@ -61,13 +63,30 @@ async function main(): Promise<void> {
     amocrm: new Map(),
     sheets: new Map(),
   };
-  const stamp = (crm: Crm, done: string[]) => {
-    const now = performance.now();
-    for (const id of done) if (!seen[crm].has(id)) seen[crm].set(id, now);
+  // Only orders sent and not yet seen are looked at, one by one: reading whole CRMs on every
+  // call would cost this process more CPU than the hub.
+  const pending: Record<Crm, Set<string>> = {
+    bitrix24: new Set(),
+    amocrm: new Set(),
+    sheets: new Set(),
   };
-  b24.setBeforeRespond(() => stamp('bitrix24', bitrix24Effects(b24).wonOrders));
-  google.setBeforeRespond(() => stamp('sheets', sheet.rowOrders()));
-  const amoTimer = setInterval(() => stamp('amocrm', account.effects().wonOrders), 10);
+  const check = (crm: Crm, done: (id: string) => boolean) => {
+    const now = performance.now();
+    for (const id of pending[crm]) {
+      if (!done(id)) continue;
+      seen[crm].set(id, now);
+      pending[crm].delete(id);
+    }
+  };
+  let rowsSeen = 0;
+  b24.setBeforeRespond(() => check('bitrix24', (id) => bitrix24Won(b24, dealOf.get(id)!)));
+  google.setBeforeRespond(() => {
+    const rows = sheet.rowOrders().slice(rowsSeen);
+    rowsSeen += rows.length;
+    const written = new Set(rows);
+    check('sheets', (id) => written.has(id));
+  });
+  const amoTimer = setInterval(() => check('amocrm', (id) => account.won(leadOf.get(id)!)), 10);
 
   console.log(
     `e2e: ${count} paid orders at ${RATE}/s for ${DURATION_S} s into Bitrix24, amoCRM and Google Sheets (instant emulators)`,
@@ -80,6 +99,7 @@ async function main(): Promise<void> {
       const due = Math.min(count, Math.floor(((performance.now() - t0) * RATE) / 1000) + 1);
       for (; next < due; next++) {
         sentAt.set(orders[next], t0 + (next * 1000) / RATE);
+        for (const set of Object.values(pending)) set.add(orders[next]);
         sends.push(p.vpos.sendEvent(events[next]));
       }
       if (next >= count) return resolve();

@@ -27,12 +27,17 @@ export function addBitrix24(p: Pipeline, b24: Bitrix24Emulator, settings: object
   });
 }
 
-export function bitrix24Deal(b24: Bitrix24Emulator, orderId: string): void {
-  b24.createDeal(
+/** A deal carrying the order id in ORIGIN_ID; returns its id. */
+export function bitrix24Deal(b24: Bitrix24Emulator, orderId: string): number {
+  const deal = b24.createDeal(
     { TITLE: `Order ${orderId}`, ORIGINATOR_ID: 'vpos-hub', ORIGIN_ID: orderId },
     PORTAL,
   );
+  return Number(deal.ID);
 }
+
+export const bitrix24Won = (b24: Bitrix24Emulator, dealId: number) =>
+  b24.getDeal(dealId, PORTAL)?.STAGE_ID === 'WON';
 
 export function bitrix24Effects(b24: Bitrix24Emulator) {
   const deals = b24.listDeals(PORTAL);
@@ -40,7 +45,6 @@ export function bitrix24Effects(b24: Bitrix24Emulator) {
   return {
     deals: deals.length,
     won: deals.filter((d) => d.STAGE_ID === 'WON').length,
-    wonOrders: deals.filter((d) => d.STAGE_ID === 'WON').map((d) => String(d.ORIGIN_ID)),
     comments: comments.length,
     doubled: repeated(comments.map((c) => c.ENTITY_ID)),
   };
@@ -57,22 +61,19 @@ export async function addAmocrm(p: Pipeline, amo: AmocrmEmulator, settings: obje
     credentials: { token: amo.issueLongLivedToken() },
   });
   return {
+    /** A lead carrying the order id in its field; returns its id. */
     lead: (orderId: string) =>
       amo.createLead({
         name: `Order ${orderId}`,
         custom_fields_values: [{ field_id: orderIdField, values: [{ value: orderId }] }],
-      }),
+      }).id,
+    won: (leadId: number) => amo.getLead(leadId)?.status_id === WON_STATUS_ID,
     effects: () => {
       const leads = amo.listLeads();
-      const orderOf = new Map(
-        leads.map((l) => [l.id, String(l.custom_fields_values?.[0]?.values[0]?.value)]),
-      );
-      const won = leads.filter((l) => l.status_id === WON_STATUS_ID);
       const notes = amo.listNotes();
       return {
         leads: leads.length,
-        won: won.length,
-        wonOrders: won.map((l) => orderOf.get(l.id) ?? ''),
+        won: leads.filter((l) => l.status_id === WON_STATUS_ID).length,
         notes: notes.length,
         doubled: repeated(notes.map((n) => n.entity_id)),
       };
