@@ -21,17 +21,11 @@ interface OutboxRow {
 const BATCH = 500;
 const SWEEP_EVERY_MS = 60_000;
 const GAUGE_EVERY_MS = 5_000;
-/** A raw event still unverified this long after arrival may have lost its job (Redis lost data). */
 const STALE_AFTER = '5 minutes';
 const PUBLISH_TIMEOUT_MS = 5000;
 const MAX_IDLE_BACKOFF_MS = 5000;
 
-/**
- * Moves committed outbox rows to BullMQ. Rows are locked (SKIP LOCKED, so several workers
- * share the work), published, then deleted in the same transaction: when Redis is down the
- * publish fails, the transaction rolls back and the rows wait for the next pass.
- * A row published twice is harmless: job ids are deterministic and processors idempotent.
- */
+// Lock, publish, delete in one transaction: with Redis down it rolls back and the rows wait.
 @Injectable()
 export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
@@ -75,7 +69,6 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
     await this.loop;
   }
 
-  /** One pass: publish up to BATCH rows; returns how many were moved. */
   async drainOnce(): Promise<number> {
     return this.ds.transaction(async (m) => {
       const rows: OutboxRow[] = await m.query(
@@ -123,7 +116,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
       }
       // A row committed while this pass ran may have missed its SELECT.
       if (moved === BATCH || (this.notified && this.failures === 0)) continue;
-      if (moved === 0) await this.idleChores();
+      if (moved === 0) await this.idleChores().catch(() => undefined);
       const delay =
         this.failures > 0
           ? Math.min(MAX_IDLE_BACKOFF_MS, this.config.workers.outboxPollMs * 2 ** this.failures)
@@ -139,26 +132,18 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async idleChores(): Promise<void> {
-    try {
-      // Sampled, not on every idle poll: the poll runs every OUTBOX_POLL_MS.
-      if (Date.now() - this.lastGauge >= GAUGE_EVERY_MS) {
-        this.lastGauge = Date.now();
-        const [row] = await this.ds.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM outbox`);
-        this.pending.set(row.n);
-      }
-      if (Date.now() - this.lastSweep >= SWEEP_EVERY_MS) {
-        this.lastSweep = Date.now();
-        await this.requeueStale();
-      }
-    } catch {
-      // the next pass reports database trouble
+    if (Date.now() - this.lastGauge >= GAUGE_EVERY_MS) {
+      this.lastGauge = Date.now();
+      const [row] = await this.ds.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM outbox`);
+      this.pending.set(row.n);
+    }
+    if (Date.now() - this.lastSweep >= SWEEP_EVERY_MS) {
+      this.lastSweep = Date.now();
+      await this.requeueStale();
     }
   }
 
-  /**
-   * Re-publishes verification for raw events stuck in `received` (their job vanished, e.g. a
-   * Redis restart without persistence). Same job id: BullMQ ignores it if the job still exists.
-   */
+  // Their job vanished (Redis restarted without persistence); BullMQ ignores a job id it has.
   async requeueStale(): Promise<number> {
     const rows: unknown[] = await this.ds.query(
       `INSERT INTO outbox (queue, job_name, job_id, payload)

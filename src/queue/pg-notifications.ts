@@ -2,15 +2,10 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import { Client } from 'pg';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 
-/** Raised by a trigger on `outbox` in the inserting transaction, so it arrives on commit. */
 export const OUTBOX_CHANNEL = 'vposhub_outbox';
 const RECONNECT_MS = 1000;
 
-/**
- * One dedicated PostgreSQL connection LISTENing for new outbox rows. It reconnects when the
- * connection drops and then wakes its subscribers once, since notifications raised while it was
- * away are gone; their poll stays the safety net either way.
- */
+// Notifications raised while disconnected are lost, so a reconnect wakes subscribers once.
 @Injectable()
 export class PgNotifications implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(PgNotifications.name);

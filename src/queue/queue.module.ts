@@ -6,7 +6,6 @@ import { PgNotifications } from './pg-notifications';
 import { DELIVERY_JOB_OPTIONS, QUEUES, SCHEDULE_JOB_OPTIONS, VERIFY_JOB_OPTIONS } from './queues';
 import { redisOptionsFromUrl } from './redis-connection';
 
-/** BullMQ connection, queues and the outbox relay; only worker processes import it. */
 @Module({})
 export class QueueModule {
   static forWorker(): DynamicModule {

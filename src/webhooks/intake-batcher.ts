@@ -16,12 +16,10 @@ export interface IntakeRow {
   audit: string;
 }
 
-/** Statements in flight at once; webhooks arriving meanwhile wait and share the next one. */
 export const INTAKE_MAX_IN_FLIGHT = 4;
 export const INTAKE_MAX_ROWS = 200;
 
-// Only the first row of each event id in a batch is offered to the INSERT: ON CONFLICT cannot
-// tell which of two identical rows of one statement won, and the later ones answer duplicate.
+// Only each event id's first row is inserted: ON CONFLICT cannot say which of two equal rows won.
 const INTAKE_SQL = `
 WITH input AS (
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
@@ -58,11 +56,7 @@ interface Waiting {
   reject: (err: unknown) => void;
 }
 
-/**
- * Group commit for the intake: webhooks that arrive while earlier statements are still running
- * are written together in one statement and one commit, and each caller is answered only once
- * that commit returned. A failed batch is retried row by row, so one bad row fails alone.
- */
+// Group commit: webhooks arriving while statements run share the next one; a failed one is retried row by row.
 @Injectable()
 export class IntakeBatcher {
   readonly stats = { batches: 0, rows: 0, retriedBatches: 0 };
@@ -72,7 +66,6 @@ export class IntakeBatcher {
 
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
-  /** Resolves with the new event's id, or null when the event was already stored. */
   store(row: IntakeRow): Promise<string | null> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ row, resolve, reject });

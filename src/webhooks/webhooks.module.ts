@@ -6,7 +6,6 @@ import { WebhooksService } from './webhooks.service';
 
 export const WEBHOOK_MAX_BYTES = 256 * 1024;
 
-/** The intake service; its HTTP handler is mounted by common/http-setup.ts (api role). */
 @Module({
   imports: [AuditModule],
   providers: [WebhooksService, WebhookRejections, IntakeBatcher],

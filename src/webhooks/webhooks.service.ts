@@ -73,7 +73,6 @@ export class WebhooksService {
         (headers[h] as string).slice(0, KEPT_HEADER_MAX),
       ]),
     );
-    // Stored with its outbox row and audit entry in one commit, possibly shared with others.
     const inserted = await this.batcher.store({
       providerEventId,
       webhookId: signature.webhookId ?? null,
