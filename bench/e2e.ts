@@ -41,8 +41,9 @@ async function main(): Promise<void> {
     GOOGLE_TOKEN_URL: google.endpoints.token,
     GOOGLE_SHEETS_API_URL: google.endpoints.sheetsRootUrl,
   });
-  await addBitrix24(p, b24);
-  const account = await addAmocrm(p, amo);
+  // The hub's own pacing at the most each connector's settings allow: the CRMs here have no limit.
+  await addBitrix24(p, b24, { rateLimit: { capacity: 250, refillPerSecond: 5 } });
+  const account = await addAmocrm(p, amo, { rateLimit: { capacity: 1000, refillPerSecond: 1000 } });
   const sheet = await addSheets(p, google);
 
   const count = RATE * DURATION_S;

@@ -114,9 +114,9 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
           this.logger.warn(`outbox relay cannot publish yet (${(err as Error).message})`);
         }
       }
+      if (moved === 0) await this.idleChores().catch(() => undefined);
       // A row committed while this pass ran may have missed its SELECT.
       if (moved === BATCH || (this.notified && this.failures === 0)) continue;
-      if (moved === 0) await this.idleChores().catch(() => undefined);
       const delay =
         this.failures > 0
           ? Math.min(MAX_IDLE_BACKOFF_MS, this.config.workers.outboxPollMs * 2 ** this.failures)
