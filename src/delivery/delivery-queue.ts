@@ -1,11 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { JOBS, jobIdSql, QUEUES } from '../queue/queues';
 
-/**
- * Enqueues deliveries through the outbox inside the caller's transaction: each one's
- * enqueue_seq is bumped and becomes part of the job id, so a re-enqueue is never deduped away
- * and the processor's claim decides who works.
- */
+// A bumped enqueue_seq gives every re-enqueue a new job id, so none is deduped away.
 export async function enqueueDeliveries(
   m: EntityManager,
   ids: string[],
@@ -25,7 +21,6 @@ export async function enqueueDeliveries(
   );
 }
 
-/** Reconnected: parked deliveries go back to pending, and every open one is enqueued again. */
 export async function unparkDeliveries(m: EntityManager, connectionId: string): Promise<number> {
   await m.query(
     `UPDATE deliveries SET status = 'pending', next_attempt_at = now(), updated_at = now()

@@ -20,7 +20,6 @@ export interface ReplayPlanItem {
   wouldSend?: unknown;
 }
 
-/** Replays an order's events to one or all connections; dry-run shows what would be sent. */
 @Injectable()
 export class DeliveryReplayService {
   constructor(
@@ -48,7 +47,6 @@ export class DeliveryReplayService {
           where: { deletedAt: IsNull(), status: Not('disabled') },
           order: { createdAt: 'ASC' },
         });
-    // One query for the existing deliveries of every (event, connection) pair.
     const existingRows = await this.ds.query<
       { id: string; status: string; event_id: string; connection_id: string }[]
     >(
@@ -111,7 +109,6 @@ export class DeliveryReplayService {
     return { orderId, dryRun, items };
   }
 
-  /** Operator replay of one delivery: back to pending now, attempts kept for the record. */
   async replay(id: string, actor = 'admin'): Promise<Delivery> {
     const found = await this.ds.getRepository(Delivery).findOneBy({ id });
     if (!found) throw new NotFoundException(`id: no delivery "${id}"`);

@@ -24,11 +24,7 @@ const LINGER_MS = 2000;
 
 type Outcome = 'noop' | 'blocked' | 'parked' | 'skipped' | 'attempted';
 
-/**
- * Jobs carry a delivery id only. The row decides: finished or not yet due → return; an
- * earlier delivery of the same order still open → return (its completion wakes this one);
- * otherwise take a rate-limit token, claim a batch, call the connector, record the outcome.
- */
+// The row decides: an open earlier delivery of the order makes this wait (its completion wakes it).
 @Processor(QUEUES.deliveries, { concurrency: DELIVERY_CONCURRENCY })
 export class DeliveryProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(DeliveryProcessor.name);
@@ -74,8 +70,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     try {
       const rule = connector.rateLimit(ctx);
       batchSize = connector.maxBatchSize(ctx);
-      // A full call's requests are reserved before the claim: under a backlog a call waits
-      // until it can run at full size instead of starting small and starving others.
+      // Reserved before the claim, so a backlogged call runs full-size instead of starving others.
       const cost = Math.max(1, Math.min(rule.capacity, connector.requestsPerCall?.(ctx) ?? 1));
       const key = rateLimitKey(connection);
       const { wait, left } = await this.limiter.takeWithLevel(key, rule, cost);
@@ -84,8 +79,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
         throw new DelayedError();
       }
       reserved = new Reservation(this.limiter, key, rule, cost);
-      // Running low on tokens while events keep arriving: let a young row wait a moment so
-      // the call carries a fuller batch, rather than spend the last of the burst on a few.
+      // Low on tokens while events arrive: a young row waits a moment for a fuller batch.
       const readyForMs = Date.now() - row.nextAttemptAt.getTime();
       if (batchSize > 1 && left < rule.capacity / 2 && readyForMs < LINGER_MS) {
         await reserved.cancel();
@@ -94,7 +88,6 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
       }
     } catch (err) {
       if (err instanceof DelayedError || !(err instanceof ConnectorError)) throw err;
-      // Invalid settings: every item fails the same way (permanent).
       batchSize = 1;
     }
 
@@ -130,7 +123,6 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     return 'attempted';
   }
 
-  /** The connector edge: anything thrown becomes a classified ConnectorError for every item. */
   private async call(
     connector: CrmConnector,
     ctx: ReturnType<ConnectionsService['context']>,
@@ -153,11 +145,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
   }
 }
 
-/**
- * Tokens a call reserved. `pace` runs before each request (the connector calls it, or not at
- * all for one request per call): reserved tokens first, then the limiter. A call that happened
- * used at least one; `settle` gives back the rest, `cancel` all of them (no call).
- */
+// `pace` spends reserved tokens before the limiter; `settle` returns unused ones, `cancel` all.
 class Reservation {
   private spent = 0;
   private open = true;

@@ -63,7 +63,6 @@ export class DeliveryService {
     return this.ds.getRepository(Delivery).findOneBy({ id });
   }
 
-  /** True when an earlier delivery of the same order to the same connection is unfinished. */
   async blocked(id: string): Promise<boolean> {
     const rows = await this.ds.query<unknown[]>(
       `SELECT 1 FROM deliveries d WHERE d.id = $1 AND NOT ${NO_OPEN_PREDECESSOR}`,
@@ -72,11 +71,7 @@ export class DeliveryService {
     return rows.length > 0;
   }
 
-  /**
-   * Claims the delivery and, under a backlog, up to `max - 1` more ready ones of the same
-   * connection (oldest first, never two of one order). Claimed rows are `in_progress` with a
-   * lease; a worker that dies leaves them to the sweeper once the lease ends.
-   */
+  // Never two of one order; a dead worker's rows go back to the sweeper when the lease ends.
   claimBatch(firstId: string, connectionId: string, max: number): Promise<ClaimedDelivery[]> {
     return this.ds.transaction(async (m) => {
       const first = await m.query<{ id: string }[]>(
@@ -119,7 +114,6 @@ export class DeliveryService {
     });
   }
 
-  /** Records each item's outcome, schedules retries, wakes the next delivery of each order. */
   async complete(
     claimed: ClaimedDelivery[],
     results: DeliveryItemResult[],
@@ -210,7 +204,6 @@ export class DeliveryService {
     );
   }
 
-  /** Every outcome but delivered (those are marked together by markDelivered). */
   private async applyResult(
     m: EntityManager,
     item: ClaimedDelivery,
@@ -256,7 +249,6 @@ export class DeliveryService {
     );
   }
 
-  /** The next open delivery of each finished one's order and connection may now run. */
   private async wakeSuccessors(m: EntityManager, finished: string[]): Promise<void> {
     if (finished.length === 0) return;
     const next = await m.query<{ id: string }[]>(
@@ -273,7 +265,6 @@ export class DeliveryService {
     );
   }
 
-  /** Skip (connection gone) or park (connection waiting for a reconnect) without an attempt. */
   async setWithoutAttempt(id: string, status: 'skipped' | 'parked', reason: string): Promise<void> {
     await this.ds.transaction(async (m) => {
       await this.finish(m, id, status, null, null, reason);

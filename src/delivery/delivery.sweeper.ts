@@ -10,11 +10,7 @@ import { QUEUES, SCHEDULES } from '../queue/queues';
 import { keepSchedules } from '../queue/schedules';
 import { enqueueDeliveries } from './delivery-queue';
 
-/**
- * Safety net and gauges. The sweep (a job scheduler: one worker per tick across replicas)
- * re-enqueues deliveries whose worker died (lease expired) or whose job vanished (due long ago,
- * untouched since). Every worker samples queue depth and the oldest open age for its /metrics.
- */
+// Re-enqueues deliveries whose worker died (lease over) or whose job vanished (due long ago).
 @Processor(QUEUES.deliverySweeps)
 export class DeliverySweeper extends WorkerHost implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(DeliverySweeper.name);
@@ -55,7 +51,6 @@ export class DeliverySweeper extends WorkerHost implements OnModuleInit, OnAppli
     return this.sweep();
   }
 
-  /** Returns how many deliveries were re-enqueued. */
   async sweep(): Promise<number> {
     // A job unseen for 20 sweeps is presumed lost (5 minutes at the default interval).
     const staleAfter = `${(this.config.workers.sweepIntervalMs * 20) / 1000} seconds`;

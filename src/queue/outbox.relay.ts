@@ -6,6 +6,7 @@ import { Queue } from 'bullmq';
 import { Counter, Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { PgNotifications } from './pg-notifications';
 import { JOBS, jobIdSql, OutboxQueueName, QUEUES } from './queues';
 
 interface OutboxRow {
@@ -20,17 +21,11 @@ interface OutboxRow {
 const BATCH = 500;
 const SWEEP_EVERY_MS = 60_000;
 const GAUGE_EVERY_MS = 5_000;
-/** A raw event still unverified this long after arrival may have lost its job (Redis lost data). */
 const STALE_AFTER = '5 minutes';
 const PUBLISH_TIMEOUT_MS = 5000;
 const MAX_IDLE_BACKOFF_MS = 5000;
 
-/**
- * Moves committed outbox rows to BullMQ. Rows are locked (SKIP LOCKED, so several workers
- * share the work), published, then deleted in the same transaction: when Redis is down the
- * publish fails, the transaction rolls back and the rows wait for the next pass.
- * A row published twice is harmless: job ids are deterministic and processors idempotent.
- */
+// Lock, publish, delete in one transaction: with Redis down it rolls back and the rows wait.
 @Injectable()
 export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
@@ -38,6 +33,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
+  private notified = false;
   private failures = 0;
   private lastSweep = Date.now();
   private lastGauge = 0;
@@ -49,6 +45,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
     @InjectQueue(QUEUES.deliveries) deliveries: Queue,
     @InjectMetric('vposhub_outbox_published_total') private readonly published: Counter,
     @InjectMetric('vposhub_outbox_pending') private readonly pending: Gauge,
+    private readonly notifications: PgNotifications,
   ) {
     this.queues = { [QUEUES.verification]: verification, [QUEUES.deliveries]: deliveries };
   }
@@ -58,6 +55,10 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
       // Without a listener an 'error' event (Redis down) would crash the process.
       queue.on('error', (err) => this.logger.warn(`queue ${queue.name}: ${err.message}`));
     }
+    this.notifications.subscribe(() => {
+      this.notified = true;
+      this.wake?.();
+    });
     this.running = true;
     this.loop = this.run();
   }
@@ -68,7 +69,6 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
     await this.loop;
   }
 
-  /** One pass: publish up to BATCH rows; returns how many were moved. */
   async drainOnce(): Promise<number> {
     return this.ds.transaction(async (m) => {
       const rows: OutboxRow[] = await m.query(
@@ -103,6 +103,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
   private async run(): Promise<void> {
     while (this.running) {
       let moved = 0;
+      this.notified = false;
       try {
         moved = await this.drainOnce();
         if (this.failures > 0) this.logger.log('outbox relay recovered');
@@ -113,40 +114,36 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
           this.logger.warn(`outbox relay cannot publish yet (${(err as Error).message})`);
         }
       }
-      if (moved === BATCH) continue;
-      if (moved === 0) await this.idleChores();
+      if (moved === 0) await this.idleChores().catch(() => undefined);
+      // A row committed while this pass ran may have missed its SELECT.
+      if (moved === BATCH || (this.notified && this.failures === 0)) continue;
       const delay =
         this.failures > 0
           ? Math.min(MAX_IDLE_BACKOFF_MS, this.config.workers.outboxPollMs * 2 ** this.failures)
           : this.config.workers.outboxPollMs;
       await new Promise<void>((resolve) => {
-        this.wake = resolve;
-        setTimeout(resolve, delay);
+        const timer = setTimeout(resolve, delay);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
       });
     }
   }
 
   private async idleChores(): Promise<void> {
-    try {
-      // Sampled, not on every idle poll: the poll runs every OUTBOX_POLL_MS.
-      if (Date.now() - this.lastGauge >= GAUGE_EVERY_MS) {
-        this.lastGauge = Date.now();
-        const [row] = await this.ds.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM outbox`);
-        this.pending.set(row.n);
-      }
-      if (Date.now() - this.lastSweep >= SWEEP_EVERY_MS) {
-        this.lastSweep = Date.now();
-        await this.requeueStale();
-      }
-    } catch {
-      // the next pass reports database trouble
+    if (Date.now() - this.lastGauge >= GAUGE_EVERY_MS) {
+      this.lastGauge = Date.now();
+      const [row] = await this.ds.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM outbox`);
+      this.pending.set(row.n);
+    }
+    if (Date.now() - this.lastSweep >= SWEEP_EVERY_MS) {
+      this.lastSweep = Date.now();
+      await this.requeueStale();
     }
   }
 
-  /**
-   * Re-publishes verification for raw events stuck in `received` (their job vanished, e.g. a
-   * Redis restart without persistence). Same job id: BullMQ ignores it if the job still exists.
-   */
+  // Their job vanished (Redis restarted without persistence); BullMQ ignores a job id it has.
   async requeueStale(): Promise<number> {
     const rows: unknown[] = await this.ds.query(
       `INSERT INTO outbox (queue, job_name, job_id, payload)

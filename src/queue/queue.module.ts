@@ -2,10 +2,10 @@ import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { OutboxRelay } from './outbox.relay';
+import { PgNotifications } from './pg-notifications';
 import { DELIVERY_JOB_OPTIONS, QUEUES, SCHEDULE_JOB_OPTIONS, VERIFY_JOB_OPTIONS } from './queues';
 import { redisOptionsFromUrl } from './redis-connection';
 
-/** BullMQ connection, queues and the outbox relay; only worker processes import it. */
 @Module({})
 export class QueueModule {
   static forWorker(): DynamicModule {
@@ -28,7 +28,7 @@ export class QueueModule {
         }),
         queues,
       ],
-      providers: [OutboxRelay],
+      providers: [OutboxRelay, PgNotifications],
       exports: [queues],
     };
   }

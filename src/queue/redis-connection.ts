@@ -1,6 +1,5 @@
 import type { RedisOptions } from 'ioredis';
 
-/** ioredis options from a redis:// or rediss:// URL. */
 export function redisOptionsFromUrl(url: string): RedisOptions {
   const u = new URL(url);
   const db = u.pathname && u.pathname !== '/' ? Number(u.pathname.slice(1)) : 0;

@@ -3,11 +3,7 @@ import { SCHEDULES } from './queues';
 
 type Schedule = (typeof SCHEDULES)[keyof typeof SCHEDULES];
 
-/**
- * Creates the queue's job schedulers now and keeps them there: Redis restarted empty loses
- * them, and the sweep that recovers the jobs lost with it must come back without a restart.
- * Every replica runs this; an upsert with the same id and interval changes nothing.
- */
+// Redis restarted empty loses job schedulers, so they are upserted again now and then.
 export async function keepSchedules(
   queue: Queue,
   schedules: Schedule[],

@@ -19,7 +19,6 @@ export function parseJsonObject(raw: Buffer): JsonObjectResult {
 // Raw UTF-8 decoding never yields NUL inside a JSON string nor a lone surrogate: only escapes do.
 const SUSPECT_ESCAPE = /\\u(?:0000|[dD][89a-fA-F])/;
 
-/** The path of the first key or value PostgreSQL cannot store (NUL, lone surrogate), if any. */
 export function findUnstorableText(text: string, value: unknown): string | undefined {
   return SUSPECT_ESCAPE.test(text) ? findUnsafeText(value) : undefined;
 }

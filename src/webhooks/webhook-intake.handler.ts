@@ -12,15 +12,8 @@ import { WebhooksService } from './webhooks.service';
 
 export const WEBHOOK_PATH = '/webhooks/vpos';
 
-/**
- * `POST /webhooks/vpos` answered straight from Node's HTTP server, in front of Express and
- * Nest: the ack path is the hub's hottest, and routing, body-parser, guards, pipes and
- * per-request logging cost more CPU than the work itself (bench/ingest measures it). The
- * service, the JSON error shape and the request id are the same as everywhere else; every
- * webhook is recorded in the audit log, so successful ones are logged at debug level only.
- * Refusals can come from anyone, so their warnings are rate-limited: signature rejections by
- * WebhookRejections (per source), other 4xx here (per status code).
- */
+// In front of Express and Nest: their per-request work costs more CPU than the intake itself.
+// Refusals can come from anyone, so their warnings are rate-limited.
 export function mountWebhookIntake(server: Server, service: WebhooksService): void {
   const logger = new Logger('WebhookIntake');
   const refused = throttledWarning(logger);
@@ -74,7 +67,6 @@ async function intake(
 
 const WARN_EVERY_MS = 10_000;
 
-/** At most one warning per status code every WARN_EVERY_MS, telling how many were not logged. */
 function throttledWarning(logger: Logger): (statusCode: number, fields: object) => void {
   const last = new Map<number, { at: number; suppressed: number }>();
   return (statusCode, fields) => {
@@ -89,7 +81,6 @@ function throttledWarning(logger: Logger): (statusCode: number, fields: object) 
   };
 }
 
-/** The raw bytes, capped at WEBHOOK_MAX_BYTES (413 without reading on when over). */
 function readBody(req: IncomingMessage): Promise<Buffer> {
   const tooLarge = () =>
     new PayloadTooLargeException(`body: exceeds ${WEBHOOK_MAX_BYTES / 1024} KB`);

@@ -8,7 +8,6 @@ import { AuditRecord, AuditService } from '../audit/audit.service';
 import { printable } from '../common/input-safety';
 
 export const REJECTION_INTERVAL_MS = 60_000;
-/** Sources tracked one by one; any further source is folded into OVERFLOW_SOURCE. */
 export const MAX_TRACKED_SOURCES = 256;
 export const OVERFLOW_SOURCE = '(other sources)';
 const FIELD_MAX = 64;
@@ -33,12 +32,8 @@ export function clip(value: string | undefined, max = FIELD_MAX): string | null 
   return value === undefined ? null : printable(value.slice(0, max)).slice(0, max * 6);
 }
 
-/**
- * Accounting for refused, unauthenticated webhooks. Anyone can send them, so nothing is stored
- * per request: each source (client address) gets at most one `webhook.rejected` audit row and
- * one warning per interval, the first at once and later ones carrying the count folded in since.
- * Memory is bounded by MAX_TRACKED_SOURCES; an address-rotating sender lands in one shared tally.
- */
+// Anyone can send these, so nothing is stored per request: per source one audit row and warning
+// per interval; memory bounded by MAX_TRACKED_SOURCES (the rest share one tally).
 @Injectable()
 export class WebhookRejections implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('WebhookRejections');
@@ -57,7 +52,6 @@ export class WebhookRejections implements OnApplicationBootstrap, BeforeApplicat
     await this.flush(Number.POSITIVE_INFINITY);
   }
 
-  /** Counts one rejection; resolves once its audit row is written when it opens a window. */
   async record(rejection: WebhookRejection, now = Date.now()): Promise<void> {
     const source = clip(rejection.source ?? 'unknown') ?? 'unknown';
     const key =
@@ -84,7 +78,6 @@ export class WebhookRejections implements OnApplicationBootstrap, BeforeApplicat
     await this.write([this.close(key, opened, now)]);
   }
 
-  /** Writes the counts of every window that has ended; forgets quiet sources. */
   async flush(now = Date.now()): Promise<void> {
     const at = Number.isFinite(now) ? now : Date.now();
     const rows: AuditRecord[] = [];
@@ -96,7 +89,6 @@ export class WebhookRejections implements OnApplicationBootstrap, BeforeApplicat
     await this.write(rows);
   }
 
-  /** Tracked sources, for tests and the memory bound. */
   get trackedSources(): number {
     return this.tallies.size;
   }

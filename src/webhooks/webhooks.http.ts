@@ -49,7 +49,6 @@ const WEBHOOK_OPENAPI = {
   },
 };
 
-/** The VPOS webhook: raw body, before any JSON parser; its OpenAPI entry written by hand. */
 export const WEBHOOK_ROUTES: RawRoutes = {
   mount: (app: NestExpressApplication) =>
     mountWebhookIntake(app.getHttpServer(), app.get(WebhooksService)),

@@ -1,10 +1,6 @@
 import { BadRequestException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Counter, Histogram } from 'prom-client';
-import type { Pool } from 'pg';
-import { DataSource } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import {
   readVposIntake,
@@ -12,7 +8,7 @@ import {
   vposIntakeProblem,
 } from '../providers/vpos/vpos-intake';
 import { verifyWebhookSignature } from '../providers/vpos/vpos-signature';
-import { JOBS, jobIdSql, QUEUES } from '../queue/queues';
+import { IntakeBatcher } from './intake-batcher';
 import { findUnstorableText, parseJsonObject } from './webhook-body';
 import { WebhookRejections } from './webhook-rejections';
 
@@ -24,33 +20,10 @@ type Headers = Record<string, string | string[] | undefined>;
 const KEPT_HEADERS = ['webhook-id', 'webhook-timestamp', 'content-type', 'user-agent'];
 const KEPT_HEADER_MAX = 256;
 
-/**
- * The ack path: parse, verify the signature, then one SQL statement that stores the raw
- * event (unique per provider event id), its outbox row and an audit entry atomically.
- * Nothing here touches Redis, so Redis being down never fails a webhook.
- */
-const INTAKE_SQL = `
-WITH ins AS (
-  INSERT INTO webhook_events
-    (provider, provider_event_id, webhook_id, event_type, claimed_order_id, claimed_payment_id,
-     headers, raw_body)
-  VALUES ('vpos', $1, $2, $3, $4, $5, $6::jsonb, $7)
-  ON CONFLICT (provider, provider_event_id) DO NOTHING
-  RETURNING id
-), ob AS (
-  INSERT INTO outbox (queue, job_name, job_id, payload)
-  SELECT $8, $9, ${jobIdSql.verifyWebhook('id')}, jsonb_build_object('webhookEventId', id) FROM ins
-), au AS (
-  INSERT INTO audit_log (order_id, raw_event_id, kind, actor, data)
-  SELECT $4, (SELECT id FROM ins), 'webhook.received', 'vpos',
-         $10::jsonb || jsonb_build_object('duplicate', NOT EXISTS (SELECT 1 FROM ins))
-)
-SELECT (SELECT id FROM ins) AS inserted_id`;
-
 @Injectable()
 export class WebhooksService {
   constructor(
-    @InjectDataSource() private readonly ds: DataSource,
+    private readonly batcher: IntakeBatcher,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly rejections: WebhookRejections,
     @InjectMetric('vposhub_webhooks_received_total') private readonly received: Counter<string>,
@@ -100,40 +73,28 @@ export class WebhooksService {
         (headers[h] as string).slice(0, KEPT_HEADER_MAX),
       ]),
     );
-    // A named statement: PostgreSQL parses and plans it once per connection, not per webhook.
-    const { rows } = await this.pool().query<{ inserted_id: string | null }>({
-      name: 'vposhub_intake_v1',
-      text: INTAKE_SQL,
-      values: [
+    const inserted = await this.batcher.store({
+      providerEventId,
+      webhookId: signature.webhookId ?? null,
+      eventType: claim.type ?? null,
+      orderId: claim.orderId ?? null,
+      paymentId: claim.sessionId ?? null,
+      headers: JSON.stringify(kept),
+      rawBody: text,
+      audit: JSON.stringify({
         providerEventId,
-        signature.webhookId ?? null,
-        claim.type ?? null,
-        claim.orderId ?? null,
-        claim.sessionId ?? null,
-        JSON.stringify(kept),
-        text,
-        QUEUES.verification,
-        JOBS.verifyWebhook,
-        JSON.stringify({
-          providerEventId,
-          signature: 'valid',
-          scheme: this.config.vpos.webhook.scheme,
-          eventType: claim.type ?? null,
-          claimedStatus: claim.status ?? null,
-          providerPaymentId: claim.sessionId ?? null,
-        }),
-      ],
+        signature: 'valid',
+        scheme: this.config.vpos.webhook.scheme,
+        eventType: claim.type ?? null,
+        claimedStatus: claim.status ?? null,
+        providerPaymentId: claim.sessionId ?? null,
+      }),
     });
-    const inserted = rows[0]?.inserted_id;
     this.received.inc({ result: inserted ? 'accepted' : 'duplicate' });
     this.ackSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
     return inserted
       ? { status: 'accepted', eventId: inserted }
       : { status: 'duplicate', providerEventId };
-  }
-
-  private pool(): Pool {
-    return (this.ds.driver as PostgresDriver).master as Pool;
   }
 }
 
