@@ -13,6 +13,7 @@ import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ConnectionsModule } from './connections/connections.module';
 import { ConnectorsModule } from './connectors/connectors.module';
+import { CrmLinksModule } from './crm-links/crm-links.module';
 import { DeliveryModule } from './delivery/delivery.module';
 import { PaymentLinksModule } from './payment-links/payment-links.module';
 import { PaymentsModule } from './payments/payments.module';
@@ -40,6 +41,7 @@ export class AppModule {
         DeliveryModule.forRole(config.role),
         PaymentsModule.forRole(config.role),
         PaymentLinksModule.forRole(config.role),
+        CrmLinksModule.forRole(config.role),
       ],
       providers: [
         { provide: APP_GUARD, useClass: AdminAuthGuard },

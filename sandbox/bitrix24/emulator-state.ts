@@ -48,6 +48,8 @@ export class EmulatorState {
   autoApprove: boolean;
   /** Test hook: runs after a REST call took effect, before its answer is sent. */
   beforeRespond?: (info: { method: string; portal: string }) => Promise<void> | void;
+  /** Runs after a method took effect (the event sender listens). */
+  afterCall?: (method: string, params: Params, ctx: CallContext, out: MethodResult) => void;
   protected clockOffset = 0;
 
   constructor(readonly options: Bitrix24EmulatorOptions) {
@@ -140,7 +142,9 @@ export class EmulatorState {
       counters.faultsInjected += 1;
       throw fault;
     }
-    return spec.run(params, ctx);
+    const out = spec.run(params, ctx);
+    this.afterCall?.(method, params, ctx, out);
+    return out;
   }
 
   /** Issues a code as the consent page's "Allow" does; the redirect URL when one is known. */

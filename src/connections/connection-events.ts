@@ -3,6 +3,11 @@ import type { EntityManager } from 'typeorm';
 
 /** Returns how many deliveries it resumed. */
 export type ReconnectListener = (m: EntityManager, connectionId: string) => Promise<number>;
+export type ChangeListener = (
+  m: EntityManager,
+  connectionId: string,
+  change: 'settings' | 'removing',
+) => Promise<void>;
 
 /**
  * "A connection has usable credentials again", told inside the transaction that made it so.
@@ -11,9 +16,19 @@ export type ReconnectListener = (m: EntityManager, connectionId: string) => Prom
 @Injectable()
 export class ConnectionEvents {
   private readonly listeners: ReconnectListener[] = [];
+  private readonly changeListeners: ChangeListener[] = [];
 
   onReconnected(listener: ReconnectListener): void {
     this.listeners.push(listener);
+  }
+
+  onChanged(listener: ChangeListener): void {
+    this.changeListeners.push(listener);
+  }
+
+  /** Settings were saved, or the connection is about to lose its credentials (removal). */
+  async changed(m: EntityManager, connectionId: string, change: 'settings' | 'removing') {
+    for (const listener of this.changeListeners) await listener(m, connectionId, change);
   }
 
   async reconnected(m: EntityManager, connectionId: string): Promise<number> {

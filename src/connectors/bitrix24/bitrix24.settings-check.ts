@@ -1,5 +1,6 @@
 import type { StageCatalog } from './bitrix24.catalog';
 import type { Bitrix24Settings } from './bitrix24.settings';
+import { linkTriggerProblems } from './bitrix24.trigger';
 
 /** What in the settings this portal does not have: fields, stages, the new-deal pipeline. */
 export function settingsProblems(
@@ -35,5 +36,6 @@ export function settingsProblems(
       `settings.newDeal.stageId: unknown stage "${settings.newDeal.stageId}" in pipeline ${categoryId} (${catalog.pipelines.get(categoryId)!.stages.join(', ')})`,
     );
   }
+  problems.push(...linkTriggerProblems(settings.paymentLinkTrigger, fields ?? {}, catalog));
   return problems;
 }
