@@ -196,7 +196,10 @@ export async function handleEventRoute(
       state.moveDeal(Number(match[2]), text(body.stageId), { portal });
       sendJson(res, 200, state.getDeal(Number(match[2]), { portal }) ?? null);
     } else if (CONTACTS.test(path) && method === 'POST') {
-      const id = state.createContact({ name: text(body.name), phone: text(body.phone) }, { portal });
+      const id = state.createContact(
+        { name: text(body.name), phone: text(body.phone) },
+        { portal },
+      );
       sendJson(res, 200, { id });
     } else if (OUTGOING.test(path) && method === 'PUT') {
       const events = Array.isArray(body.events) ? body.events.map((e) => text(e)) : undefined;

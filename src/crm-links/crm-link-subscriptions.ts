@@ -89,7 +89,9 @@ export class CrmLinkSubscriptions implements OnModuleInit {
       await source.unsubscribe(this.connections.context(connection), row.destination);
       await this.record(connectionId, null);
     } catch (err) {
-      this.logger.warn(`connection ${connectionId}: unsubscribe failed (${(err as Error).message})`);
+      this.logger.warn(
+        `connection ${connectionId}: unsubscribe failed (${(err as Error).message})`,
+      );
     }
   }
 

@@ -158,7 +158,11 @@ export class CrmLinkWorker {
       language,
     };
     try {
-      const created = await this.links.create(dto, `crm-link:${orderId}:${n + 1}`, `crm:${ctx.type}`);
+      const created = await this.links.create(
+        dto,
+        `crm-link:${orderId}:${n + 1}`,
+        `crm:${ctx.type}`,
+      );
       return created.link.id;
     } catch (err) {
       if (!(err instanceof ConflictException)) throw err;
