@@ -69,6 +69,7 @@ export class ConnectionsService {
       }
       throw err;
     }
+    await this.events.changed(this.ds.manager, id, 'settings');
     const data = { connectionId: id, type: input.type, mode: input.mode };
     await this.audit.record({
       kind: 'connection.created',
