@@ -227,7 +227,7 @@ export function buildLeadEventRoutes(state: AmoState): Route[] {
         const b = isObject(body) ? body : {};
         const contact = addContact(
           state,
-          String(b.name ?? 'Customer'),
+          typeof b.name === 'string' ? b.name : 'Customer',
           typeof b.phone === 'string' ? b.phone : null,
           num(b.lead_id),
         );

@@ -11,9 +11,7 @@ export const QUEUES = {
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 /** The queues the outbox publishes to (work caused by a committed row). */
 export type OutboxQueueName =
-  | typeof QUEUES.verification
-  | typeof QUEUES.deliveries
-  | typeof QUEUES.crmLinks;
+  typeof QUEUES.verification | typeof QUEUES.deliveries | typeof QUEUES.crmLinks;
 
 export const JOBS = {
   verifyWebhook: 'verify-webhook',

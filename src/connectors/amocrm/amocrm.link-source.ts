@@ -5,6 +5,7 @@ import {
   CrmLinkSource,
   EntitySnapshot,
   formText,
+  scalarText,
   InboundHint,
   LinkTriggerView,
   LinkWriteBack,
@@ -44,13 +45,12 @@ export class AmocrmLinkSource implements CrmLinkSource {
   }
 
   orderId(ctx: ConnectionContext, leadId: string): string {
-    return `amo-${String(ctx.account.accountId ?? ctx.account.accountKey ?? ctx.id)}-${leadId}`;
+    return `amo-${scalarText(ctx.account.accountId) || scalarText(ctx.account.accountKey) || ctx.id}-${leadId}`;
   }
 
   accountIds(account: Record<string, unknown>): string[] {
-    return account.accountId === null || account.accountId === undefined
-      ? []
-      : [`id:${String(account.accountId)}`];
+    const id = scalarText(account.accountId);
+    return id ? [`id:${id}`] : [];
   }
 
   parseInbound(body: unknown): InboundHint {

@@ -1,11 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
+import { createHttpClient } from '../../common/http-client';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { TokenService } from '../../credentials/token.service';
 import { ConnectionContext, ConnectorError } from '../crm-connector';
 import {
   CrmLinkSource,
   EntitySnapshot,
   formText,
+  scalarText,
   InboundHint,
   LinkTriggerView,
   LinkWriteBack,
@@ -33,7 +36,10 @@ export class Bitrix24LinkSource implements CrmLinkSource {
   readonly refKey = 'bitrix24DealId';
   readonly entityName = 'deal';
 
-  constructor(private readonly tokens: TokenService) {}
+  constructor(
+    private readonly tokens: TokenService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   trigger(ctx: ConnectionContext): (LinkTriggerView & Bitrix24LinkTrigger) | undefined {
     const t = parseBitrix24Settings(ctx.settings).paymentLinkTrigger;
@@ -41,7 +47,8 @@ export class Bitrix24LinkSource implements CrmLinkSource {
   }
 
   orderId(ctx: ConnectionContext, dealId: string): string {
-    const account = String(ctx.account.memberId ?? ctx.account.accountKey ?? ctx.id);
+    const account =
+      scalarText(ctx.account.memberId) || scalarText(ctx.account.accountKey) || ctx.id;
     const portal = createHash('sha256').update(account).digest('hex').slice(0, 10);
     return `b24-${portal}-${dealId}`;
   }
@@ -76,7 +83,7 @@ export class Bitrix24LinkSource implements CrmLinkSource {
     const trigger = this.trigger(ctx);
     const client = await this.client(ctx);
     const deal = await client.call<Record<string, unknown>>('crm.deal.get', { id: dealId });
-    const stage = String(deal.STAGE_ID ?? '');
+    const stage = scalarText(deal.STAGE_ID);
     const inTrigger =
       !!trigger && stage === triggerStageFor(trigger.stageId, Number(deal.CATEGORY_ID ?? 0));
     const amount = typeof deal.OPPORTUNITY === 'string' ? deal.OPPORTUNITY : null;
@@ -137,6 +144,26 @@ export class Bitrix24LinkSource implements CrmLinkSource {
     const client = await this.client(ctx);
     for (const event of DEAL_EVENTS.slice(0, 1)) {
       await client.call('event.unbind', { event, handler });
+    }
+  }
+
+  /**
+   * An app's event whose token the hub has not learned yet: its access token must work for
+   * this app (`app.info` answers with our client id) on the connected portal's endpoint.
+   */
+  async proveSender(ctx: ConnectionContext, body: unknown): Promise<boolean> {
+    const token = formText(body, ['auth', 'access_token']);
+    const endpoint = ctx.account.clientEndpoint;
+    if (!token || typeof endpoint !== 'string' || !(await this.isApp(ctx))) return false;
+    if (formText(body, ['auth', 'client_endpoint']) !== endpoint) return false;
+    await ctx.pace?.();
+    try {
+      const http = createHttpClient({ baseURL: endpoint, timeoutMs: 10000 });
+      const res = await http.post<{ result?: { CODE?: string } }>('app.info.json', { auth: token });
+      const clientId = this.config.crm.bitrix24.clientId;
+      return !!clientId && res.data?.result?.CODE === clientId;
+    } catch {
+      return false;
     }
   }
 

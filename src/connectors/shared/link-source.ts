@@ -66,3 +66,8 @@ export function formText(body: unknown, path: string[]): string | undefined {
   }
   return typeof at === 'string' ? at : typeof at === 'number' ? String(at) : undefined;
 }
+
+/** A string or number as text; anything else as "". */
+export function scalarText(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+}
