@@ -187,6 +187,11 @@ describe('payment links from Bitrix24 deals', () => {
       400,
       expect.stringContaining('data[FIELDS][ID]'),
     ]);
+    const huge = await api()
+      .post('/webhooks/bitrix24')
+      .type('form')
+      .send({ ...forged, 'data[FIELDS][TITLE]': 'x'.repeat(70_000) });
+    expect(huge.status).toBe(413);
     const after = await stack.db.ds.query<{ n: number }[]>(
       `SELECT count(*)::int AS n FROM crm_events`,
     );
