@@ -1,4 +1,10 @@
-import { ConflictException, Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  HttpException,
+  Inject,
+  Injectable,
+  Logger,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
@@ -165,7 +171,8 @@ export class CrmLinkWorker {
       );
       return created.link.id;
     } catch (err) {
-      if (!(err instanceof ConflictException)) throw err;
+      // VPOS unreachable: the job retries with the same key. Any other refusal is final.
+      if (!(err instanceof HttpException) || err instanceof ServiceUnavailableException) throw err;
       this.logger.warn(`order ${orderId}: ${err.message}`);
       throw new ConnectorError(ctx.type, 'permanent', 'LINK_REFUSED', err.message);
     }
@@ -210,6 +217,15 @@ export class CrmLinkWorker {
     } finally {
       await runner.release();
     }
+  }
+
+  /** The job gave up (retries spent): the row says why. */
+  async giveUp(eventId: string, reason: string): Promise<void> {
+    await this.ds.query(
+      `UPDATE crm_events SET status = 'failed', outcome = $2, processed_at = now()
+       WHERE id = $1 AND status = 'received'`,
+      [eventId, reason.slice(0, 1000)],
+    );
   }
 
   private async finish(id: string, status: string, outcome: string): Promise<string> {

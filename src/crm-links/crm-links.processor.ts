@@ -1,4 +1,4 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { CrmEventJob, CrmSubscribeJob, JOBS, QUEUES } from '../queue/queues';
@@ -18,6 +18,18 @@ export class CrmLinksProcessor extends WorkerHost implements OnApplicationBootst
 
   onApplicationBootstrap(): void {
     this.worker.on('error', (err) => this.logger.warn(`worker: ${err.message}`));
+  }
+
+  @OnWorkerEvent('failed')
+  async onFailed(job: Job<CrmEventJob | CrmSubscribeJob> | undefined, err: Error): Promise<void> {
+    if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
+    if (job.name === JOBS.crmEvent) {
+      await this.worker_.giveUp((job.data as CrmEventJob).crmEventId, err.message);
+    } else {
+      this.logger.warn(
+        `subscription of ${(job.data as CrmSubscribeJob).connectionId}: ${err.message}`,
+      );
+    }
   }
 
   process(job: Job<CrmEventJob | CrmSubscribeJob>): Promise<string> {
