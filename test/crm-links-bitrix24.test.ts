@@ -27,6 +27,8 @@ describe('payment links from Bitrix24 deals', () => {
 
   beforeAll(async () => {
     b24 = await startBitrix24Emulator({
+      bucketCapacity: 1000,
+      bucketDrainPerSecond: 100,
       portals: [
         { name: 'main' },
         {
@@ -212,12 +214,35 @@ describe('payment links from Bitrix24 deals', () => {
     ]);
   });
 
+  it('after a cancelled link, a changed amount makes a new attempt on a new order', async () => {
+    const dealId = newDeal({ TITLE: 'Bed', OPPORTUNITY: 300, CURRENCY_ID: 'AMD' });
+    b24.moveDeal(dealId, 'PREPAYMENT_INVOICE', { portal: 'shop' });
+    await settled();
+    const [first] = await linksOf(dealId);
+    const cancel = await api().post(`/api/payment-links/${first.id}/cancel`).set(adminHeaders);
+    expect(cancel.status).toBe(200);
+    const hook = b24.portal('shop').webhooks[0].url;
+    const res = await fetch(`${hook}crm.deal.update.json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: dealId, fields: { OPPORTUNITY: 450 } }),
+    });
+    expect(res.status).toBe(200);
+    await settled();
+    const links = await linksOf(dealId);
+    expect(links.map((l) => [l.order_id, l.status])).toEqual([
+      [first.order_id, 'cancelled'],
+      [`${first.order_id}-2`, 'active'],
+    ]);
+    expect(comments(dealId).filter((c) => c.includes('vpos-hub link'))).toHaveLength(2);
+  });
+
   it('clearing the trigger stops links', async () => {
     const res = await api()
       .patch(`/api/connections/${connectionId}`)
       .set(adminHeaders)
       .send({ settings: {} });
-    expect(res.status).toBe(200);
+    expect([res.status, res.body.message]).toEqual([200, undefined]);
     const dealId = newDeal({ TITLE: 'Rug', OPPORTUNITY: 100, CURRENCY_ID: 'AMD' });
     b24.moveDeal(dealId, 'PREPAYMENT_INVOICE', { portal: 'shop' });
     await settled();

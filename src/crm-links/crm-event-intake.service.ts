@@ -16,16 +16,25 @@ import { CrmLinkTokens } from './crm-link-tokens';
 
 export type CrmIntakeResult = { status: 'accepted' | 'duplicate' | 'ignored'; eventId?: string };
 
-/** Stores the event (unique per dedup key) and its outbox row in one statement. */
+/**
+ * Stores the event (unique per dedup key) and its outbox row in one statement. Bitrix24 events
+ * carry no id, so two real changes within a second share a key: a repeat is a fresh look at the
+ * entity (idempotent: the worker reads it again), never a second row.
+ */
 const INTAKE_SQL = `
 WITH ins AS (
   INSERT INTO crm_events (provider, connection_id, dedup_key, event_type, entity_id, raw_body)
   VALUES ($1, $2, $3, $4, $5, $6)
   ON CONFLICT (provider, dedup_key) DO NOTHING
-  RETURNING id
+  RETURNING id, 0 AS seq
+), re AS (
+  UPDATE crm_events SET status = 'received', rechecks = rechecks + 1
+  WHERE provider = $1 AND dedup_key = $3 AND NOT EXISTS (SELECT 1 FROM ins)
+  RETURNING id, rechecks AS seq
 ), ob AS (
   INSERT INTO outbox (queue, job_name, job_id, payload)
-  SELECT $7, $8, ${jobIdSql.crmEvent('id::text')}, jsonb_build_object('crmEventId', id) FROM ins
+  SELECT $7, $8, ${jobIdSql.crmEvent('id::text', 'seq::text')}, jsonb_build_object('crmEventId', id)
+  FROM (SELECT id, seq FROM ins UNION ALL SELECT id, seq FROM re) AS jobs
 )
 SELECT (SELECT id FROM ins) AS inserted_id`;
 

@@ -27,6 +27,7 @@ interface EventRow {
   connection_id: string;
   entity_id: string;
   status: string;
+  rechecks: number;
 }
 
 interface EntityRow {
@@ -54,7 +55,7 @@ export class CrmLinkWorker {
 
   async process(eventId: string): Promise<string> {
     const [event] = await this.ds.query<EventRow[]>(
-      `SELECT id, connection_id, entity_id, status FROM crm_events WHERE id = $1`,
+      `SELECT id, connection_id, entity_id, status, rechecks FROM crm_events WHERE id = $1`,
       [eventId],
     );
     if (!event || event.status !== 'received') return 'noop';
@@ -63,19 +64,19 @@ export class CrmLinkWorker {
     });
     const source = connection && this.sources.find(connection.type);
     if (!connection || !source || connection.deletedAt || connection.status !== 'active') {
-      return this.finish(event.id, 'ignored', 'the connection is not active');
+      return this.finish(event, 'ignored', 'the connection is not active');
     }
     const ctx = this.connections.context(connection);
     const trigger = source.trigger(ctx);
-    if (!trigger) return this.finish(event.id, 'ignored', 'no payment-link trigger');
+    if (!trigger) return this.finish(event, 'ignored', 'no payment-link trigger');
     try {
       const outcome = await this.locked(`${connection.id}:${event.entity_id}`, () =>
         this.act(source, ctx, trigger, event.entity_id),
       );
-      return this.finish(event.id, 'processed', outcome);
+      return this.finish(event, 'processed', outcome);
     } catch (err) {
       if (err instanceof ConnectorError && err.kind !== 'retryable') {
-        return this.finish(event.id, 'failed', err.message);
+        return this.finish(event, 'failed', err.message);
       }
       throw err;
     }
@@ -228,10 +229,12 @@ export class CrmLinkWorker {
     );
   }
 
-  private async finish(id: string, status: string, outcome: string): Promise<string> {
+  /** A repeat that arrived meanwhile keeps the row open for its own job. */
+  private async finish(event: EventRow, status: string, outcome: string): Promise<string> {
     await this.ds.query(
-      `UPDATE crm_events SET status = $2, outcome = $3, processed_at = now() WHERE id = $1`,
-      [id, status, outcome.slice(0, 1000)],
+      `UPDATE crm_events SET status = $2, outcome = $3, processed_at = now()
+       WHERE id = $1 AND rechecks = $4`,
+      [event.id, status, outcome.slice(0, 1000), event.rechecks],
     );
     return outcome;
   }

@@ -50,7 +50,8 @@ export const jobIds = {
 export const jobIdSql = {
   verifyWebhook: (idExpr: string) => `'verify-' || ${idExpr}`,
   delivery: (idExpr: string, seqExpr: string) => `'delivery-' || ${idExpr} || '-' || ${seqExpr}`,
-  crmEvent: (idExpr: string) => `'crm-event-' || ${idExpr}`,
+  /** A repeat of a worked event is a fresh look at its entity (seq = the event's rechecks). */
+  crmEvent: (idExpr: string, seqExpr: string) => `'crm-event-' || ${idExpr} || '-' || ${seqExpr}`,
   /** Each settings change or reconnect is its own reconcile run. */
   crmSubscribe: (idExpr: string) =>
     `'crm-subscribe-' || ${idExpr} || '-' || (extract(epoch FROM clock_timestamp()) * 1000000)::bigint`,

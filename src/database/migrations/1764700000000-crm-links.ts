@@ -18,6 +18,7 @@ export class CrmLinks1764700000000 implements MigrationInterface {
         status text NOT NULL DEFAULT 'received',
         outcome text,
         processed_at timestamptz,
+        rechecks int NOT NULL DEFAULT 0,
         CONSTRAINT uq_crm_events_dedup UNIQUE (provider, dedup_key)
       )`);
     // One row per deal or lead that entered a trigger stage: its order, and what was written back.
