@@ -183,4 +183,18 @@ describe('payment links from amoCRM leads', () => {
       'the subscription removed',
     );
   });
+
+  it('removing the connection unsubscribes at once', async () => {
+    const res = await api()
+      .patch(`/api/connections/${connectionId}`)
+      .set(adminHeaders)
+      .send({
+        settings: { host: amo.host, paymentLinkTrigger: { pipelineId, statusId: awaiting } },
+      });
+    expect(res.status).toBe(200);
+    await waitFor(() => Promise.resolve(amo.webhooks().length === 1), 20000, 'subscribed again');
+    const removed = await api().delete(`/api/connections/${connectionId}`).set(adminHeaders);
+    expect(removed.status).toBe(204);
+    expect(amo.webhooks()).toEqual([]);
+  });
 });
