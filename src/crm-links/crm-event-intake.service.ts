@@ -73,19 +73,21 @@ export class CrmEventIntake {
       }
     }
     if (connection.status === 'disabled' || !source.trigger(ctx)) return { status: 'ignored' };
-    const [row] = await this.ds.query<{ inserted_id: string | null }[]>(INTAKE_SQL, [
-      type,
-      connection.id,
-      hint.dedupKey.slice(0, 500),
-      hint.eventType,
-      hint.entityId,
-      raw,
-      QUEUES.crmLinks,
-      JOBS.crmEvent,
-    ]);
-    return row?.inserted_id
-      ? { status: 'accepted', eventId: row.inserted_id }
-      : { status: 'duplicate' };
+    let first: string | undefined;
+    for (const item of hint.items) {
+      const [row] = await this.ds.query<{ inserted_id: string | null }[]>(INTAKE_SQL, [
+        type,
+        connection.id,
+        item.dedupKey.slice(0, 500),
+        hint.eventType,
+        item.entityId,
+        raw,
+        QUEUES.crmLinks,
+        JOBS.crmEvent,
+      ]);
+      first ??= row?.inserted_id ?? undefined;
+    }
+    return first ? { status: 'accepted', eventId: first } : { status: 'duplicate' };
   }
 
   private async connectionOf(source: CrmLinkSource, hint: InboundHint): Promise<Row> {

@@ -71,8 +71,10 @@ export class CrmLinkSubscriptions implements OnModuleInit {
       await this.record(connectionId, null);
       return 'unsubscribed';
     }
+    // Recorded first: a removal racing this run still knows what to undo.
+    await this.record(connectionId, destination);
     const bound = await source.subscribe(ctx, destination);
-    await this.record(connectionId, bound ? destination : null);
+    if (!bound) await this.record(connectionId, null);
     return bound ? `subscribed ${destination}` : 'the account sends its own (outgoing) webhook';
   }
 
@@ -84,9 +86,14 @@ export class CrmLinkSubscriptions implements OnModuleInit {
     );
     const connection = await this.ds.getRepository(Connection).findOneBy({ id: connectionId });
     const source = connection && this.sources.find(connection.type);
-    if (!row?.destination || !connection || !source) return;
+    if (!connection || !source) return;
     try {
-      await source.unsubscribe(this.connections.context(connection), row.destination);
+      const ctx = this.connections.context(connection);
+      // A reconcile job may not have recorded its subscription yet.
+      const destination =
+        row?.destination ?? (source.trigger(ctx) ? inboundUrl(this.config, connection.type) : null);
+      if (!destination) return;
+      await source.unsubscribe(ctx, destination);
       await this.record(connectionId, null);
     } catch (err) {
       this.logger.warn(

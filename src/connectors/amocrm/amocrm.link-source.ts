@@ -5,6 +5,7 @@ import {
   CrmLinkSource,
   EntitySnapshot,
   formText,
+  formValue,
   scalarText,
   InboundHint,
   LinkTriggerView,
@@ -13,6 +14,9 @@ import {
 import { AmocrmClient } from './amocrm.client';
 import { parseAmocrmSettings } from './amocrm.settings';
 import type { AmocrmLinkTrigger } from './amocrm.trigger';
+
+/** Leads per webhook worked; amoCRM sends a few at most. */
+const MAX_ITEMS = 100;
 
 interface LeadWithContacts {
   id: number;
@@ -54,21 +58,27 @@ export class AmocrmLinkSource implements CrmLinkSource {
   }
 
   parseInbound(body: unknown): InboundHint {
-    const at = (key: string) => formText(body, ['leads', 'status', '0', key]);
-    const id = at('id');
-    if (!id || !/^\d{1,18}$/.test(id)) throw new Error('leads[status][0][id]: must be a lead id');
-    const status = at('status_id');
-    if (!status || !/^\d{1,18}$/.test(status)) {
-      throw new Error('leads[status][0][status_id]: must be a status id');
-    }
     const account = formText(body, ['account', 'id']);
     if (!account || !/^\d{1,18}$/.test(account)) throw new Error('account[id]: must be an id');
-    return {
-      entityId: id,
-      eventType: 'status_lead',
-      dedupKey: `${account}:${id}:${status}:${at('pipeline_id') ?? ''}:${at('last_modified') ?? ''}`,
-      accountIds: [`id:${account}`],
-    };
+    const raw = formValue(body, ['leads', 'status']);
+    const list = raw && typeof raw === 'object' ? Object.values(raw) : [];
+    if (list.length === 0) throw new Error('leads[status][0][id]: must be a lead id');
+    const items = list.slice(0, MAX_ITEMS).map((item, i) => {
+      const at = (key: string) => formText(item, [key]);
+      const id = at('id');
+      if (!id || !/^\d{1,18}$/.test(id))
+        throw new Error(`leads[status][${i}][id]: must be a lead id`);
+      const status = at('status_id');
+      if (!status || !/^\d{1,18}$/.test(status)) {
+        throw new Error(`leads[status][${i}][status_id]: must be a status id`);
+      }
+      const modified = at('last_modified') ?? '';
+      return {
+        entityId: id,
+        dedupKey: `${account}:${id}:${status}:${at('pipeline_id') ?? ''}:${modified}`,
+      };
+    });
+    return { eventType: 'status_lead', items, accountIds: [`id:${account}`] };
   }
 
   async read(ctx: ConnectionContext, leadId: string): Promise<EntitySnapshot> {

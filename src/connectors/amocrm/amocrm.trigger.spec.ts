@@ -43,11 +43,18 @@ describe('amoCRM payment-link trigger', () => {
       account: { id: '31337', subdomain: 'shop' },
     };
     expect(source.parseInbound(body)).toEqual({
-      entityId: '77',
       eventType: 'status_lead',
-      dedupKey: '31337:77:2:10:9',
+      items: [{ entityId: '77', dedupKey: '31337:77:2:10:9' }],
       accountIds: ['id:31337'],
     });
+    const two = {
+      ...body,
+      leads: { status: [...body.leads.status, { id: '78', status_id: '3' }] },
+    };
+    expect(source.parseInbound(two).items.map((i) => i.entityId)).toEqual(['77', '78']);
+    expect(() =>
+      source.parseInbound({ ...body, leads: { status: [body.leads.status[0], { id: 'x' }] } }),
+    ).toThrow('leads[status][1][id]');
     expect(() => source.parseInbound({ ...body, account: {} })).toThrow('account[id]');
     expect(() => source.parseInbound({ account: body.account })).toThrow('leads[status][0][id]');
   });

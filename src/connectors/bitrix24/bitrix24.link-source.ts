@@ -71,9 +71,8 @@ export class Bitrix24LinkSource implements CrmLinkSource {
     if (!memberId && !domain) throw new Error('auth[domain]: required (or auth[member_id])');
     const ts = formText(body, ['ts']) ?? '';
     return {
-      entityId: id,
       eventType: event,
-      dedupKey: `${memberId ?? domain}:${event}:${id}:${ts}`,
+      items: [{ entityId: id, dedupKey: `${memberId ?? domain}:${event}:${id}:${ts}` }],
       accountIds: [memberId, domain].filter((v): v is string => !!v),
       applicationToken: token,
     };

@@ -41,9 +41,8 @@ describe('Bitrix24 deal events', () => {
 
   it('reads the deal id, the portal and the token; the dedup key is the event', () => {
     expect(source.parseInbound(event)).toEqual({
-      entityId: '759',
       eventType: 'ONCRMDEALUPDATE',
-      dedupKey: 'a223:ONCRMDEALUPDATE:759:1736405807',
+      items: [{ entityId: '759', dedupKey: 'a223:ONCRMDEALUPDATE:759:1736405807' }],
       accountIds: ['a223', 'shop.bitrix24.com'],
       applicationToken: 't0k',
     });

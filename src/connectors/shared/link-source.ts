@@ -2,9 +2,9 @@ import type { ConnectionContext } from '../crm-connector';
 
 /** What an inbound CRM event claims; a hint the worker checks by reading the entity itself. */
 export interface InboundHint {
-  entityId: string;
   eventType: string;
-  dedupKey: string;
+  /** The deals or leads it names (an amoCRM webhook may carry several), each with its dedup key. */
+  items: Array<{ entityId: string; dedupKey: string }>;
   /** Identities of the sending account, matched against `accountIds` of a connection. */
   accountIds: string[];
   /** Bitrix24 only: the `application_token` the event carries. */
@@ -58,12 +58,17 @@ export interface CrmLinkSource {
 
 export const CRM_LINK_SOURCES = Symbol('CRM_LINK_SOURCES');
 
-export function formText(body: unknown, path: string[]): string | undefined {
+export function formValue(body: unknown, path: string[]): unknown {
   let at: unknown = body;
   for (const key of path) {
     if (!at || typeof at !== 'object') return undefined;
     at = (at as Record<string, unknown>)[key];
   }
+  return at;
+}
+
+export function formText(body: unknown, path: string[]): string | undefined {
+  const at = formValue(body, path);
   return typeof at === 'string' ? at : typeof at === 'number' ? String(at) : undefined;
 }
 
