@@ -7,7 +7,6 @@ export interface LinkAmount {
   currency: string;
 }
 
-/** The amount a link is made for, or why none is made. */
 export function linkAmount(
   snap: Pick<EntitySnapshot, 'amount' | 'currency'>,
   trigger: LinkTriggerView,

@@ -2,7 +2,6 @@ import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { MANIFESTS } from '../connectors';
 import { CRM_LINK_SOURCES, CrmLinkSource } from '../connectors/shared/link-source';
 
-/** Every connector's link source, from the manifests. */
 export const LINK_SOURCE_CLASSES = MANIFESTS.flatMap((m) =>
   'linkSource' in m && m.linkSource ? [m.linkSource] : [],
 );

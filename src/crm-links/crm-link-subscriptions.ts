@@ -32,6 +32,11 @@ export class CrmLinkSubscriptions implements OnModuleInit {
 
   onModuleInit(): void {
     this.events.onReconnected(async (m, id) => {
+      // A reinstalled app has a new application_token: the next event proves itself again.
+      await m.query(
+        `UPDATE crm_link_subscriptions SET application_token = NULL WHERE connection_id = $1`,
+        [id],
+      );
       await this.enqueue(m, id);
       return 0;
     });
@@ -41,7 +46,6 @@ export class CrmLinkSubscriptions implements OnModuleInit {
     });
   }
 
-  /** A reconcile job, published with the change that caused it. */
   async enqueue(m: EntityManager, connectionId: string): Promise<void> {
     const [row] = await m.query<{ type: string }[]>(`SELECT type FROM connections WHERE id = $1`, [
       connectionId,
@@ -54,7 +58,6 @@ export class CrmLinkSubscriptions implements OnModuleInit {
     );
   }
 
-  /** Worker side: subscribe or unsubscribe as the saved settings say. */
   async reconcile(connectionId: string): Promise<string> {
     const connection = await this.ds.getRepository(Connection).findOneBy({ id: connectionId });
     const source = connection && this.sources.find(connection.type);

@@ -43,14 +43,6 @@ export class CrmLinkTokens {
     );
     return this.applicationToken(ctx, { ...hint, applicationToken: undefined }, body);
   }
-
-  /** A reinstalled app has a new token: forget the learned one. */
-  async forget(connectionId: string): Promise<void> {
-    await this.ds.query(
-      `UPDATE crm_link_subscriptions SET application_token = NULL WHERE connection_id = $1`,
-      [connectionId],
-    );
-  }
 }
 
 const aad = (connectionId: string) => `${connectionId}:application_token`;

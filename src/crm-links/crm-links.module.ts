@@ -13,7 +13,6 @@ import { CrmLinkWorker } from './crm-link.worker';
 import { CrmLinksProcessor } from './crm-links.processor';
 import { CrmWebhooksController } from './crm-webhooks.controller';
 
-/** CRM events are small; a body past this is not one. */
 const FORM_LIMIT = '64kb';
 
 /** Payment links asked for from inside the CRMs: a deal or lead moved to a trigger stage. */

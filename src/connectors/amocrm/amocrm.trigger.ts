@@ -20,7 +20,6 @@ export class AmocrmLinkTrigger {
   maxAmount?: number;
 }
 
-/** What the account lacks of the trigger: the pipeline, an open status in it, the field. */
 export function linkTriggerProblems(
   trigger: AmocrmLinkTrigger | undefined,
   pipelines: AmoPipeline[],

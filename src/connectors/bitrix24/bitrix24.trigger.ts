@@ -26,7 +26,6 @@ export class Bitrix24LinkTrigger {
   maxAmount?: number;
 }
 
-/** What the portal lacks of the trigger: its stage, its field. */
 export function linkTriggerProblems(
   trigger: Bitrix24LinkTrigger | undefined,
   fields: Record<string, unknown>,
@@ -47,7 +46,6 @@ export function linkTriggerProblems(
   return problems;
 }
 
-/** The stage id the trigger means for a deal in pipeline `categoryId`. */
 export function triggerStageFor(stageId: string, categoryId: number): string {
   if (/^C\d+:/.test(stageId)) return stageId;
   return categoryId === 0 ? stageId : `C${categoryId}:${stageId}`;

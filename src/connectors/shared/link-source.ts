@@ -41,7 +41,6 @@ export interface CrmLinkSource {
   /** Stable per account and entity, within VPOS order-id rules. */
   orderId(ctx: ConnectionContext, entityId: string): string;
   accountIds(account: Record<string, unknown>): string[];
-  /** Throws an Error whose message names the bad field. */
   parseInbound(body: unknown): InboundHint;
   read(ctx: ConnectionContext, entityId: string): Promise<EntitySnapshot>;
   writeLink(ctx: ConnectionContext, entityId: string, link: LinkWriteBack): Promise<void>;
@@ -72,7 +71,6 @@ export function formText(body: unknown, path: string[]): string | undefined {
   return typeof at === 'string' ? at : typeof at === 'number' ? String(at) : undefined;
 }
 
-/** A string or number as text; anything else as "". */
 export function scalarText(value: unknown): string {
   return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
 }
