@@ -235,6 +235,27 @@ describe('payment links from Bitrix24 deals', () => {
       [`${first.order_id}-2`, 'active'],
     ]);
     expect(comments(dealId).filter((c) => c.includes('vpos-hub link'))).toHaveLength(2);
+
+    // Cancelled again: an edit in the stage makes nothing; out and back in makes a new attempt.
+    const second = (await linksOf(dealId))[1];
+    await api().post(`/api/payment-links/${second.id}/cancel`).set(adminHeaders).expect(200);
+    await fetch(`${hook}crm.deal.update.json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: dealId, fields: { TITLE: 'Bed, king size' } }),
+    });
+    await settled();
+    expect(await linksOf(dealId)).toHaveLength(2);
+    // Out and back in at once: the deal's MOVED_TIME tells, whenever the event is worked.
+    b24.advanceClock(2000);
+    b24.moveDeal(dealId, 'EXECUTING', { portal: 'shop' });
+    b24.moveDeal(dealId, 'PREPAYMENT_INVOICE', { portal: 'shop' });
+    await settled();
+    expect((await linksOf(dealId)).map((l) => [l.order_id, l.status])).toEqual([
+      [first.order_id, 'cancelled'],
+      [`${first.order_id}-2`, 'cancelled'],
+      [`${first.order_id}-2`, 'active'],
+    ]);
   });
 
   it('clearing the trigger stops links', async () => {

@@ -11,7 +11,11 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ConnectionsService } from '../connections/connections.service';
 import { Connection } from '../connections/connection.entity';
 import { ConnectorError, type ConnectionContext } from '../connectors/crm-connector';
-import type { CrmLinkSource, LinkTriggerView } from '../connectors/shared/link-source';
+import type {
+  CrmLinkSource,
+  EntitySnapshot,
+  LinkTriggerView,
+} from '../connectors/shared/link-source';
 import { normalizePhone } from '../payment-links/phone';
 import { PaymentLinksService } from '../payment-links/payment-links.service';
 import type { CreatePaymentLinkDto } from '../payment-links/payment-links.dto';
@@ -35,6 +39,8 @@ interface EntityRow {
   generation: number;
   written_link_id: string | null;
   refusal: string | null;
+  left_stage: boolean;
+  entered_at: string | null;
 }
 
 /**
@@ -89,7 +95,13 @@ export class CrmLinkWorker {
     entityId: string,
   ): Promise<string> {
     const snap = await source.read(ctx, entityId);
-    if (!snap.inTrigger) return 'not in the trigger stage';
+    if (!snap.inTrigger) {
+      await this.ds.query(
+        `UPDATE crm_link_entities SET left_stage = true WHERE connection_id = $1 AND entity_id = $2`,
+        [ctx.id, entityId],
+      );
+      return 'not in the trigger stage';
+    }
     const row = await this.entity(ctx.id, entityId, source.orderId(ctx, entityId));
     const language = trigger.language ?? this.config.links.language;
     const amount = linkAmount(snap, trigger, this.config.links.currencies, (c) => this.exp(c));
@@ -100,8 +112,19 @@ export class CrmLinkWorker {
       await source.note(ctx, entityId, refusalText(amount, language, source.entityName));
       return `refused (${key})`;
     }
-    const linkId = await this.linkFor(source, ctx, entityId, row, amount, snap.phone, language);
-    if (!linkId) return 'the order is already paid';
+    const reentered =
+      row.left_stage || (!!snap.stageEnteredAt && snap.stageEnteredAt !== row.entered_at);
+    const linkId = await this.linkFor(
+      source,
+      ctx,
+      entityId,
+      row,
+      amount,
+      snap,
+      reentered,
+      language,
+    );
+    if (typeof linkId !== 'string') return linkId.skip;
     const view = await this.links.get(linkId);
     if (!view.url) return `link ${linkId} has no URL yet`;
     if (row.written_link_id === linkId) return `link ${linkId} already written back`;
@@ -129,24 +152,38 @@ export class CrmLinkWorker {
     entityId: string,
     row: EntityRow,
     amount: LinkAmount,
-    phone: string | null,
+    snap: EntitySnapshot,
+    reentered: boolean,
     language: 'hy' | 'ru' | 'en',
-  ): Promise<string | undefined> {
+  ): Promise<string | { skip: string }> {
     let orderId = row.order_id;
     const [order] = await this.ds.query<
       { status: string; amount_minor: string | null; currency: string | null }[]
     >(`SELECT status, amount_minor, currency FROM payment_orders WHERE order_id = $1`, [orderId]);
-    if (order && SETTLED.includes(order.status)) return undefined;
+    if (order && SETTLED.includes(order.status)) return { skip: 'the order is already paid' };
     const [open] = await this.ds.query<{ id: string }[]>(
       `SELECT id FROM payment_links WHERE order_id = $1 AND status = ANY($2)
        ORDER BY created_at DESC LIMIT 1`,
       [orderId, OPEN],
     );
-    if (open) return open.id;
-    if (
-      order &&
-      (Number(order.amount_minor) !== amount.amountMinor || order.currency !== amount.currency)
-    ) {
+    if (open) {
+      await this.setEntity(ctx.id, entityId, {
+        left_stage: false,
+        entered_at: snap.stageEnteredAt ?? row.entered_at,
+      });
+      return open.id;
+    }
+    const moved =
+      !!order &&
+      (Number(order.amount_minor) !== amount.amountMinor || order.currency !== amount.currency);
+    // A closed attempt is retried only when the deal comes back to the stage or its amount moved,
+    // not on any edit (or on our own write-back) while it sits there.
+    if (order && !moved && !reentered) {
+      return {
+        skip: 'the last link is closed; waiting for a move out and back in or a new amount',
+      };
+    }
+    if (moved) {
       const generation = row.generation + 1;
       orderId = `${source.orderId(ctx, entityId)}-${generation}`;
       await this.setEntity(ctx.id, entityId, { order_id: orderId, generation });
@@ -155,7 +192,7 @@ export class CrmLinkWorker {
       `SELECT count(*)::int AS n FROM payment_links WHERE order_id = $1`,
       [orderId],
     );
-    const normalized = phone ? normalizePhone(phone) : undefined;
+    const normalized = snap.phone ? normalizePhone(snap.phone) : undefined;
     const dto: CreatePaymentLinkDto = {
       orderId,
       amountMinor: amount.amountMinor,
@@ -165,6 +202,10 @@ export class CrmLinkWorker {
       language,
     };
     try {
+      await this.setEntity(ctx.id, entityId, {
+        left_stage: false,
+        entered_at: snap.stageEnteredAt ?? null,
+      });
       const created = await this.links.create(
         dto,
         `crm-link:${orderId}:${n + 1}`,
@@ -186,7 +227,7 @@ export class CrmLinkWorker {
       [connectionId, entityId, orderId],
     );
     const [row] = await this.ds.query<EntityRow[]>(
-      `SELECT order_id, generation, written_link_id, refusal FROM crm_link_entities
+      `SELECT order_id, generation, written_link_id, refusal, left_stage, entered_at FROM crm_link_entities
        WHERE connection_id = $1 AND entity_id = $2`,
       [connectionId, entityId],
     );

@@ -92,6 +92,7 @@ export class Bitrix24LinkSource implements CrmLinkSource {
       amount: amount && Number(amount) > 0 ? amount : null,
       currency: typeof deal.CURRENCY_ID === 'string' ? deal.CURRENCY_ID : null,
       phone: inTrigger ? await this.phone(client, dealId) : null,
+      stageEnteredAt: scalarText(deal.MOVED_TIME) || undefined,
     };
   }
 

@@ -19,6 +19,8 @@ export interface EntitySnapshot {
   amount: string | null;
   currency: string | null;
   phone: string | null;
+  /** When the entity last moved stage, if the CRM says (Bitrix24 `MOVED_TIME`). */
+  stageEnteredAt?: string;
 }
 
 export interface LinkTriggerView {

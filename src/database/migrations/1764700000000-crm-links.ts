@@ -30,6 +30,8 @@ export class CrmLinks1764700000000 implements MigrationInterface {
         generation int NOT NULL DEFAULT 1,
         written_link_id uuid,
         refusal text,
+        left_stage boolean NOT NULL DEFAULT false,
+        entered_at text,
         updated_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (connection_id, entity_id)
       )`);
