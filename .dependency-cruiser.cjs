@@ -17,6 +17,7 @@ module.exports = {
     layer(
       'common',
       'payment-links',
+      'crm-links',
       'connectors',
       'connections',
       'delivery',
@@ -30,6 +31,7 @@ module.exports = {
       'config',
       'common',
       'payment-links',
+      'crm-links',
       'connectors',
       'connections',
       'delivery',
@@ -43,6 +45,7 @@ module.exports = {
       'domain',
       'common',
       'payment-links',
+      'crm-links',
       'config',
       'connectors',
       'connections',
@@ -56,6 +59,7 @@ module.exports = {
     layer(
       'providers',
       'payment-links',
+      'crm-links',
       'connectors',
       'connections',
       'delivery',
@@ -70,12 +74,22 @@ module.exports = {
       'delivery',
       'payments',
       'payment-links',
+      'crm-links',
       'webhooks',
     ),
-    layer('connectors', 'connections', 'delivery', 'payments', 'payment-links', 'webhooks'),
-    layer('connections', 'delivery', 'payments', 'payment-links', 'webhooks'),
-    layer('delivery', 'payments', 'payment-links', 'webhooks'),
-    layer('payments', 'payment-links'),
+    layer(
+      'connectors',
+      'connections',
+      'delivery',
+      'payments',
+      'payment-links',
+      'crm-links',
+      'webhooks',
+    ),
+    layer('connections', 'delivery', 'payments', 'payment-links', 'crm-links', 'webhooks'),
+    layer('delivery', 'payments', 'payment-links', 'crm-links', 'webhooks'),
+    layer('payments', 'payment-links', 'crm-links'),
+    layer('payment-links', 'crm-links'),
   ].map((rule) =>
     rule.name === 'no-cycle'
       ? rule

@@ -14,6 +14,7 @@ import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ConnectionsModule } from './connections/connections.module';
 import { ConnectorsModule } from './connectors/connectors.module';
+import { CrmLinksModule } from './crm-links/crm-links.module';
 import { DeliveryModule } from './delivery/delivery.module';
 import { PaymentLinksModule } from './payment-links/payment-links.module';
 import { PaymentsModule } from './payments/payments.module';
@@ -41,6 +42,7 @@ export class AppModule {
         PaymentsModule.forRole(config.role),
         PaymentLinksModule.forRole(config.role),
         QueueBoardModule.forRole(config.role),
+        CrmLinksModule.forRole(config.role),
       ],
       providers: [
         { provide: APP_GUARD, useClass: AdminAuthGuard },

@@ -126,6 +126,8 @@ const PUBLIC_ROUTES = [
   'GET /health/ready',
   'GET /metrics',
   'GET /oauth/:provider/callback',
+  'POST /webhooks/amocrm',
+  'POST /webhooks/bitrix24',
 ];
 /** Mounted by SwaggerModule beside Nest: the API description, no data. */
 const DOCS = /^GET \/docs(-json|-yaml|\/.*)?$/;
@@ -241,7 +243,14 @@ describe('admin edge: every route needs the admin token unless it is marked publ
     const doc = JSON.parse((await send(hub, 'GET', '/docs-json')).body) as {
       paths: Record<string, Record<string, { security?: unknown[] }>>;
     };
-    const publicPaths = ['/health/live', '/health/ready', '/metrics', '/oauth/{provider}/callback'];
+    const publicPaths = [
+      '/health/live',
+      '/health/ready',
+      '/metrics',
+      '/oauth/{provider}/callback',
+      '/webhooks/bitrix24',
+      '/webhooks/amocrm',
+    ];
     for (const [path, item] of Object.entries(doc.paths)) {
       for (const [verb, op] of Object.entries(item)) {
         const open = publicPaths.includes(path) || path === '/webhooks/vpos';

@@ -12,11 +12,13 @@ import http from 'node:http';
 import { createRequestListener } from './amocrm-routes';
 import { AmoState } from './amocrm-state';
 import type { AmocrmEmulator, AmocrmEmulatorOptions } from './amocrm-types';
+import { leadEventControls, type LeadEventControls } from './lead-events';
 
 export type * from './amocrm-types';
 export { HttpError } from './http-io';
 export { OAUTH_PROBLEM_TYPE } from './amocrm-oauth';
 export { LOST_STATUS_ID, NOTE_TYPES, WON_STATUS_ID } from './lead-input';
+export type { AmoContact, AmoWebhook, LeadEventControls } from './lead-events';
 export { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URI } from './amocrm-state';
 
 class RunningAmocrmEmulator extends AmoState implements AmocrmEmulator {
@@ -43,8 +45,8 @@ class RunningAmocrmEmulator extends AmoState implements AmocrmEmulator {
 /** Starts the emulator on 127.0.0.1 (`port` 0 or omitted = a free port). */
 export async function startAmocrmEmulator(
   options: AmocrmEmulatorOptions = {},
-): Promise<AmocrmEmulator> {
+): Promise<AmocrmEmulator & LeadEventControls> {
   const emulator = new RunningAmocrmEmulator(options);
   await emulator.listen(options.port ?? 0);
-  return emulator;
+  return Object.assign(emulator, leadEventControls(emulator));
 }

@@ -7,6 +7,7 @@ import type { AmoState } from './amocrm-state';
 import { blockedError, unauthorizedError } from './amocrm-state';
 import { buildControlRoutes } from './control-routes';
 import { buildPageRoutes } from './lead-pages';
+import { buildLeadEventRoutes, installLeadEvents } from './lead-events';
 import {
   fieldToApi,
   filterLeads,
@@ -360,7 +361,9 @@ function bearer(req: IncomingMessage): string | undefined {
 export function createRequestListener(
   state: AmoState,
 ): (req: IncomingMessage, res: ServerResponse) => void {
+  installLeadEvents(state);
   const routes = [
+    ...buildLeadEventRoutes(state),
     ...buildApiRoutes(state),
     ...buildControlRoutes(state),
     ...buildPageRoutes(state),

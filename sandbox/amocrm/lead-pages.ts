@@ -105,6 +105,17 @@ function leadPage(state: AmoState, id: number): string | undefined {
         Pipeline ${pipelineCell(pipelines, lead)}, status ${statusCell(pipelines, lead)}, price
         ${lead.price} ${state.getAccount().currency}
       </p>
+      <form method="post" action="${leadPath(lead.id)}/move">
+        <select name="status_id">
+          ${(pipelines.find((p) => p.id === lead.pipeline_id)?.statuses ?? []).map(
+            (s) =>
+              html`<option value="${s.id}" ${s.id === lead.status_id ? 'selected' : ''}>
+                ${s.name}
+              </option>`,
+          )}
+        </select>
+        <button type="submit">Move lead to status</button>
+      </form>
       <h2>Notes</h2>
       ${notes(state.listNotes(id))}
       <h2>Custom fields</h2>

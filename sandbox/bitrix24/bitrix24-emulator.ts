@@ -8,7 +8,7 @@
  */
 import { closeServer, listenLocal } from '../common/server';
 import http from 'node:http';
-import { EmulatorControls } from './emulator-controls';
+import { EventEmittingControls } from './event-controls';
 import type { Bitrix24Emulator, Bitrix24EmulatorOptions } from './emulator-types';
 import { createRequestListener } from './http-routes';
 
@@ -24,6 +24,7 @@ export type {
   WebhookInfo,
 } from './emulator-types';
 export type { FaultSpec } from './limits';
+export type { DealEventControls } from './event-controls';
 export type { OAuthCounters } from './oauth-store';
 export type {
   CategoryOptions,
@@ -39,7 +40,7 @@ export type {
   WebhookOptions,
 } from './portal-types';
 
-class RunningBitrix24Emulator extends EmulatorControls implements Bitrix24Emulator {
+class RunningBitrix24Emulator extends EventEmittingControls implements Bitrix24Emulator {
   url = '';
   port = 0;
   private readonly server: http.Server;

@@ -20,8 +20,12 @@ import type {
   WebhookOptions,
 } from './portal-types';
 import { RestError } from './rest-errors';
+import type { DealEventControls } from './event-controls';
 
-type Controls = Omit<Bitrix24Emulator, 'url' | 'port' | 'oauthServerUrl' | 'close'>;
+type Controls = Omit<
+  Bitrix24Emulator,
+  'url' | 'port' | 'oauthServerUrl' | 'close' | keyof DealEventControls
+>;
 
 export class EmulatorControls extends EmulatorState implements Controls {
   portal(name?: string): PortalInfo {

@@ -52,6 +52,7 @@ export class EmulatorState {
     portal: string;
     params: Record<string, unknown>;
   }) => Promise<void> | void;
+  afterCall?: (method: string, params: Params, ctx: CallContext, out: MethodResult) => void;
   protected clockOffset = 0;
 
   constructor(readonly options: Bitrix24EmulatorOptions) {
@@ -144,7 +145,9 @@ export class EmulatorState {
       counters.faultsInjected += 1;
       throw fault;
     }
-    return spec.run(params, ctx);
+    const out = spec.run(params, ctx);
+    this.afterCall?.(method, params, ctx, out);
+    return out;
   }
 
   /** Issues a code as the consent page's "Allow" does; the redirect URL when one is known. */

@@ -1,3 +1,4 @@
+import type { DealEventControls } from './event-controls';
 /** Public types of the Bitrix24 emulator: options, controls and the running emulator. */
 import type { FaultSpec } from './limits';
 import type { OAuthCounters } from './oauth-store';
@@ -105,7 +106,7 @@ export interface PortalScoped {
   portal?: string;
 }
 
-export interface Bitrix24Emulator {
+export interface Bitrix24Emulator extends DealEventControls {
   readonly url: string;
   readonly port: number;
   /** The value for BITRIX24_OAUTH_SERVER (the emulator's base URL). */

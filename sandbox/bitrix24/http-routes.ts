@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { handleControl } from './control-routes';
-import type { EmulatorControls } from './emulator-controls';
+import { handleEventRoute, type EventEmittingControls } from './event-controls';
 import { PAGES_PATH, sendPage, wantsHtml } from '../common/html-page';
 import { sendJson } from './http-io';
 import { handleAuthorize, handleToken } from './oauth-routes';
@@ -13,12 +13,13 @@ import { handlePage, landingPage } from './portal-pages';
 import { handleRest } from './rest-routes';
 
 async function route(
-  state: EmulatorControls,
+  state: EventEmittingControls,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const path = url.pathname;
+  if (path.startsWith('/_emulator/') && (await handleEventRoute(state, url, req, res))) return;
   if (path === PAGES_PATH || path.startsWith(`${PAGES_PATH}/`)) {
     return handlePage(state, path, req, res);
   }
@@ -51,7 +52,7 @@ async function route(
   sendJson(res, 404, { error: 'NOT_FOUND', error_description: 'Not found' });
 }
 
-export function createRequestListener(state: EmulatorControls): RequestListener {
+export function createRequestListener(state: EventEmittingControls): RequestListener {
   return (req, res) => {
     route(state, req, res).catch((error: unknown) => {
       if (res.headersSent) {

@@ -99,6 +99,23 @@ function dealsPage(state: EmulatorState, portal: Portal): string {
   });
 }
 
+/** The manager's move: a real form, so the deal changes as if a person dragged it. */
+function moveForm(portal: Portal, deal: DealRow): SafeHtml {
+  const category = portal.categories.get(Number(deal.CATEGORY_ID));
+  const options = (category?.stages ?? []).map(
+    (s) =>
+      html`<option value="${s.statusId}" ${s.statusId === text(deal.STAGE_ID) ? 'selected' : ''}>
+        ${s.name}
+      </option>`,
+  );
+  return html`<form method="post" action="${dealPath(portal, deal.ID)}/move">
+    <select name="stageId">
+      ${options}
+    </select>
+    <button type="submit">Move deal to stage</button>
+  </form>`;
+}
+
 function dealPage(portal: Portal, deal: DealRow): string {
   const fields = Object.entries(deal).map(([key, value]) => [
     html`<code>${key}</code>`,
@@ -112,6 +129,7 @@ function dealPage(portal: Portal, deal: DealRow): string {
         Pipeline ${pipeline(portal, deal)}, stage ${stage(portal, deal)}, ${text(deal.OPPORTUNITY)}
         ${text(deal.CURRENCY_ID)}
       </p>
+      ${moveForm(portal, deal)}
       <h2>Timeline comments</h2>
       ${comments(portal, deal.ID)}
       <h2>Fields (as crm.deal.get returns them)</h2>

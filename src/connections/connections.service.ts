@@ -68,6 +68,7 @@ export class ConnectionsService {
       }
       throw err;
     }
+    await this.events.changed(this.ds.manager, id, 'settings');
     const data = { connectionId: id, type: input.type, mode: input.mode };
     await this.audit.record({
       kind: 'connection.created',
@@ -218,6 +219,7 @@ export class ConnectionsService {
         credentialsChanged: dto.credentials !== undefined,
       },
     });
+    if (dto.settings !== undefined) await this.events.changed(this.ds.manager, id, 'settings');
     if (dto.status === 'disabled') {
       await this.ds.query(
         `UPDATE connections SET status = 'disabled', status_reason = 'disabled by an admin',
@@ -236,6 +238,7 @@ export class ConnectionsService {
   /** Soft delete: the row stays for the audit trail; its open deliveries end as skipped. */
   async remove(id: string, actor: string): Promise<void> {
     await this.get(id);
+    await this.events.changed(this.ds.manager, id, 'removing');
     await this.ds.query(
       `UPDATE connections SET deleted_at = now(), status = 'disabled',
          status_reason = 'removed', credentials = NULL, updated_at = now() WHERE id = $1`,

@@ -26,6 +26,7 @@ export class PaymentLinksModule {
         ProductsService,
       ],
       workers: [PaymentLinkScheduler, PaymentLinkScheduleProcessor],
+      exports: [PaymentLinksService],
     }));
   }
 }

@@ -43,11 +43,16 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectQueue(QUEUES.verification) verification: Queue,
     @InjectQueue(QUEUES.deliveries) deliveries: Queue,
+    @InjectQueue(QUEUES.crmLinks) crmLinks: Queue,
     @InjectMetric('vposhub_outbox_published_total') private readonly published: Counter,
     @InjectMetric('vposhub_outbox_pending') private readonly pending: Gauge,
     private readonly notifications: PgNotifications,
   ) {
-    this.queues = { [QUEUES.verification]: verification, [QUEUES.deliveries]: deliveries };
+    this.queues = {
+      [QUEUES.verification]: verification,
+      [QUEUES.deliveries]: deliveries,
+      [QUEUES.crmLinks]: crmLinks,
+    };
   }
 
   onModuleInit(): void {

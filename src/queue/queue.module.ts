@@ -3,7 +3,13 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { OutboxRelay } from './outbox.relay';
 import { PgNotifications } from './pg-notifications';
-import { DELIVERY_JOB_OPTIONS, QUEUES, SCHEDULE_JOB_OPTIONS, VERIFY_JOB_OPTIONS } from './queues';
+import {
+  CRM_LINK_JOB_OPTIONS,
+  DELIVERY_JOB_OPTIONS,
+  QUEUES,
+  SCHEDULE_JOB_OPTIONS,
+  VERIFY_JOB_OPTIONS,
+} from './queues';
 import { redisOptionsFromUrl } from './redis-connection';
 
 @Module({})
@@ -14,6 +20,7 @@ export class QueueModule {
       { name: QUEUES.deliveries, defaultJobOptions: DELIVERY_JOB_OPTIONS },
       { name: QUEUES.linkSchedules, defaultJobOptions: SCHEDULE_JOB_OPTIONS },
       { name: QUEUES.deliverySweeps, defaultJobOptions: SCHEDULE_JOB_OPTIONS },
+      { name: QUEUES.crmLinks, defaultJobOptions: CRM_LINK_JOB_OPTIONS },
     );
     return {
       module: QueueModule,

@@ -5,9 +5,11 @@ export const QUEUES = {
   deliveries: 'deliveries',
   linkSchedules: 'payment-link-schedules',
   deliverySweeps: 'delivery-sweeps',
+  crmLinks: 'crm-links',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
-export type OutboxQueueName = typeof QUEUES.verification | typeof QUEUES.deliveries;
+export type OutboxQueueName =
+  typeof QUEUES.verification | typeof QUEUES.deliveries | typeof QUEUES.crmLinks;
 
 export const JOBS = {
   verifyWebhook: 'verify-webhook',
@@ -15,6 +17,8 @@ export const JOBS = {
   expireLinks: 'expire-links',
   recoverPayments: 'recover-payments',
   sweepDeliveries: 'sweep-deliveries',
+  crmEvent: 'crm-event',
+  crmSubscribe: 'crm-subscribe',
 } as const;
 
 export interface VerifyWebhookJob {
@@ -23,6 +27,14 @@ export interface VerifyWebhookJob {
 
 export interface DeliverJob {
   deliveryId: string;
+}
+
+export interface CrmEventJob {
+  crmEventId: string;
+}
+
+export interface CrmSubscribeJob {
+  connectionId: string;
 }
 
 export const jobIds = {
@@ -34,6 +46,11 @@ export const jobIds = {
 export const jobIdSql = {
   verifyWebhook: (idExpr: string) => `'verify-' || ${idExpr}`,
   delivery: (idExpr: string, seqExpr: string) => `'delivery-' || ${idExpr} || '-' || ${seqExpr}`,
+  /** A repeat of a worked event is a fresh look at its entity (seq = the event's rechecks). */
+  crmEvent: (idExpr: string, seqExpr: string) => `'crm-event-' || ${idExpr} || '-' || ${seqExpr}`,
+  /** Each settings change or reconnect is its own reconcile run. */
+  crmSubscribe: (idExpr: string) =>
+    `'crm-subscribe-' || ${idExpr} || '-' || (extract(epoch FROM clock_timestamp()) * 1000000)::bigint`,
 };
 
 export const SCHEDULES = {
@@ -53,6 +70,14 @@ export const VERIFY_JOB_OPTIONS: DefaultJobOptions = {
   backoff: { type: 'capped-exponential' },
   removeOnComplete: { age: 24 * 3600, count: 50_000 },
   removeOnFail: { age: 30 * 24 * 3600 },
+};
+
+/** A CRM or VPOS outage: about an hour of retries; the event row keeps the outcome. */
+export const CRM_LINK_JOB_OPTIONS: DefaultJobOptions = {
+  attempts: 12,
+  backoff: { type: 'exponential', delay: 2000 },
+  removeOnComplete: { age: 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
 };
 
 /** Retries live in PostgreSQL (next_attempt_at); BullMQ only retries unexpected crashes. */

@@ -40,6 +40,10 @@ export class AmocrmClient {
     return this.request<T>('PATCH', path, body);
   }
 
+  delete<T>(path: string, body?: unknown): Promise<T | null> {
+    return this.request<T>('DELETE', path, body);
+  }
+
   private async request<T>(
     method: Method,
     url: string,

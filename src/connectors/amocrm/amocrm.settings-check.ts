@@ -1,5 +1,6 @@
 import { AmocrmSettings, LOST_STATUS_ID, MAPPED_STATUSES, WON_STATUS_ID } from './amocrm.settings';
 import type { AmoCustomField, AmoPipeline } from './amocrm.types';
+import { linkTriggerProblems } from './amocrm.trigger';
 
 const TEXT = ['text', 'textarea'];
 const FIELD_TYPES: Record<string, string[]> = {
@@ -62,5 +63,6 @@ export function settingsProblems(
       );
     }
   }
+  problems.push(...linkTriggerProblems(settings.paymentLinkTrigger, pipelines, fields));
   return problems;
 }

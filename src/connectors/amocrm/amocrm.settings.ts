@@ -16,6 +16,7 @@ import {
 import { FINAL_PAYMENT_STATUSES, PaymentStatus } from '../../domain/payment-status';
 import { NOTE_LANGUAGES, NoteLanguage } from '../shared/payment-note';
 import { parseSettings, rateLimitSettings } from '../shared/settings';
+import { AmocrmLinkTrigger } from './amocrm.trigger';
 
 /** The same in every pipeline; every other status id belongs to one pipeline. */
 export const WON_STATUS_ID = 142;
@@ -116,6 +117,11 @@ export class AmocrmSettings {
   @Min(1)
   @Max(250)
   batchSize?: number;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AmocrmLinkTrigger)
+  paymentLinkTrigger?: AmocrmLinkTrigger;
 }
 
 // 7 rps per integration; a bucket passes capacity + refill in any second, so 2 + 5 never makes an 8th.

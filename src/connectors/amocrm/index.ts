@@ -2,6 +2,7 @@ import { defineManifest } from '../connector-manifest';
 import { checkAmocrmToken } from './amocrm.account-check';
 import { AMOCRM_CONFIG } from './amocrm.config';
 import { AmocrmConnector } from './amocrm.connector';
+import { AmocrmLinkSource } from './amocrm.link-source';
 import { AmocrmOAuth } from './amocrm.oauth';
 import { parseAmocrmSettings } from './amocrm.settings';
 
@@ -16,4 +17,5 @@ export const amocrmManifest = defineManifest({
   parseSettings: parseAmocrmSettings,
   config: AMOCRM_CONFIG,
   crmRefKey: 'amocrmLeadId',
+  linkSource: AmocrmLinkSource,
 });

@@ -54,6 +54,12 @@ export async function checkBitrix24Webhook(
       userId: match[2],
       clientEndpoint: `${url.origin}${match[1] ?? ''}/rest/`,
     },
-    credentials: { webhookUrl: url.toString() },
+    credentials: {
+      webhookUrl: url.toString(),
+      // The outgoing webhook's token, for payment-link triggers (checked on every event).
+      ...(typeof credentials.applicationToken === 'string' && credentials.applicationToken
+        ? { applicationToken: credentials.applicationToken.trim() }
+        : {}),
+    },
   };
 }

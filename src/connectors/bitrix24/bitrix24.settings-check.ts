@@ -1,5 +1,6 @@
 import type { StageCatalog } from './bitrix24.catalog';
 import type { Bitrix24Settings } from './bitrix24.settings';
+import { linkTriggerProblems } from './bitrix24.trigger';
 
 export function settingsProblems(
   settings: Bitrix24Settings,
@@ -34,5 +35,6 @@ export function settingsProblems(
       `settings.newDeal.stageId: unknown stage "${settings.newDeal.stageId}" in pipeline ${categoryId} (${catalog.pipelines.get(categoryId)!.stages.join(', ')})`,
     );
   }
+  problems.push(...linkTriggerProblems(settings.paymentLinkTrigger, fields ?? {}, catalog));
   return problems;
 }

@@ -15,6 +15,7 @@ import {
 
 import { NOTE_LANGUAGES, NoteLanguage } from '../shared/payment-note';
 import { parseSettings, rateLimitSettings } from '../shared/settings';
+import { Bitrix24LinkTrigger } from './bitrix24.trigger';
 
 const UF_FIELD = /^UF_CRM_[A-Z0-9_]+$/;
 const UF_MESSAGE = 'must be a deal user field, UF_CRM_<NAME>';
@@ -72,6 +73,11 @@ export class Bitrix24Settings {
   @IsOptional() @IsInt() @Min(1) @Max(500) batchSize?: number;
 
   @IsOptional() @ValidateNested() @Type(() => RateLimitSettings) rateLimit?: RateLimitRule;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => Bitrix24LinkTrigger)
+  paymentLinkTrigger?: Bitrix24LinkTrigger;
 }
 
 export const BITRIX24_DEFAULTS = {
