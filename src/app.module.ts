@@ -17,6 +17,7 @@ import { DeliveryModule } from './delivery/delivery.module';
 import { PaymentLinksModule } from './payment-links/payment-links.module';
 import { PaymentsModule } from './payments/payments.module';
 import { QueueModule } from './queue/queue.module';
+import { ReconciliationModule } from './reconciliation/reconciliation.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 /** The whole hub for one role: `api` serves HTTP, `worker` runs queues, `all` does both. */
@@ -40,6 +41,7 @@ export class AppModule {
         DeliveryModule.forRole(config.role),
         PaymentsModule.forRole(config.role),
         PaymentLinksModule.forRole(config.role),
+        ReconciliationModule.forRole(config.role),
       ],
       providers: [
         { provide: APP_GUARD, useClass: AdminAuthGuard },

@@ -47,10 +47,15 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectQueue(QUEUES.verification) verification: Queue,
     @InjectQueue(QUEUES.deliveries) deliveries: Queue,
+    @InjectQueue(QUEUES.reconciliation) reconciliation: Queue,
     @InjectMetric('vposhub_outbox_published_total') private readonly published: Counter,
     @InjectMetric('vposhub_outbox_pending') private readonly pending: Gauge,
   ) {
-    this.queues = { [QUEUES.verification]: verification, [QUEUES.deliveries]: deliveries };
+    this.queues = {
+      [QUEUES.verification]: verification,
+      [QUEUES.deliveries]: deliveries,
+      [QUEUES.reconciliation]: reconciliation,
+    };
   }
 
   onModuleInit(): void {

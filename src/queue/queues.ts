@@ -6,10 +6,12 @@ export const QUEUES = {
   deliveries: 'deliveries',
   linkSchedules: 'payment-link-schedules',
   deliverySweeps: 'delivery-sweeps',
+  reconciliation: 'reconciliation',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 /** The queues the outbox publishes to (work caused by a committed row). */
-export type OutboxQueueName = typeof QUEUES.verification | typeof QUEUES.deliveries;
+export type OutboxQueueName =
+  typeof QUEUES.verification | typeof QUEUES.deliveries | typeof QUEUES.reconciliation;
 
 export const JOBS = {
   verifyWebhook: 'verify-webhook',
@@ -17,10 +19,16 @@ export const JOBS = {
   expireLinks: 'expire-links',
   recoverPayments: 'recover-payments',
   sweepDeliveries: 'sweep-deliveries',
+  reconcile: 'reconcile',
+  reconcileDaily: 'reconcile-daily',
 } as const;
 
 export interface VerifyWebhookJob {
   webhookEventId: string;
+}
+
+export interface ReconcileJob {
+  runId: string;
 }
 
 export interface DeliverJob {
@@ -32,6 +40,7 @@ export const jobIds = {
   verifyWebhook: (webhookEventId: string) => `verify-${webhookEventId}`,
   /** Each (re)enqueue of a delivery bumps its enqueue_seq, so a replay is never deduped away. */
   delivery: (deliveryId: string, enqueueSeq: number) => `delivery-${deliveryId}-${enqueueSeq}`,
+  reconcile: (runId: string) => `reconcile-${runId}`,
 };
 
 /** The same ids as SQL expressions, for outbox rows written inside one statement. */
@@ -48,6 +57,8 @@ export const SCHEDULES = {
   expireLinks: { queue: QUEUES.linkSchedules, job: JOBS.expireLinks },
   recoverPayments: { queue: QUEUES.linkSchedules, job: JOBS.recoverPayments },
   sweepDeliveries: { queue: QUEUES.deliverySweeps, job: JOBS.sweepDeliveries },
+  /** Daily, on a cron pattern (RECONCILIATION_SCHEDULE) rather than an interval. */
+  reconcileDaily: { queue: QUEUES.reconciliation, job: JOBS.reconcileDaily },
 } as const;
 
 /** A missed tick is simply the next one; a failed one is kept for a look. */
@@ -62,6 +73,13 @@ export const VERIFY_JOB_OPTIONS: DefaultJobOptions = {
   attempts: 30,
   backoff: { type: 'capped-exponential' },
   removeOnComplete: { age: 24 * 3600, count: 50_000 },
+  removeOnFail: { age: 30 * 24 * 3600 },
+};
+
+/** A run is one attempt: a crash leaves the run `failed` for a person to start again. */
+export const RECONCILE_JOB_OPTIONS: DefaultJobOptions = {
+  attempts: 1,
+  removeOnComplete: { age: 7 * 24 * 3600, count: 1000 },
   removeOnFail: { age: 30 * 24 * 3600 },
 };
 

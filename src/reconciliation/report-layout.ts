@@ -35,6 +35,10 @@ const AS_REPORT: Partial<Record<PaymentStatus, ReportStatus>> = {
   created: 'pending',
 };
 
+export function asReportStatus(status: PaymentStatus): ReportStatus | undefined {
+  return AS_REPORT[status];
+}
+
 /**
  * Merges a partial mapping over `base`; returns the problem (naming `field`) or the map.
  * Two fields read from one column would silently shadow each other, so that is refused too.
@@ -87,10 +91,18 @@ export type RowOutcome =
     };
 
 const MAX_TEXT = 128;
+/** PostgreSQL text refuses NUL and lone surrogates; control characters are never an id. */
+const IDENTIFIER = /^[^\p{Cc}\p{Cf}\p{Co}\p{Cs}]{1,128}$/u;
 
 function text(value: unknown): string | null {
   if (value === undefined || value === null) return null;
-  const s = (typeof value === 'string' ? value : String(value as number)).trim();
+  const s = (
+    typeof value === 'string'
+      ? value
+      : typeof value === 'number' || typeof value === 'boolean'
+        ? String(value)
+        : JSON.stringify(value)
+  ).trim();
   return s === '' ? null : s;
 }
 
@@ -123,7 +135,7 @@ export function parseRow(
     ['provider_reference', providerReference],
     ['order_id', orderId],
   ] as const) {
-    if (v && (v.length > MAX_TEXT || /[\u0000-\u001f]/.test(v))) {
+    if (v && !IDENTIFIER.test(v)) {
       return bad(`${columns[f]}: must be 1-${MAX_TEXT} printable characters`);
     }
   }
