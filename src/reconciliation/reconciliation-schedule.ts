@@ -14,9 +14,8 @@ import type { ReportStaging } from './report-staging';
 
 const PAGE = 500;
 
-/** Midnight that starts `at`'s day in `timeZone`. */
-export function dayStart(at: Date, timeZone: string): Date {
-  const parts = Object.fromEntries(
+function localParts(at: Date, timeZone: string): Record<string, number> {
+  return Object.fromEntries(
     new Intl.DateTimeFormat('en-US', {
       timeZone,
       hourCycle: 'h23',
@@ -30,16 +29,21 @@ export function dayStart(at: Date, timeZone: string): Date {
       .formatToParts(at)
       .map((p) => [p.type, Number(p.value)]),
   ) as Record<string, number>;
-  const localAsUtc = Date.UTC(
-    parts.year,
-    parts.month - 1,
-    parts.day,
-    parts.hour,
-    parts.minute,
-    parts.second,
-  );
-  const offset = localAsUtc - Math.floor(at.getTime() / 1000) * 1000;
-  return new Date(Date.UTC(parts.year, parts.month - 1, parts.day) - offset);
+}
+
+/** How far `timeZone`'s wall clock is ahead of UTC at `at`, in ms. */
+function offsetAt(at: Date, timeZone: string): number {
+  const p = localParts(at, timeZone);
+  const wall = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+  return wall - Math.floor(at.getTime() / 1000) * 1000;
+}
+
+/** Midnight that starts `at`'s day in `timeZone` (the offset of midnight itself, across DST). */
+export function dayStart(at: Date, timeZone: string): Date {
+  const p = localParts(at, timeZone);
+  const midnight = Date.UTC(p.year, p.month - 1, p.day);
+  const guess = midnight - offsetAt(at, timeZone);
+  return new Date(midnight - offsetAt(new Date(guess), timeZone));
 }
 
 /** The day before `at`'s, in `timeZone`. */
