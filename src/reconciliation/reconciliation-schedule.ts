@@ -28,7 +28,7 @@ function localParts(at: Date, timeZone: string): Record<string, number> {
     })
       .formatToParts(at)
       .map((p) => [p.type, Number(p.value)]),
-  ) as Record<string, number>;
+  );
 }
 
 /** How far `timeZone`'s wall clock is ahead of UTC at `at`, in ms. */

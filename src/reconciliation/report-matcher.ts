@@ -73,13 +73,17 @@ const ABSENT = `
   FROM payment_attempts a
   WHERE a.status IN ${PAID} AND a.status_changed_at >= $2 AND a.status_changed_at < $3
     AND NOT EXISTS (SELECT 1 FROM reconciliation_rows x WHERE x.run_id = $1
-      AND (x.provider_reference = a.provider_payment_id OR x.order_id = a.order_id))`;
+      AND x.provider_reference = a.provider_payment_id)
+    AND NOT EXISTS (SELECT 1 FROM reconciliation_rows x WHERE x.run_id = $1
+      AND x.order_id = a.order_id)`;
 
 export async function matchReport(
   m: EntityManager,
   runId: string,
   period: Period | null,
 ): Promise<{ matched: number }> {
+  // Freshly staged rows: without statistics the planner takes the table for empty.
+  await m.query(`ANALYZE reconciliation_rows`);
   const [out] = await m.query<Array<{ matched: number }>>(CLASSIFY, [runId]);
   if (period) await m.query(ABSENT, [runId, period.from, period.to]);
   return { matched: out.matched };
@@ -90,16 +94,15 @@ export async function matchReport(
  * plus those paid in the period, each with the connections it was delivered to.
  */
 export const PAID_ORDERS_FOR_DESTINATIONS = `
-  SELECT DISTINCT o.order_id, o.amount_minor, o.currency
-  FROM payment_orders o
-  WHERE o.status = 'paid'
-    AND EXISTS (SELECT 1 FROM deliveries d WHERE d.connection_id = $2 AND d.order_id = o.order_id
-                AND d.status <> 'skipped')
-    AND (EXISTS (SELECT 1 FROM reconciliation_rows x WHERE x.run_id = $1 AND x.order_id = o.order_id)
-      OR EXISTS (SELECT 1 FROM payment_attempts a JOIN reconciliation_rows x
-                 ON x.run_id = $1 AND x.provider_reference = a.provider_payment_id
-                 WHERE a.order_id = o.order_id)
-      OR ($3::timestamptz IS NOT NULL AND EXISTS (SELECT 1 FROM payment_attempts a
-                 WHERE a.order_id = o.order_id AND a.status = 'paid'
-                 AND a.status_changed_at >= $3 AND a.status_changed_at < $4)))
+  SELECT o.order_id, o.amount_minor, o.currency
+  FROM (SELECT DISTINCT order_id FROM deliveries WHERE connection_id = $2 AND status <> 'skipped') d
+  JOIN payment_orders o ON o.order_id = d.order_id
+  WHERE o.status = 'paid' AND o.order_id IN (
+    SELECT x.order_id FROM reconciliation_rows x WHERE x.run_id = $1 AND x.order_id IS NOT NULL
+    UNION
+    SELECT a.order_id FROM payment_attempts a JOIN reconciliation_rows x
+      ON x.run_id = $1 AND a.provider = 'vpos' AND a.provider_payment_id = x.provider_reference
+    UNION
+    SELECT a.order_id FROM payment_attempts a WHERE $3::timestamptz IS NOT NULL
+      AND a.status = 'paid' AND a.status_changed_at >= $3 AND a.status_changed_at < $4)
   ORDER BY o.order_id`;

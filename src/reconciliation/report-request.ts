@@ -5,7 +5,13 @@ import {
 } from '@nestjs/common';
 import busboy from 'busboy';
 import type { Request } from 'express';
-import { PassThrough, Readable } from 'node:stream';
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { ReportSource } from './reconciliation.service';
 import { ColumnMap, mergeColumns } from './report-layout';
 import type { Period } from './report-matcher';
@@ -71,6 +77,20 @@ export function readOptions(raw: Record<string, unknown>, base: ColumnMap): Repo
   };
 }
 
+/**
+ * Takes the upload to a temporary file first: the request is received at disk speed (inside the
+ * server's request timeout), then the file is parsed at database speed.
+ */
+async function spooled<T>(input: Readable, use: (stream: Readable) => Promise<T>): Promise<T> {
+  const file = join(tmpdir(), `vposhub-report-${randomBytes(8).toString('hex')}.csv`);
+  try {
+    await pipeline(input, createWriteStream(file, { mode: 0o600 }));
+    return await use(createReadStream(file));
+  } finally {
+    await unlink(file).catch(() => undefined);
+  }
+}
+
 function mediaType(req: Request): string {
   return (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
 }
@@ -127,19 +147,23 @@ function multipartReport(
         file.resume();
         return;
       }
-      const body = new PassThrough();
-      file.on('limit', () => {
-        fail(new PayloadTooLargeException(`report: larger than ${MAX_UPLOAD_BYTES} bytes`));
-        body.destroy(new Error('report too large'));
-      });
-      file.pipe(body);
-      work = Promise.resolve()
-        .then(() => run({ kind: 'csv', stream: body }, readOptions(fields, base)))
-        .catch((err: unknown) => {
+      file.on('limit', () =>
+        fail(new PayloadTooLargeException(`report: larger than ${MAX_UPLOAD_BYTES} bytes`)),
+      );
+      const options = (() => {
+        try {
+          return readOptions(fields, base);
+        } catch (err) {
           fail(err);
-          body.resume();
-          file.resume();
-        });
+          return undefined;
+        }
+      })();
+      work = spooled(file, (stream) =>
+        failure || !options ? Promise.resolve(undefined) : run({ kind: 'csv', stream }, options),
+      ).catch((err: unknown) => {
+        fail(err);
+        file.resume();
+      });
     });
     parser.on('error', (err: Error) =>
       reject(new UnprocessableEntityException(`report: ${err.message}`)),
@@ -171,7 +195,7 @@ export async function withReport<T>(
   }
   if (type === 'text/csv') {
     const options = readOptions(query, base);
-    return run({ kind: 'csv', stream: req as Readable }, options);
+    return spooled(req, (stream) => run({ kind: 'csv', stream }, options));
   }
   if (type === 'multipart/form-data') {
     return (await multipartReport(req, query, base, run)) as T;
