@@ -21,27 +21,21 @@ const ROW_SCHEMA: SchemaObject = {
   },
 };
 
+/** The JSON form; text/csv is the CSV itself and multipart the fields then the file `report`. */
 export const REPORT_BODY_SCHEMA: SchemaObject = {
-  oneOf: [
-    { type: 'string', description: 'text/csv: a header row, then one payment per line' },
-    {
-      type: 'object',
-      description: 'multipart/form-data: fields from, to, columns, async, then the file report',
-      properties: { report: { type: 'string', format: 'binary' } },
-    },
-    { type: 'array', items: ROW_SCHEMA },
-    {
-      type: 'object',
-      required: ['rows'],
-      properties: {
-        rows: { type: 'array', items: ROW_SCHEMA },
-        from: { type: 'string', format: 'date-time' },
-        to: { type: 'string', format: 'date-time' },
-        columns: { type: 'object', additionalProperties: { type: 'string' } },
-        async: { type: 'boolean' },
-      },
-    },
-  ],
+  type: 'object',
+  description:
+    'application/json: this object, or only the array of rows. text/csv: the CSV (a header row, ' +
+    'then one payment per line). multipart/form-data: fields from, to, columns, async, then the ' +
+    'file field report.',
+  required: ['rows'],
+  properties: {
+    rows: { type: 'array', items: ROW_SCHEMA },
+    from: { type: 'string', format: 'date-time' },
+    to: { type: 'string', format: 'date-time' },
+    columns: { type: 'object', additionalProperties: { type: 'string' } },
+    async: { type: 'boolean' },
+  },
 };
 
 const TYPE_SUMMARY: SchemaObject = {
