@@ -31,7 +31,6 @@ function localParts(at: Date, timeZone: string): Record<string, number> {
   );
 }
 
-/** How far `timeZone`'s wall clock is ahead of UTC at `at`, in ms. */
 function offsetAt(at: Date, timeZone: string): number {
   const p = localParts(at, timeZone);
   const wall = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
@@ -46,7 +45,6 @@ export function dayStart(at: Date, timeZone: string): Date {
   return new Date(midnight - offsetAt(new Date(guess), timeZone));
 }
 
-/** The day before `at`'s, in `timeZone`. */
 export function previousDay(at: Date, timeZone: string): Period {
   const to = dayStart(at, timeZone);
   return { from: dayStart(new Date(to.getTime() - 12 * 3600_000), timeZone), to };
@@ -101,7 +99,6 @@ export class ReconciliationSchedule {
     }
   }
 
-  /** One staged row per attempt of the period, as VPOS sees it now. */
   private async lookups(period: Period, staging: ReportStaging): Promise<void> {
     let after = '00000000-0000-0000-0000-000000000000';
     let line = 0;

@@ -3,7 +3,6 @@ import { EXCEPTION_TYPES, ExceptionType, REPAIRS } from './exception-types';
 
 export interface TypeSummary {
   count: number;
-  /** Sum of amount_minor per currency. */
   totals: Record<string, number>;
 }
 
@@ -75,7 +74,6 @@ export function emptySummary(): RunSummary {
   return { rows: 0, matched: 0, exceptions: 0, byType };
 }
 
-/** Counts and totals per type, from the exceptions table itself. */
 export async function computeSummary(
   ds: DataSource,
   runId: string,

@@ -1,7 +1,6 @@
 import { mapVposStatus } from '../providers/vpos/vpos-status';
 import type { PaymentStatus } from '../domain/payment-status';
 
-/** The report's fields, in the default column order (and default header names). */
 export const REPORT_FIELDS = [
   'provider_reference',
   'order_id',
@@ -13,14 +12,12 @@ export const REPORT_FIELDS = [
 ] as const;
 export type ReportField = (typeof REPORT_FIELDS)[number];
 
-/** Our field → the report's column name. */
 export type ColumnMap = Record<ReportField, string>;
 
 export const DEFAULT_COLUMNS: ColumnMap = Object.fromEntries(
   REPORT_FIELDS.map((f) => [f, f]),
 ) as ColumnMap;
 
-/** The statuses a report row may carry once mapped (the rest are malformed). */
 export const REPORT_STATUSES = ['paid', 'failed', 'cancelled', 'refunded', 'pending'] as const;
 export type ReportStatus = (typeof REPORT_STATUSES)[number];
 
@@ -68,7 +65,6 @@ export function mergeColumns(
   return { columns };
 }
 
-/** A report row as staged; `problem` set means the row is malformed. */
 export interface ParsedRow {
   line: number;
   providerReference: string | null;
@@ -113,7 +109,6 @@ function minor(value: unknown): number | null | 'bad' {
   return Number(s);
 }
 
-/** One record (keyed by column name) → a staged row or the reason it is malformed. */
 export function parseRow(
   record: Record<string, unknown>,
   line: number,

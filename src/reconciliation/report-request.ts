@@ -42,7 +42,6 @@ function instant(value: unknown, field: string): Date | undefined {
   return at;
 }
 
-/** `from`, `to`, `columns` and `async` from the query, multipart fields or a JSON body. */
 export function readOptions(raw: Record<string, unknown>, base: ColumnMap): ReportOptions {
   for (const key of ['from', 'to', 'async', 'columns']) {
     if (Array.isArray(raw[key])) refuse(`${key}: must be given once`);
@@ -95,7 +94,6 @@ function mediaType(req: Request): string {
   return (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
 }
 
-/** JSON: an array of rows, or `{ rows, from?, to?, columns?, async? }`. */
 function jsonReport(req: Request, query: Record<string, unknown>, base: ColumnMap) {
   const body: unknown = req.body;
   const rows = Array.isArray(body) ? body : (body as { rows?: unknown } | null)?.rows;
@@ -181,7 +179,6 @@ function multipartReport(
   });
 }
 
-/** Reads the report out of the request by its content type and hands it to `run`. */
 export async function withReport<T>(
   req: Request,
   base: ColumnMap,

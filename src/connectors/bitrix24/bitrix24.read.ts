@@ -14,7 +14,6 @@ function chunk<T>(list: T[], size: number): T[][] {
   return out;
 }
 
-/** Runs list commands 50 to a batch request; every row of every page comes back. */
 async function listInBatches(
   client: Bitrix24Client,
   commands: Record<string, Command>,
@@ -36,7 +35,6 @@ async function listInBatches(
   return out;
 }
 
-/** Whether the deal's stage is the one the order's status maps to (null: nothing mapped). */
 function inStatus(settings: Bitrix24Settings, order: ReadOrder, deal: DealRow): boolean | null {
   const mapped = settings.stages?.[order.status as keyof NonNullable<Bitrix24Settings['stages']>];
   const stage = String(deal.STAGE_ID ?? '');
