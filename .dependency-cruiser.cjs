@@ -90,6 +90,17 @@ module.exports = {
     layer('delivery', 'payments', 'payment-links', 'crm-links', 'webhooks'),
     layer('payments', 'payment-links', 'crm-links'),
     layer('payment-links', 'crm-links'),
+    layer('reconciliation', 'payment-links', 'crm-links', 'webhooks'),
+    {
+      // Reconciliation sits on top: only AppModule (and the config loader, for its section) import it.
+      name: 'reconciliation-on-top',
+      severity: 'error',
+      from: {
+        path: '^src/',
+        pathNot: '^src/(reconciliation/|app\\.module\\.ts$|load-config\\.ts$)',
+      },
+      to: { path: '^src/reconciliation/' },
+    },
   ].map((rule) =>
     rule.name === 'no-cycle'
       ? rule

@@ -19,6 +19,7 @@ import { DeliveryModule } from './delivery/delivery.module';
 import { PaymentLinksModule } from './payment-links/payment-links.module';
 import { PaymentsModule } from './payments/payments.module';
 import { QueueModule } from './queue/queue.module';
+import { ReconciliationModule } from './reconciliation/reconciliation.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
@@ -43,6 +44,7 @@ export class AppModule {
         PaymentLinksModule.forRole(config.role),
         QueueBoardModule.forRole(config.role),
         CrmLinksModule.forRole(config.role),
+        ReconciliationModule.forRole(config.role),
       ],
       providers: [
         { provide: APP_GUARD, useClass: AdminAuthGuard },

@@ -1,4 +1,5 @@
 import { ConnectorError } from '../common/errors';
+import type { PaymentStatus } from '../domain/payment-status';
 import type { PaymentEventV1 } from '../payments/payment-event';
 
 export { ConnectorError } from '../common/errors';
@@ -44,6 +45,37 @@ export interface RateLimitRule {
   refillPerSecond: number;
 }
 
+/** An order whose state a destination should show (reconciliation, the console's order page). */
+export interface ReadOrder {
+  orderId: string;
+  /** Our status of the order: the destination should show the state it is mapped to. */
+  status: PaymentStatus;
+  amountMinor: number | null;
+  currency: string | null;
+  /** The event whose note or comment should be there (its marker is looked for). */
+  eventId?: string | null;
+  /** What the hub last knew the order became there (a deal or lead id, a row): a hint. */
+  externalId?: string | null;
+}
+
+/** The destination's current view of one order. */
+export interface CrmOrderView {
+  orderId: string;
+  found: boolean;
+  externalId?: string;
+  /** The destination's own state (a stage id, a status id, a cell). */
+  state?: string | null;
+  /** Whether `state` is the one `status` maps to; null when the connection maps no state. */
+  inStatus?: boolean | null;
+  amountMinor?: number | null;
+  currency?: string | null;
+  /** Whether our note or comment of `eventId` is there; undefined when not asked or not kept. */
+  noteFound?: boolean;
+}
+
+export type CrmReadResult =
+  { supported: true; orders: CrmOrderView[] } | { supported: false; reason: string };
+
 export interface CrmConnector {
   readonly type: string;
   rateLimit(connection: ConnectionContext): RateLimitRule;
@@ -54,6 +86,11 @@ export interface CrmConnector {
   deliver(connection: ConnectionContext, items: DeliveryItem[]): Promise<DeliveryItemResult[]>;
   plan(connection: ConnectionContext, event: PaymentEventV1): Promise<unknown>;
   check(connection: ConnectionContext): Promise<void>;
+  /**
+   * Reads back what the destination shows for these orders, in batches, each request paced
+   * through `ConnectionContext.pace`. A destination that cannot be read says so (unsupported).
+   */
+  read(connection: ConnectionContext, orders: ReadOrder[]): Promise<CrmReadResult>;
 }
 
 export function connectorSettings<T>(

@@ -17,7 +17,7 @@ export class DeliveryModule {
       controllers: [DeliveryController],
       providers: [DeliveryService, DeliveryReplayService],
       workers: [DeliveryProcessor, DeliverySweeper],
-      exports: [DeliveryService],
+      exports: [DeliveryService, DeliveryReplayService, ConnectionsModule.forRole(role)],
     }));
   }
 }

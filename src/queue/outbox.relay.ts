@@ -44,6 +44,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
     @InjectQueue(QUEUES.verification) verification: Queue,
     @InjectQueue(QUEUES.deliveries) deliveries: Queue,
     @InjectQueue(QUEUES.crmLinks) crmLinks: Queue,
+    @InjectQueue(QUEUES.reconciliation) reconciliation: Queue,
     @InjectMetric('vposhub_outbox_published_total') private readonly published: Counter,
     @InjectMetric('vposhub_outbox_pending') private readonly pending: Gauge,
     private readonly notifications: PgNotifications,
@@ -52,6 +53,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
       [QUEUES.verification]: verification,
       [QUEUES.deliveries]: deliveries,
       [QUEUES.crmLinks]: crmLinks,
+      [QUEUES.reconciliation]: reconciliation,
     };
   }
 

@@ -7,6 +7,7 @@ import {
   CRM_LINK_JOB_OPTIONS,
   DELIVERY_JOB_OPTIONS,
   QUEUES,
+  RECONCILE_JOB_OPTIONS,
   SCHEDULE_JOB_OPTIONS,
   VERIFY_JOB_OPTIONS,
 } from './queues';
@@ -21,6 +22,7 @@ export class QueueModule {
       { name: QUEUES.linkSchedules, defaultJobOptions: SCHEDULE_JOB_OPTIONS },
       { name: QUEUES.deliverySweeps, defaultJobOptions: SCHEDULE_JOB_OPTIONS },
       { name: QUEUES.crmLinks, defaultJobOptions: CRM_LINK_JOB_OPTIONS },
+      { name: QUEUES.reconciliation, defaultJobOptions: RECONCILE_JOB_OPTIONS },
     );
     return {
       module: QueueModule,

@@ -6,10 +6,14 @@ export const QUEUES = {
   linkSchedules: 'payment-link-schedules',
   deliverySweeps: 'delivery-sweeps',
   crmLinks: 'crm-links',
+  reconciliation: 'reconciliation',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 export type OutboxQueueName =
-  typeof QUEUES.verification | typeof QUEUES.deliveries | typeof QUEUES.crmLinks;
+  | typeof QUEUES.verification
+  | typeof QUEUES.deliveries
+  | typeof QUEUES.crmLinks
+  | typeof QUEUES.reconciliation;
 
 export const JOBS = {
   verifyWebhook: 'verify-webhook',
@@ -19,10 +23,16 @@ export const JOBS = {
   sweepDeliveries: 'sweep-deliveries',
   crmEvent: 'crm-event',
   crmSubscribe: 'crm-subscribe',
+  reconcile: 'reconcile',
+  reconcileDaily: 'reconcile-daily',
 } as const;
 
 export interface VerifyWebhookJob {
   webhookEventId: string;
+}
+
+export interface ReconcileJob {
+  runId: string;
 }
 
 export interface DeliverJob {
@@ -41,6 +51,7 @@ export const jobIds = {
   verifyWebhook: (webhookEventId: string) => `verify-${webhookEventId}`,
   /** Each (re)enqueue of a delivery bumps its enqueue_seq, so a replay is never deduped away. */
   delivery: (deliveryId: string, enqueueSeq: number) => `delivery-${deliveryId}-${enqueueSeq}`,
+  reconcile: (runId: string) => `reconcile-${runId}`,
 };
 
 export const jobIdSql = {
@@ -57,6 +68,8 @@ export const SCHEDULES = {
   expireLinks: { queue: QUEUES.linkSchedules, job: JOBS.expireLinks },
   recoverPayments: { queue: QUEUES.linkSchedules, job: JOBS.recoverPayments },
   sweepDeliveries: { queue: QUEUES.deliverySweeps, job: JOBS.sweepDeliveries },
+  /** Daily, on a cron pattern (RECONCILIATION_SCHEDULE) rather than an interval. */
+  reconcileDaily: { queue: QUEUES.reconciliation, job: JOBS.reconcileDaily },
 } as const;
 
 export const SCHEDULE_JOB_OPTIONS: DefaultJobOptions = {
@@ -78,6 +91,13 @@ export const CRM_LINK_JOB_OPTIONS: DefaultJobOptions = {
   backoff: { type: 'exponential', delay: 2000 },
   removeOnComplete: { age: 24 * 3600, count: 10_000 },
   removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+// A run is one attempt: a crash leaves the run `failed` for a person to start again.
+export const RECONCILE_JOB_OPTIONS: DefaultJobOptions = {
+  attempts: 1,
+  removeOnComplete: { age: 7 * 24 * 3600, count: 1000 },
+  removeOnFail: { age: 30 * 24 * 3600 },
 };
 
 /** Retries live in PostgreSQL (next_attempt_at); BullMQ only retries unexpected crashes. */

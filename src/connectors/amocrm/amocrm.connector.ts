@@ -38,6 +38,8 @@ import {
   parseAmocrmSettings,
 } from './amocrm.settings';
 import { settingsProblems } from './amocrm.settings-check';
+import { readLeads } from './amocrm.read';
+import type { CrmReadResult, ReadOrder } from '../crm-connector';
 import type { AmoLead, AmoList, AmoPipeline } from './amocrm.types';
 
 const LEAD = 'lead';
@@ -201,6 +203,11 @@ export class AmocrmConnector implements CrmConnector {
       throw bad(`${baseUrl} is not an amoCRM or Kommo account`);
     }
     return baseUrl;
+  }
+
+  async read(connection: ConnectionContext, orders: ReadOrder[]): Promise<CrmReadResult> {
+    const client = await this.client(connection);
+    return readLeads(client, this.settings(connection), orders, this.config.vpos.currencyExponents);
   }
 
   private async client(connection: ConnectionContext): Promise<AmocrmClient> {

@@ -10,7 +10,9 @@ import {
   CrmConnector,
   DeliveryItem,
   DeliveryItemResult,
+  CrmReadResult,
   RateLimitRule,
+  ReadOrder,
 } from '../crm-connector';
 import { CrmEntitiesService } from '../shared/crm-entities.service';
 import { StageCatalog } from './bitrix24.catalog';
@@ -19,6 +21,7 @@ import { commentedEvents, findDeals, originator } from './bitrix24.lookup';
 import { commentText, DealRef, newDealFields, WRITES } from './bitrix24.mapper';
 import { BITRIX24_DEFAULTS, Bitrix24Settings, parseBitrix24Settings } from './bitrix24.settings';
 import { settingsProblems } from './bitrix24.settings-check';
+import { readDeals } from './bitrix24.read';
 import { planWrite, runWrites, Write } from './bitrix24.batch';
 
 interface Bitrix24Credentials {
@@ -190,6 +193,11 @@ export class Bitrix24Connector implements CrmConnector {
     const catalog = await StageCatalog.load(client);
     this.catalogs.set(connection.id, { catalog, at: Date.now() });
     return catalog;
+  }
+
+  async read(connection: ConnectionContext, orders: ReadOrder[]): Promise<CrmReadResult> {
+    const client = await this.client(connection);
+    return readDeals(client, this.settings(connection), orders, this.config.vpos.currencyExponents);
   }
 
   private async client(connection: ConnectionContext): Promise<Bitrix24Client> {

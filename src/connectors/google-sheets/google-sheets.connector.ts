@@ -15,6 +15,8 @@ import {
 import { CrmEntitiesService, CrmEntityRecord } from '../shared/crm-entities.service';
 import { oauthAuth } from '../shared/oauth-auth';
 import { checkSheet } from './google-sheets.check';
+import { readRows } from './google-sheets.read';
+import type { CrmReadResult, ReadOrder } from '../crm-connector';
 import { SheetsClient, SheetTab } from './google-sheets.client';
 import { Cell, columnLetter, quoteSheet, rowValues } from './google-sheets.mapper';
 import { RowRecords, SheetTarget, upsertRows } from './google-sheets.rows';
@@ -100,6 +102,15 @@ export class GoogleSheetsConnector implements CrmConnector {
     const cfg = sheetConfig(parseSettings(connection));
     const spreadsheetId = this.spreadsheetId(connection, cfg);
     await checkSheet(await this.client(connection), spreadsheetId, cfg);
+  }
+
+  async read(connection: ConnectionContext, orders: ReadOrder[]): Promise<CrmReadResult> {
+    const cfg = sheetConfig(parseSettings(connection));
+    const spreadsheetId = this.spreadsheetId(connection, cfg);
+    const client = await this.client(connection);
+    const tab = await this.tab(client, connection.id, spreadsheetId, cfg.sheetName);
+    const exponents = this.config.vpos.currencyExponents;
+    return readRows(client, spreadsheetId, tab.title, cfg.columns, orders, exponents);
   }
 
   private values(

@@ -13,6 +13,7 @@ import {
   CrmConnector,
   DeliveryItem,
   DeliveryItemResult,
+  CrmReadResult,
   RateLimitRule,
 } from '../crm-connector';
 import { parseWebhookSettings, WEBHOOK_DEFAULT_RATE, WebhookSettings } from './webhook.settings';
@@ -46,6 +47,14 @@ export class WebhookConnector implements CrmConnector {
       method: 'POST',
       url: settings.url,
       body: this.body(connection, [event]),
+    });
+  }
+
+  /** A receiver's state cannot be read back: reconciliation skips it and says why. */
+  read(): Promise<CrmReadResult> {
+    return Promise.resolve({
+      supported: false,
+      reason: 'a webhook destination has no read-back (the receiver keeps its own state)',
     });
   }
 

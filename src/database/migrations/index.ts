@@ -4,6 +4,7 @@ import { PaymentLinks1764200000000 } from './1764200000000-payment-links';
 import { OauthStates1764300000000 } from './1764300000000-oauth-states';
 import { CrmEntities1764400000000 } from './1764400000000-crm-entities';
 import { PaymentReviews1764420000000 } from './1764420000000-payment-reviews';
+import { Reconciliation1764500000000 } from './1764500000000-reconciliation';
 import { CrmLinks1764700000000 } from './1764700000000-crm-links';
 import { OutboxNotify1764800000000 } from './1764800000000-outbox-notify';
 
@@ -15,6 +16,7 @@ export const MIGRATIONS = [
   OauthStates1764300000000,
   CrmEntities1764400000000,
   PaymentReviews1764420000000,
+  Reconciliation1764500000000,
   CrmLinks1764700000000,
   OutboxNotify1764800000000,
 ];
