@@ -37,8 +37,8 @@ export PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://localhost:$PORT}
 
 ensure_services
 
-say "building"
-npx nest build
+say "building the hub and the console"
+npm run build --silent
 
 say "database: create if missing, apply migrations"
 node dist/src/database/db-cli.js create

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 
 install_deps
 ensure_services
+ensure_chromium
 
 say "prettier"
 npx prettier --check . --log-level warn
@@ -15,8 +16,8 @@ say "import cycles and layer direction (dependency-cruiser)"
 npx depcruise src --config .dependency-cruiser.cjs
 say "typecheck"
 npx tsc --noEmit -p tsconfig.json
-say "build"
-npx nest build
+say "build (hub and console)"
+npm run build --silent
 
 if command -v docker >/dev/null && docker compose version >/dev/null 2>&1; then
   say "docker compose config"

@@ -14,6 +14,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { ConnectionsModule } from './connections/connections.module';
 import { ConnectorsModule } from './connectors/connectors.module';
 import { DeliveryModule } from './delivery/delivery.module';
+import { OperatorsModule } from './operators/operators.module';
 import { PaymentLinksModule } from './payment-links/payment-links.module';
 import { PaymentsModule } from './payments/payments.module';
 import { QueueModule } from './queue/queue.module';
@@ -40,6 +41,7 @@ export class AppModule {
         DeliveryModule.forRole(config.role),
         PaymentsModule.forRole(config.role),
         PaymentLinksModule.forRole(config.role),
+        OperatorsModule.forRole(config.role),
       ],
       providers: [
         { provide: APP_GUARD, useClass: AdminAuthGuard },

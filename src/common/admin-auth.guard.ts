@@ -1,8 +1,10 @@
 import {
   CanActivate,
   ExecutionContext,
+  ForbiddenException,
   Inject,
   Injectable,
+  Optional,
   UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
@@ -10,13 +12,23 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { IS_PUBLIC } from './public.decorator';
+import {
+  CSRF_HEADER,
+  readCookie,
+  SESSION_AUTHENTICATOR,
+  SESSION_COOKIE,
+  SessionAuthenticator,
+  setOperator,
+} from './session-auth';
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * Deny by default: every route needs `Authorization: Bearer <ADMIN_TOKEN>` unless its handler
- * or controller is marked @Public(). Decided per handler, never by path, so no spelling of a
- * URL can reach an admin route without the token.
+ * Deny by default: every route needs `Authorization: Bearer <ADMIN_TOKEN>` or an operator's
+ * session cookie (plus its CSRF token on changes) unless its handler or controller is marked
+ * @Public(). Decided per handler, never by path, so no spelling of a URL can reach an admin
+ * route without credentials.
  */
 @Injectable()
 export class AdminAuthGuard implements CanActivate {
@@ -25,23 +37,47 @@ export class AdminAuthGuard implements CanActivate {
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly reflector: Reflector,
+    @Optional() @Inject(SESSION_AUTHENTICATOR) private readonly sessions?: SessionAuthenticator,
   ) {
     this.expected = digest(config.adminToken);
   }
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const open = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [
       context.getHandler(),
       context.getClass(),
     ]);
     if (open) return true;
     const req = context.switchToHttp().getRequest<Request>();
-    const header = req.headers?.authorization ?? '';
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    const header = req.headers?.authorization;
+    const token = readCookie(req, SESSION_COOKIE);
+    if (header === undefined && token && this.sessions) {
+      return this.bySession(req, token, this.sessions);
+    }
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
     // Hashing first gives equal lengths, so the comparison is constant-time.
     if (!match || !timingSafeEqual(digest(match[1]), this.expected)) {
       throw new UnauthorizedException('authorization: a valid admin bearer token is required');
     }
+    return true;
+  }
+
+  private async bySession(
+    req: Request,
+    token: string,
+    sessions: SessionAuthenticator,
+  ): Promise<boolean> {
+    const operator = await sessions.authenticate(token);
+    if (!operator) {
+      throw new UnauthorizedException('authorization: the session has expired; sign in again');
+    }
+    if (!SAFE_METHODS.has(req.method)) {
+      const presented = req.headers[CSRF_HEADER];
+      if (typeof presented !== 'string' || !sessions.csrfMatches(token, presented)) {
+        throw new ForbiddenException('x-csrf-token: the session CSRF token is required');
+      }
+    }
+    setOperator(req, operator);
     return true;
   }
 }

@@ -4,6 +4,7 @@ import { PaymentLinks1764200000000 } from './1764200000000-payment-links';
 import { OauthStates1764300000000 } from './1764300000000-oauth-states';
 import { CrmEntities1764400000000 } from './1764400000000-crm-entities';
 import { PaymentReviews1764420000000 } from './1764420000000-payment-reviews';
+import { Operators1764600000000 } from './1764600000000-operators';
 
 /** Every migration, oldest first. Never edit one that has landed; add a new one. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   OauthStates1764300000000,
   CrmEntities1764400000000,
   PaymentReviews1764420000000,
+  Operators1764600000000,
 ];
