@@ -142,11 +142,12 @@ describe('console API: operators, sessions and CSRF', () => {
       ['DELETE', '/api/session', undefined],
     ];
     for (const [method, path, body] of changes) {
-      for (const headers of [
+      const variants: Array<Record<string, string>> = [
         { cookie },
         { cookie, 'x-csrf-token': 'nope' },
         { cookie, 'x-csrf-token': `${csrf}x` },
-      ]) {
+      ];
+      for (const headers of variants) {
         const res = await call(hub, method, path, { headers, body });
         expect([method, path, res.status]).toEqual([method, path, 403]);
         expect(res.body.message).toContain('x-csrf-token');

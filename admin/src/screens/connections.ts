@@ -8,8 +8,15 @@ const oauthStart = (provider: string, query: Record<string, string> = {}) => {
   location.assign(`/api/connections/oauth/${provider}/start${qs ? `?${qs}` : ''}`);
 };
 
+const OAUTH_PROVIDER: Record<string, string> = {
+  bitrix24: 'bitrix24',
+  amocrm: 'amocrm',
+  'google-sheets': 'google',
+};
+
 function oauthButtons(): HTMLElement {
   const portal = h('input', { name: 'portal', placeholder: 'company.bitrix24.ru' });
+  const sheet = h('input', { name: 'spreadsheetId' });
   const bitrix = h(
     'button',
     { type: 'button', id: 'connect-bitrix24' },
@@ -27,13 +34,17 @@ function oauthButtons(): HTMLElement {
     { type: 'button', id: 'connect-google' },
     `${t('connect')} Google Sheets`,
   );
-  google.addEventListener('click', () => oauthStart('google-sheets'));
+  google.addEventListener('click', () =>
+    oauthStart('google', sheet.value.trim() ? { spreadsheetId: sheet.value.trim() } : {}),
+  );
   return h(
     'section',
     { class: 'card' },
     h('h2', {}, t('connect')),
     field(t('portal'), portal),
-    h('p', { class: 'actions' }, bitrix, amo, google),
+    h('p', { class: 'actions' }, bitrix, amo),
+    field(t('spreadsheetId'), sheet),
+    h('p', { class: 'actions' }, google),
   );
 }
 
@@ -94,8 +105,8 @@ function connectionCard(c: ConnectionView, reload: () => Promise<void>): HTMLEle
   const patch = (body: Record<string, unknown>) =>
     ok(api.PATCH('/api/connections/{id}', { params: { path: { id: c.id } }, body: body as never }));
   const buttons: HTMLElement[] = [];
-  const provider = c.type;
-  if (c.mode === 'oauth') {
+  const provider = OAUTH_PROVIDER[c.type];
+  if (c.mode === 'oauth' && provider) {
     const b = h('button', { type: 'button', class: 'reconnect' }, t('reconnect'));
     const portal =
       typeof c.account.domain === 'string'

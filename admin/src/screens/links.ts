@@ -6,6 +6,8 @@ import { t } from '../i18n';
 import type { LinkView, Product } from '../types';
 
 const key = () => crypto.randomUUID();
+const newOrderId = () =>
+  `ord-${new Date().toISOString().slice(0, 10).replace(/-/g, '')}-${crypto.randomUUID().slice(0, 6)}`;
 
 async function linkCard(link: LinkView): Promise<HTMLElement> {
   const url = link.url ?? '';
@@ -79,6 +81,7 @@ export async function linksScreen(): Promise<HTMLElement> {
   statusFilter.addEventListener('change', () => void loadList());
 
   const products = await ok<Product[]>(api.GET('/api/products'));
+  const orderId = h('input', { name: 'orderId', required: true, value: newOrderId() });
   const amount = h('input', { name: 'amount', inputmode: 'decimal', required: true });
   const phone = h('input', { name: 'phone', type: 'tel' });
   const description = h('input', { name: 'description' });
@@ -90,6 +93,7 @@ export async function linksScreen(): Promise<HTMLElement> {
     'form',
     { class: 'card filters' },
     h('h2', {}, t('newLink')),
+    field(t('orderId'), orderId),
     field(`${t('amount')} (֏)`, amount),
     field(t('phone'), phone),
     field(t('description'), description),
@@ -109,6 +113,7 @@ export async function linksScreen(): Promise<HTMLElement> {
         }),
       );
       created.replaceChildren(await linkCard(link));
+      orderId.value = newOrderId();
       await loadList();
     } catch (err) {
       message.textContent = (err as Error).message;
@@ -125,6 +130,7 @@ export async function linksScreen(): Promise<HTMLElement> {
     if (deal.value) crm.bitrix24DealId = deal.value.trim();
     if (lead.value) crm.amocrmLeadId = lead.value.trim();
     void create({
+      orderId: orderId.value.trim(),
       amountMinor,
       currency: 'AMD',
       ...(phone.value ? { customer: { phone: phone.value.trim() } } : {}),
