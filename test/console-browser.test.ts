@@ -204,6 +204,11 @@ describe('console in a browser: sign in, connect, link, pay, review, repair', ()
     expect(await page.locator('section[data-connection]').count()).toBe(3);
     await setMapping('bitrix24', { stages: { paid: 'WON' } });
     await setMapping('amocrm', { statuses: { paid: { statusId: 142 } } });
+    const b24conn = await connectionOf('bitrix24');
+    const card = page.locator(`section[data-connection="${b24conn.id}"]`);
+    await card.locator('summary').click();
+    await card.getByRole('button', { name: 'Preview' }).click();
+    await card.locator('pre.preview-out', { hasText: 'WON' }).waitFor();
     await check('connections');
   }, 120_000);
 

@@ -72,6 +72,23 @@ export interface paths {
     patch: operations['ConnectionsController_update'];
     trace?: never;
   };
+  '/api/connections/{id}/preview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** What a sample paid event would write with the saved mapping (nothing is written) */
+    post: operations['ConnectionPreviewController_preview'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/connections/oauth/{provider}/start': {
     parameters: {
       query?: never;
@@ -455,6 +472,15 @@ export interface components {
       /** @enum {string} */
       status?: 'active' | 'disabled';
     };
+    PreviewDto: {
+      /** @example ord-1001 */
+      orderId?: string;
+      /** @example 1250000 */
+      amountMinor?: number;
+      crm?: {
+        [key: string]: string;
+      };
+    };
     Object: Record<string, never>;
     ResolveReviewDto: {
       /**
@@ -611,6 +637,8 @@ export interface components {
       csrfToken: string;
       /** Format: date-time */
       expiresAt: string;
+      /** @description the business time zone times are shown in */
+      timeZone: string;
     };
     Error: {
       statusCode: number;
@@ -933,6 +961,29 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': components['schemas']['UpdateConnectionDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  ConnectionPreviewController_preview: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PreviewDto'];
       };
     };
     responses: {

@@ -147,6 +147,16 @@ function connectionCard(c: ConnectionView, reload: () => Promise<void>): HTMLEle
       message.textContent = (err as Error).message;
     }
   });
+  const preview = h('button', { type: 'button', class: 'preview' }, t('preview'));
+  const previewOut = h('pre', { class: 'preview-out', 'aria-live': 'polite' });
+  preview.addEventListener('click', () => {
+    void ok<{ wouldSend: unknown }>(
+      api.POST('/api/connections/{id}/preview', { params: { path: { id: c.id } }, body: {} }),
+    ).then(
+      (r) => (previewOut.textContent = JSON.stringify(r.wouldSend, null, 2)),
+      (err: Error) => (previewOut.textContent = err.message),
+    );
+  });
   return h(
     'section',
     { class: `card conn s-${c.status}`, 'data-connection': c.id },
@@ -154,7 +164,14 @@ function connectionCard(c: ConnectionView, reload: () => Promise<void>): HTMLEle
     h('p', { class: 'muted' }, `${c.type} · ${c.mode}`),
     c.statusReason ? h('p', { class: 'error' }, `${t('reasonLabel')}: ${c.statusReason}`) : null,
     h('p', { class: 'actions' }, buttons),
-    h('details', {}, h('summary', {}, t('mapping')), settings, h('p', {}, save)),
+    h(
+      'details',
+      {},
+      h('summary', {}, t('mapping')),
+      settings,
+      h('p', { class: 'actions' }, save, preview),
+      previewOut,
+    ),
     message,
   );
 }
