@@ -194,7 +194,7 @@ describe('console in a browser: sign in, connect, link, pay, review, repair', ()
     await page.goto(admin('/connections'));
     await page.click('#connect-amocrm');
     await page.getByText('is connected').waitFor();
-    await page.goto(admin('/connections'));
+    await page.getByRole('link', { name: 'Back to the console' }).click();
     await shown('input[name=spreadsheetId]');
     await page.fill('input[name=spreadsheetId]', SHEET);
     await page.click('#connect-google');

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Min } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { PageQuery } from '../common/page.query';
 import { PAYMENT_STATUSES, PaymentStatus } from '../domain/payment-status';
 
@@ -36,6 +36,7 @@ export class SearchPaymentsQuery extends PageQuery {
   @Type(() => Number)
   @IsInt({ message: 'amountMin must be an integer (minor units)' })
   @Min(0, { message: 'amountMin must not be negative' })
+  @Max(Number.MAX_SAFE_INTEGER, { message: 'amountMin must be at most 9007199254740991' })
   amountMin?: number;
 
   @ApiPropertyOptional({ description: 'amount in minor units, at most' })
@@ -43,6 +44,7 @@ export class SearchPaymentsQuery extends PageQuery {
   @Type(() => Number)
   @IsInt({ message: 'amountMax must be an integer (minor units)' })
   @Min(0, { message: 'amountMax must not be negative' })
+  @Max(Number.MAX_SAFE_INTEGER, { message: 'amountMax must be at most 9007199254740991' })
   amountMax?: number;
 }
 
