@@ -7,6 +7,7 @@ export default tseslint.config(
   {
     ignores: [
       'dist/**',
+      'admin/dist/**',
       'node_modules/**',
       'coverage/**',
       'eslint.config.mjs',

@@ -103,3 +103,16 @@ resolve_public_base_url() {
   fi
   export PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://localhost:$PORT}
 }
+
+# Debian's Chromium for the console's browser tests (playwright-core never downloads a browser).
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing Debian's chromium for the browser tests"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium ||
+      { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }
+  else
+    echo "chromium is missing: sudo apt-get install -y chromium (the console's browser tests need it)" >&2
+    return 1
+  fi
+}

@@ -23,8 +23,8 @@ resolve_public_base_url "$public_url_given"
 
 ensure_services
 
-say "building"
-npx nest build
+say "building the hub and the console"
+npm run build --silent
 
 say "database: create if missing, apply migrations"
 node dist/src/database/db-cli.js create

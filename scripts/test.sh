@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 
 install_deps
 ensure_services
+ensure_chromium
 
 say "prettier"
 npx prettier --check . --log-level warn
@@ -17,8 +18,8 @@ say "comment share in src/ (at most 3%)"
 node scripts/comment-share.mjs --check | tail -1
 say "typecheck"
 npx tsc --noEmit -p tsconfig.json
-say "build"
-npx nest build
+say "build (hub and console)"
+npm run build --silent
 say "OpenAPI document: redocly lint (recommended rules, zero errors)"
 npx ts-node --transpile-only scripts/openapi-export.ts .test-results/openapi.json
 REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true npx redocly lint .test-results/openapi.json

@@ -16,6 +16,7 @@ import { ConnectionsModule } from './connections/connections.module';
 import { ConnectorsModule } from './connectors/connectors.module';
 import { CrmLinksModule } from './crm-links/crm-links.module';
 import { DeliveryModule } from './delivery/delivery.module';
+import { OperatorsModule } from './operators/operators.module';
 import { PaymentLinksModule } from './payment-links/payment-links.module';
 import { PaymentsModule } from './payments/payments.module';
 import { QueueModule } from './queue/queue.module';
@@ -45,6 +46,7 @@ export class AppModule {
         QueueBoardModule.forRole(config.role),
         CrmLinksModule.forRole(config.role),
         ReconciliationModule.forRole(config.role),
+        OperatorsModule.forRole(config.role),
       ],
       providers: [
         { provide: APP_GUARD, useClass: AdminAuthGuard },

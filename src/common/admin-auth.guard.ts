@@ -1,8 +1,10 @@
 import {
   CanActivate,
   ExecutionContext,
+  ForbiddenException,
   Inject,
   Injectable,
+  Optional,
   UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
@@ -11,8 +13,17 @@ import type { Request, RequestHandler } from 'express';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { requestIdOf, toErrorBody } from './http-exception.filter';
 import { IS_PUBLIC } from './public.decorator';
+import {
+  CSRF_HEADER,
+  readCookie,
+  SESSION_AUTHENTICATOR,
+  SESSION_COOKIE,
+  SessionAuthenticator,
+  setOperator,
+} from './session-auth';
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export const ADMIN_AUTH_MESSAGE = 'authorization: a valid admin bearer token is required';
 
@@ -34,7 +45,8 @@ export function adminOnly(config: AppConfig): RequestHandler {
   };
 }
 
-// Deny by default, decided per handler (never by path), so no URL spelling reaches an admin route.
+// Deny by default, decided per handler (never by path): the admin bearer token, or an operator's
+// session cookie plus its CSRF token on changes.
 @Injectable()
 export class AdminAuthGuard implements CanActivate {
   private readonly expected: Buffer;
@@ -42,18 +54,43 @@ export class AdminAuthGuard implements CanActivate {
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly reflector: Reflector,
+    @Optional() @Inject(SESSION_AUTHENTICATOR) private readonly sessions?: SessionAuthenticator,
   ) {
     this.expected = digest(config.adminToken);
   }
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const open = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [
       context.getHandler(),
       context.getClass(),
     ]);
     if (open) return true;
     const req = context.switchToHttp().getRequest<Request>();
+    const header = req.headers?.authorization;
+    const token = readCookie(req, SESSION_COOKIE);
+    if (header === undefined && token && this.sessions) {
+      return this.bySession(req, token, this.sessions);
+    }
     if (!isAdminRequest(req, this.expected)) throw new UnauthorizedException(ADMIN_AUTH_MESSAGE);
+    return true;
+  }
+
+  private async bySession(
+    req: Request,
+    token: string,
+    sessions: SessionAuthenticator,
+  ): Promise<boolean> {
+    const operator = await sessions.authenticate(token);
+    if (!operator) {
+      throw new UnauthorizedException('authorization: the session has expired; sign in again');
+    }
+    if (!SAFE_METHODS.has(req.method)) {
+      const presented = req.headers[CSRF_HEADER];
+      if (typeof presented !== 'string' || !sessions.csrfMatches(token, presented)) {
+        throw new ForbiddenException('x-csrf-token: the session CSRF token is required');
+      }
+    }
+    setOperator(req, operator);
     return true;
   }
 }

@@ -4,6 +4,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import express, { NextFunction, Request, Response } from 'express';
 import type { Server } from 'node:http';
 import type { AppConfig } from '../config/app-config';
+import { adminConsole } from './admin-static';
 import { requestIdOf, toErrorBody } from './http-exception.filter';
 import { rejectDeepJson, rejectUnsafeInput, SafeInputPipe } from './input-safety';
 import { assignRequestId } from './logging';
@@ -51,7 +52,10 @@ export function configureHttp(
   app.set('etag', false);
   limitSlowClients(app.getHttpServer());
   app.use(assignRequestId);
-  if (config.role !== 'worker') raw?.mount(app);
+  if (config.role !== 'worker') {
+    raw?.mount(app);
+    app.use('/admin', adminConsole());
+  }
   app.use(express.json({ limit: '1mb', verify: rejectDeepJson }));
   app.use(rejectUnsafeInput);
   app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {

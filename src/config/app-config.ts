@@ -18,6 +18,7 @@ export interface HubConfig {
   adminToken: string;
   encryptionKey: Buffer;
   logLevel: string;
+  businessTimeZone: string;
   links: {
     currencies: string[];
     defaultTtlSeconds: number;
@@ -97,6 +98,7 @@ export function buildConfig(
     adminToken: parsed.ADMIN_TOKEN,
     encryptionKey: Buffer.from(parsed.ENCRYPTION_KEY, 'base64'),
     logLevel: parsed.LOG_LEVEL,
+    businessTimeZone: parsed.BUSINESS_TIME_ZONE,
     links: {
       currencies: parsed.PAYMENT_LINK_CURRENCIES.split(','),
       defaultTtlSeconds: parsed.PAYMENT_LINK_DEFAULT_TTL_SECONDS,

@@ -9,7 +9,10 @@ import {
   Matches,
   Max,
   Min,
+  Validate,
   ValidateIf,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
 } from 'class-validator';
 
 export const APP_ROLES = ['all', 'api', 'worker'] as const;
@@ -18,6 +21,20 @@ export const HUB_MODES = ['live', 'sandbox'] as const;
 export type HubMode = (typeof HUB_MODES)[number];
 
 import { trim, URL_OPTS } from './env-transforms';
+
+@ValidatorConstraint({ name: 'timeZone' })
+class IsTimeZone implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    try {
+      return typeof value === 'string' && !!new Intl.DateTimeFormat('en', { timeZone: value });
+    } catch {
+      return false;
+    }
+  }
+  defaultMessage(): string {
+    return 'must be an IANA time zone such as Asia/Yerevan';
+  }
+}
 
 export class EnvSchema {
   @Transform(trim)
@@ -148,6 +165,11 @@ export class EnvSchema {
     message: 'must be a pino level',
   })
   LOG_LEVEL = 'info';
+
+  /** IANA zone the console shows times in and counts "today" by. */
+  @Transform(trim)
+  @Validate(IsTimeZone)
+  BUSINESS_TIME_ZONE = 'Asia/Yerevan';
 
   /** Comma-separated host:port that connectors may reach over plain http. */
   @IsOptional()

@@ -5,6 +5,7 @@ import type { AppRole } from '../config/env.schema';
 import { ConnectorsModule } from '../connectors/connectors.module';
 import { ConnectionContexts } from './connection-contexts';
 import { ConnectionEvents } from './connection-events';
+import { ConnectionPreviewController } from './connection-preview.controller';
 import { ConnectionsController } from './connections.controller';
 import { ConnectionsService } from './connections.service';
 import { OAuthStateService } from './oauth-state.service';
@@ -16,7 +17,7 @@ export class ConnectionsModule {
   static forRole(role: AppRole): DynamicModule {
     return roleModule(ConnectionsModule, role, () => ({
       imports: [AuditModule, ConnectorsModule],
-      controllers: [ConnectionsController, OAuthController],
+      controllers: [ConnectionsController, ConnectionPreviewController, OAuthController],
       providers: [
         ConnectionsService,
         ConnectionContexts,

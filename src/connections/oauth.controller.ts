@@ -48,7 +48,8 @@ const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)}
 function page(title: string, message: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem}</style>
-</head><body><h1>${escape(title)}</h1><p>${escape(message)}</p></body></html>`;
+</head><body><h1>${escape(title)}</h1><p>${escape(message)}</p>
+<p><a href="/admin/connections">Back to the console</a></p></body></html>`;
 }
 
 @ApiTags('connections')

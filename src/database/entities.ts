@@ -6,6 +6,8 @@ import { PaymentAttempt } from '../payments/payment-attempt.entity';
 import { PaymentEventRow } from '../payments/payment-event.entity';
 import { PaymentLink } from '../payment-links/payment-link.entity';
 import { PaymentOrder } from '../payments/payment-order.entity';
+import { Operator } from '../operators/operator.entity';
+import { OperatorSession } from '../operators/operator-session.entity';
 import { Product } from '../payment-links/product.entity';
 import { WebhookEvent } from '../webhooks/webhook-event.entity';
 
@@ -20,4 +22,6 @@ export const ENTITIES = [
   PaymentLink,
   Product,
   CrmEntity,
+  Operator,
+  OperatorSession,
 ];

@@ -7,6 +7,8 @@ import { DeliveryModule } from '../delivery/delivery.module';
 import { VposModule } from '../providers/vpos/vpos.module';
 import { JournalService } from './journal.service';
 import { PaymentReviewsService } from './payment-reviews.service';
+import { PaymentSearchController } from './payment-search.controller';
+import { PaymentSearchService } from './payment-search.service';
 import { PaymentsController } from './payments.controller';
 import { PaymentsService } from './payments.service';
 import { VerificationProcessor } from './verification.processor';
@@ -19,8 +21,14 @@ export class PaymentsModule {
       const vpos = VposModule.forCrmRefs(CRM_REF_KEYS);
       return {
         imports: [AuditModule, vpos, DeliveryModule.forRole(role)],
-        controllers: [PaymentsController],
-        providers: [PaymentsService, PaymentReviewsService, JournalService, VerificationService],
+        controllers: [PaymentsController, PaymentSearchController],
+        providers: [
+          PaymentSearchService,
+          PaymentsService,
+          PaymentReviewsService,
+          JournalService,
+          VerificationService,
+        ],
         workers: [VerificationProcessor],
         exports: [PaymentsService, VerificationService, JournalService, vpos],
       };

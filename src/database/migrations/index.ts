@@ -5,6 +5,7 @@ import { OauthStates1764300000000 } from './1764300000000-oauth-states';
 import { CrmEntities1764400000000 } from './1764400000000-crm-entities';
 import { PaymentReviews1764420000000 } from './1764420000000-payment-reviews';
 import { Reconciliation1764500000000 } from './1764500000000-reconciliation';
+import { Operators1764600000000 } from './1764600000000-operators';
 import { CrmLinks1764700000000 } from './1764700000000-crm-links';
 import { OutboxNotify1764800000000 } from './1764800000000-outbox-notify';
 
@@ -17,6 +18,7 @@ export const MIGRATIONS = [
   CrmEntities1764400000000,
   PaymentReviews1764420000000,
   Reconciliation1764500000000,
+  Operators1764600000000,
   CrmLinks1764700000000,
   OutboxNotify1764800000000,
 ];

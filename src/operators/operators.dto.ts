@@ -1,0 +1,48 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsEmail, IsString, Length, Matches, MaxLength } from 'class-validator';
+
+export class CreateOperatorDto {
+  @ApiProperty({ example: 'anna@example.am' })
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254, { message: 'email must be at most 254 characters' })
+  email: string;
+
+  @ApiProperty({ example: 'Anna', description: 'shown in the audit trail' })
+  @IsString({ message: 'name must be a string' })
+  @Matches(/^[\p{L}\p{N} ._@-]{1,64}$/u, {
+    message: 'name must be 1-64 letters, digits, spaces or . _ @ -',
+  })
+  name: string;
+
+  @ApiProperty({ minLength: 12, maxLength: 72 })
+  @IsString({ message: 'password must be a string' })
+  // bcrypt reads at most 72 bytes
+  @Length(12, 72, { message: 'password must be 12 to 72 characters' })
+  password: string;
+}
+
+export class SignInDto {
+  @ApiProperty()
+  @IsString({ message: 'email must be a string' })
+  @MaxLength(254, { message: 'email must be at most 254 characters' })
+  email: string;
+
+  @ApiProperty()
+  @IsString({ message: 'password must be a string' })
+  @MaxLength(200, { message: 'password must be at most 200 characters' })
+  password: string;
+}
+
+export class OperatorView {
+  @ApiProperty() id: string;
+  @ApiProperty() email: string;
+  @ApiProperty() name: string;
+  @ApiProperty() createdAt: Date;
+}
+
+export class SessionView {
+  @ApiProperty({ type: OperatorView }) operator: Omit<OperatorView, 'createdAt'>;
+  @ApiProperty({ description: 'send as X-CSRF-Token on every change' }) csrfToken: string;
+  @ApiProperty() expiresAt: Date;
+  @ApiProperty({ description: 'the business time zone times are shown in' }) timeZone: string;
+}
