@@ -11,7 +11,8 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get: operations['HealthController_live'];
+    /** The process answers (no dependencies) */
+    get: operations['getLiveness'];
     put?: never;
     post?: never;
     delete?: never;
@@ -27,7 +28,8 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get: operations['HealthController_ready'];
+    /** PostgreSQL and Redis both answer */
+    get: operations['getReadiness'];
     put?: never;
     post?: never;
     delete?: never;
@@ -44,10 +46,10 @@ export interface paths {
       cookie?: never;
     };
     /** Connections (credentials are never returned) */
-    get: operations['ConnectionsController_list'];
+    get: operations['listConnections'];
     put?: never;
     /** Add a connection in a non-OAuth mode; it is checked against the destination first */
-    post: operations['ConnectionsController_create'];
+    post: operations['createConnection'];
     delete?: never;
     options?: never;
     head?: never;
@@ -65,11 +67,11 @@ export interface paths {
     put?: never;
     post?: never;
     /** Remove a connection (its open deliveries end as skipped) */
-    delete: operations['ConnectionsController_remove'];
+    delete: operations['deleteConnection'];
     options?: never;
     head?: never;
     /** Change name, settings (mapping), credentials or status */
-    patch: operations['ConnectionsController_update'];
+    patch: operations['updateConnection'];
     trace?: never;
   };
   '/api/connections/{id}/preview': {
@@ -97,7 +99,7 @@ export interface paths {
       cookie?: never;
     };
     /** 302 to the provider's consent page (bitrix24 takes ?portal=) */
-    get: operations['OAuthController_start'];
+    get: operations['startOAuth'];
     put?: never;
     post?: never;
     delete?: never;
@@ -113,8 +115,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** OAuth redirect target: exchanges the code and stores the tokens */
-    get: operations['OAuthController_callback'];
+    /**
+     * OAuth redirect target: exchanges the code and stores the tokens
+     * @description A page for the person in the browser; failures are pages too, with the reason.
+     */
+    get: operations['completeOAuth'];
     put?: never;
     post?: never;
     delete?: never;
@@ -131,7 +136,7 @@ export interface paths {
       cookie?: never;
     };
     /** Deliveries, newest first (status=dead lists the dead letters) */
-    get: operations['DeliveryController_list'];
+    get: operations['listDeliveries'];
     put?: never;
     post?: never;
     delete?: never;
@@ -150,7 +155,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Send one delivery again (dead, skipped, delivered or waiting) */
-    post: operations['DeliveryController_replay'];
+    post: operations['replayDelivery'];
     delete?: never;
     options?: never;
     head?: never;
@@ -167,7 +172,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Replay an order's verified events to one connection (or all); dryRun=true sends nothing */
-    post: operations['DeliveryController_replayOrder'];
+    post: operations['replayOrder'];
     delete?: never;
     options?: never;
     head?: never;
@@ -182,7 +187,7 @@ export interface paths {
       cookie?: never;
     };
     /** The order's payment status, attempts, events, deliveries, reviews */
-    get: operations['PaymentsController_get'];
+    get: operations['getPayment'];
     put?: never;
     post?: never;
     delete?: never;
@@ -199,7 +204,7 @@ export interface paths {
       cookie?: never;
     };
     /** The order's audit trail, oldest first */
-    get: operations['PaymentsController_audit'];
+    get: operations['getPaymentAudit'];
     put?: never;
     post?: never;
     delete?: never;
@@ -221,7 +226,7 @@ export interface paths {
      * Resolve a review: look up again, accept as paid, or mark failed
      * @description For an order in manual_review or with an open review flag. Each decision goes through the journal and the state machine, is audited with the actor and reason, and a status change is delivered to the CRMs like any other event.
      */
-    post: operations['PaymentsController_resolve'];
+    post: operations['resolvePaymentReview'];
     delete?: never;
     options?: never;
     head?: never;
@@ -270,10 +275,10 @@ export interface paths {
       cookie?: never;
     };
     /** Payment links, newest first (filters orderId, status) */
-    get: operations['PaymentLinksController_list'];
+    get: operations['listPaymentLinks'];
     put?: never;
     /** Create a payment link (dynamic, or from a fixed product) */
-    post: operations['PaymentLinksController_create'];
+    post: operations['createPaymentLink'];
     delete?: never;
     options?: never;
     head?: never;
@@ -287,7 +292,8 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get: operations['PaymentLinksController_get'];
+    /** One payment link */
+    get: operations['getPaymentLink'];
     put?: never;
     post?: never;
     delete?: never;
@@ -306,7 +312,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Cancel an open link (refused for a paid one) */
-    post: operations['PaymentLinksController_cancel'];
+    post: operations['cancelPaymentLink'];
     delete?: never;
     options?: never;
     head?: never;
@@ -323,7 +329,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** The link again with a fresh WhatsApp message (recorded as resent) */
-    post: operations['PaymentLinksController_resend'];
+    post: operations['resendPaymentLink'];
     delete?: never;
     options?: never;
     head?: never;
@@ -337,10 +343,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get: operations['PaymentLinksController_listProducts'];
+    /** Fixed-price products */
+    get: operations['listProducts'];
     put?: never;
     /** Add a fixed-price product */
-    post: operations['PaymentLinksController_createProduct'];
+    post: operations['createProduct'];
     delete?: never;
     options?: never;
     head?: never;
@@ -354,13 +361,143 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get: operations['PaymentLinksController_getProduct'];
+    /** One product */
+    get: operations['getProduct'];
     put?: never;
     post?: never;
     delete?: never;
     options?: never;
     head?: never;
-    patch: operations['PaymentLinksController_updateProduct'];
+    /** Change or deactivate a product */
+    patch: operations['updateProduct'];
+    trace?: never;
+  };
+  '/webhooks/bitrix24': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Bitrix24 deal events (event.bind handler or outgoing webhook)
+     * @description Form-encoded `event`, `data[FIELDS][ID]`, `ts`, `auth[domain]`, `auth[member_id]`, `auth[application_token]`; the token must match the connection of that portal.
+     */
+    post: operations['CrmWebhooksController_bitrix24'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/webhooks/amocrm': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * amoCRM lead status webhooks
+     * @description Form-encoded `leads[status][0][id]`, `[status_id]`, `[pipeline_id]`, `account[id]`, `account[subdomain]`. Unsigned: only connected accounts are accepted, and the lead is read again.
+     */
+    post: operations['CrmWebhooksController_amocrm'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/reconciliation/runs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Reconcile a provider report (CSV or JSON) against the journal and every CRM
+     * @description CSV as a text/csv body or a multipart file field `report` (fields before the file), or JSON (an array of rows or { rows }). Default columns: provider_reference, order_id, amount_minor, currency, status, paid_at, refund_amount_minor. 201 with the finished run (async=true: 202 with the queued run). A malformed row is a malformed_row exception.
+     */
+    post: operations['ReconciliationController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/reconciliation/runs/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A run: summary per exception type and a page of its exceptions */
+    get: operations['ReconciliationController_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/reconciliation/runs/{id}/exceptions.csv': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The run's exceptions as CSV (cells never start a formula) */
+    get: operations['ReconciliationController_exportCsv'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/reconciliation/exceptions/{id}/repair': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Repair one exception: lookup, redeliver or resolve (audited) */
+    post: operations['ReconciliationController_repairOne'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/reconciliation/runs/{id}/repair': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Repair every open exception of a run the action applies to */
+    post: operations['ReconciliationController_repairRun'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
     trace?: never;
   };
   '/api/operators': {
@@ -407,7 +544,8 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get: operations['MetricsController_index'];
+    /** Prometheus text exposition format */
+    get: operations['getMetrics'];
     put?: never;
     post?: never;
     delete?: never;
@@ -440,6 +578,34 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
+    ConnectionView: {
+      /** Format: uuid */
+      id: string;
+      /** @example bitrix24 */
+      type: string;
+      /** @example Sales portal */
+      displayName: string;
+      /** @example oauth */
+      mode: string;
+      /** @description the account as the destination names it (portal, subdomain, e-mail) */
+      account: {
+        [key: string]: unknown;
+      };
+      /** @enum {string} */
+      status: 'active' | 'needs_reconnect' | 'disabled';
+      /** @description why it needs a person */
+      statusReason: string | null;
+      /** @description the mapping */
+      settings: {
+        [key: string]: unknown;
+      };
+      /** @description credentials are stored encrypted and never returned */
+      hasCredentials: boolean;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
     CreateConnectionDto: {
       /**
        * @description destination type
@@ -481,7 +647,233 @@ export interface components {
         [key: string]: string;
       };
     };
-    Object: Record<string, never>;
+    Delivery: {
+      /** Format: uuid */
+      id: string;
+      /**
+       * @description order of creation (a bigint, as a string)
+       * @example 42
+       */
+      seq: string;
+      /** Format: uuid */
+      eventId: string;
+      /** Format: uuid */
+      connectionId: string;
+      orderId: string;
+      /** @enum {string} */
+      status:
+        'pending' | 'in_progress' | 'delivered' | 'retry_scheduled' | 'dead' | 'skipped' | 'parked';
+      attempts: number;
+      /** @description bumped by every (re)enqueue */
+      enqueueSeq: number;
+      /** Format: date-time */
+      nextAttemptAt: string;
+      /** Format: date-time */
+      lockedUntil: string | null;
+      /** @enum {string|null} */
+      lastErrorKind: 'retryable' | 'permanent' | 'auth' | null;
+      /** @example HTTP_429 */
+      lastErrorCode: string | null;
+      lastError: string | null;
+      /** @description the id of what the destination created */
+      externalId: string | null;
+      /** @description a deep link to it in the destination */
+      externalUrl: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      /** Format: date-time */
+      deliveredAt: string | null;
+    };
+    ReplayPlanItem: {
+      /** Format: uuid */
+      eventId: string;
+      /** @enum {string} */
+      type:
+        | 'created'
+        | 'pending'
+        | 'paid'
+        | 'failed'
+        | 'cancelled'
+        | 'expired'
+        | 'refunded'
+        | 'partially_refunded'
+        | 'manual_review';
+      /** Format: uuid */
+      connectionId: string;
+      /** Format: uuid */
+      deliveryId: string | null;
+      /** @enum {string|null} */
+      currentStatus:
+        | 'pending'
+        | 'in_progress'
+        | 'delivered'
+        | 'retry_scheduled'
+        | 'dead'
+        | 'skipped'
+        | 'parked'
+        | null;
+      /** @enum {string} */
+      action: 'create' | 'replay' | 'wait';
+      /** @description dry run: what the connector would send */
+      wouldSend?: {
+        [key: string]: unknown;
+      };
+    };
+    ReplayPlan: {
+      orderId: string;
+      dryRun: boolean;
+      items: components['schemas']['ReplayPlanItem'][];
+    };
+    PaymentCustomer: {
+      phone: string | null;
+      id: string | null;
+    };
+    PaymentAttempt: {
+      /** Format: uuid */
+      id: string;
+      attemptNo: number;
+      /** @example vpos */
+      provider: string;
+      providerPaymentId: string | null;
+      /** @enum {string} */
+      status:
+        | 'created'
+        | 'pending'
+        | 'paid'
+        | 'failed'
+        | 'cancelled'
+        | 'expired'
+        | 'refunded'
+        | 'partially_refunded'
+        | 'manual_review';
+      amountMinor: number | null;
+      currency: string | null;
+      refundedAmountMinor: number;
+      /** Format: date-time */
+      statusChangedAt: string;
+      /** Format: date-time */
+      createdAt: string;
+    };
+    PaymentDelivery: {
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      eventId: string;
+      /** Format: uuid */
+      connectionId: string;
+      /** @enum {string} */
+      status:
+        'pending' | 'in_progress' | 'delivered' | 'retry_scheduled' | 'dead' | 'skipped' | 'parked';
+      attempts: number;
+      /** Format: date-time */
+      nextAttemptAt: string;
+      /** @enum {string|null} */
+      lastErrorKind: 'retryable' | 'permanent' | 'auth' | null;
+      lastErrorCode: string | null;
+      lastError: string | null;
+      /** @description the id of what the destination created */
+      externalId: string | null;
+      /** @description a deep link to it in the destination */
+      externalUrl: string | null;
+      /** Format: date-time */
+      deliveredAt: string | null;
+    };
+    Mismatch: {
+      /** @enum {string} */
+      field: 'orderId' | 'amountMinor' | 'currency' | 'status' | 'session';
+      /** @enum {string} */
+      source: 'webhook' | 'record' | 'lookup';
+      expected: (string | null) | (number | null);
+      actual: (string | null) | (number | null);
+    };
+    PaymentReview: {
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      attemptId: string;
+      /** @enum {string} */
+      kind: 'flag' | 'mismatch' | 'contradiction';
+      reason: string;
+      mismatches: components['schemas']['Mismatch'][];
+      /** Format: uuid */
+      eventId: string | null;
+      /** Format: date-time */
+      openedAt: string;
+      /** Format: date-time */
+      resolvedAt: string | null;
+      /** @enum {string|null} */
+      resolution: 'auto' | 'lookup' | 'accept_paid' | 'mark_failed' | null;
+      resolvedBy: string | null;
+      resolutionReason: string | null;
+      /** Format: uuid */
+      resolvedEventId: string | null;
+    };
+    Payment: {
+      orderId: string;
+      /**
+       * @description what the CRMs see
+       * @enum {string}
+       */
+      status:
+        | 'created'
+        | 'pending'
+        | 'paid'
+        | 'failed'
+        | 'cancelled'
+        | 'expired'
+        | 'refunded'
+        | 'partially_refunded'
+        | 'manual_review';
+      /** @description manual_review, or an open review flag a person has to look at */
+      inReview: boolean;
+      amountMinor: number | null;
+      currency: string | null;
+      customer: components['schemas']['PaymentCustomer'];
+      /** @description CRM record ids the order belongs to */
+      crm: {
+        bitrix24DealId?: unknown;
+        amocrmLeadId?: unknown;
+      };
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      attempts: components['schemas']['PaymentAttempt'][];
+      /** @description normalized events (schemas/payment-event.v1.schema.json) */
+      events: {
+        [key: string]: unknown;
+      }[];
+      deliveries: components['schemas']['PaymentDelivery'][];
+      reviews: components['schemas']['PaymentReview'][];
+    };
+    AuditEntry: {
+      /**
+       * @description increasing (a bigint, as a string)
+       * @example 1207
+       */
+      id: string;
+      /** Format: date-time */
+      at: string;
+      orderId: string | null;
+      /** Format: uuid */
+      attemptId: string | null;
+      /** Format: uuid */
+      eventId: string | null;
+      /** Format: uuid */
+      rawEventId: string | null;
+      /** @example review.resolved */
+      kind: string;
+      /**
+       * @description X-Actor, or the part of the hub that acted
+       * @example admin
+       */
+      actor: string;
+      data: {
+        [key: string]: unknown;
+      };
+    };
     ResolveReviewDto: {
       /**
        * @description lookup: ask VPOS again (an agreeing answer ends the review); accept_paid: the money arrived; mark_failed: it did not (only for an order in manual_review)
@@ -592,6 +984,58 @@ export interface components {
        */
       language?: 'hy' | 'ru' | 'en';
     };
+    WhatsappMessage: {
+      /** @description the message in the link language */
+      text: string;
+      /**
+       * Format: uri
+       * @description a wa.me link that opens the chat with the text
+       */
+      url: string;
+    };
+    PaymentLink: {
+      /** Format: uuid */
+      id: string;
+      /** @example A-1042 */
+      orderId: string;
+      /** @enum {string} */
+      status:
+        | 'creating'
+        | 'active'
+        | 'paid'
+        | 'failed'
+        | 'cancelled'
+        | 'expired'
+        | 'refunded'
+        | 'manual_review';
+      /**
+       * Format: uri
+       * @description null until VPOS opened a session
+       */
+      url: string | null;
+      /** Format: date-time */
+      expiresAt: string;
+      /** @example 500000 */
+      amountMinor: number;
+      /** @example AMD */
+      currency: string;
+      description: string | null;
+      customer: components['schemas']['LinkCustomerDto'];
+      crm: components['schemas']['CrmRefsDto'];
+      metadata: {
+        [key: string]: unknown;
+      };
+      /** Format: uuid */
+      productId: string | null;
+      /** @description the payment attempt of the order it opened */
+      attemptNo: number;
+      providerPaymentId: string | null;
+      /** @description X-Actor of the creator */
+      createdBy: string;
+      /** Format: date-time */
+      createdAt: string;
+      whatsapp: components['schemas']['WhatsappMessage'];
+    };
     CreateProductDto: {
       /** @example Consultation prepayment */
       name: string;
@@ -603,12 +1047,69 @@ export interface components {
       /** @example 86400 */
       defaultTtlSeconds?: number;
     };
+    Product: {
+      /** Format: uuid */
+      id: string;
+      /** @example Consultation prepayment */
+      name: string;
+      /** @example 500000 */
+      amountMinor: number;
+      /** @example AMD */
+      currency: string;
+      description: string | null;
+      /**
+       * @description link lifetime unless given
+       * @example 86400
+       */
+      defaultTtlSeconds: number;
+      /** @description only active products take new links */
+      active: boolean;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
     UpdateProductDto: {
       name?: string;
       amountMinor?: number;
       description?: string;
       defaultTtlSeconds?: number;
       active?: boolean;
+    };
+    Object: Record<string, never>;
+    RepairDto: {
+      /**
+       * @description lookup: ask VPOS and record its answer through verification; redeliver: send the order's events to that destination again; resolve: close it with a comment
+       * @enum {string}
+       */
+      action: 'lookup' | 'redeliver' | 'resolve';
+      /** @description required for resolve */
+      comment?: string;
+    };
+    BulkRepairDto: {
+      /**
+       * @description lookup: ask VPOS and record its answer through verification; redeliver: send the order's events to that destination again; resolve: close it with a comment
+       * @enum {string}
+       */
+      action: 'lookup' | 'redeliver' | 'resolve';
+      /** @description required for resolve */
+      comment?: string;
+      /**
+       * @description only open exceptions of this type
+       * @enum {string}
+       */
+      type?:
+        | 'provider_paid_journal_pending'
+        | 'provider_paid_journal_missing'
+        | 'journal_paid_provider_not_paid'
+        | 'amount_mismatch'
+        | 'currency_mismatch'
+        | 'refund_not_in_journal'
+        | 'missing_order_id'
+        | 'duplicate_provider_row'
+        | 'malformed_row'
+        | 'destination_not_paid'
+        | 'destination_missing';
     };
     CreateOperatorDto: {
       /** @example anna@example.am */
@@ -640,12 +1141,21 @@ export interface components {
       /** @description the business time zone times are shown in */
       timeZone: string;
     };
+    /** @description The one error shape of every route */
     Error: {
+      /** @example 422 */
       statusCode: number;
+      /** @example Unprocessable Entity */
       error: string;
-      /** @description names the field and the rule */
+      /**
+       * @description names the field and the rule
+       * @example limit: must be at most 500
+       */
       message: string;
+      /** @description also in the X-Request-Id response header */
       requestId: string;
+      /** @description only for unexpected errors; quote it when reporting */
+      errorId?: string;
     };
   };
   responses: never;
@@ -656,7 +1166,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-  HealthController_live: {
+  getLiveness: {
     parameters: {
       query?: never;
       header?: never;
@@ -665,234 +1175,107 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The Health Check is successful */
+      /** @description alive */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            /** @example ok */
-            status?: string;
-            /**
-             * @example {
-             *       "database": {
-             *         "status": "up"
-             *       }
-             *     }
-             */
-            info?: {
+            /** @enum {string} */
+            status: 'ok';
+            info: {
               [key: string]: {
-                status: string;
-              } & {
-                [key: string]: unknown;
+                /** @enum {string} */
+                status: 'up';
               };
-            } | null;
-            /** @example {} */
-            error?: {
+            };
+            error: {
               [key: string]: {
-                status: string;
-              } & {
-                [key: string]: unknown;
+                /** @enum {string} */
+                status: 'up';
               };
-            } | null;
-            /**
-             * @example {
-             *       "database": {
-             *         "status": "up"
-             *       }
-             *     }
-             */
-            details?: {
+            };
+            details: {
               [key: string]: {
-                status: string;
-              } & {
-                [key: string]: unknown;
+                /** @enum {string} */
+                status: 'up';
               };
             };
           };
         };
       };
-      /** @description The Health Check is not successful */
+      /** @description invalid input: the message names the field or parameter and the rule */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  getReadiness: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description ready */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            status: 'ok';
+            info: {
+              [key: string]: {
+                /** @enum {string} */
+                status: 'up';
+              };
+            };
+            error: {
+              [key: string]: {
+                /** @enum {string} */
+                status: 'up';
+              };
+            };
+            details: {
+              [key: string]: {
+                /** @enum {string} */
+                status: 'up';
+              };
+            };
+          };
+        };
+      };
+      /** @description invalid input: the message names the field or parameter and the rule */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description PostgreSQL or Redis does not answer */
       503: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** @example error */
-            status?: string;
-            /**
-             * @example {
-             *       "database": {
-             *         "status": "up"
-             *       }
-             *     }
-             */
-            info?: {
-              [key: string]: {
-                status: string;
-              } & {
-                [key: string]: unknown;
-              };
-            } | null;
-            /**
-             * @example {
-             *       "redis": {
-             *         "status": "down",
-             *         "message": "Could not connect"
-             *       }
-             *     }
-             */
-            error?: {
-              [key: string]: {
-                status: string;
-              } & {
-                [key: string]: unknown;
-              };
-            } | null;
-            /**
-             * @example {
-             *       "database": {
-             *         "status": "up"
-             *       },
-             *       "redis": {
-             *         "status": "down",
-             *         "message": "Could not connect"
-             *       }
-             *     }
-             */
-            details?: {
-              [key: string]: {
-                status: string;
-              } & {
-                [key: string]: unknown;
-              };
-            };
-          };
+          'application/json': components['schemas']['Error'];
         };
       };
     };
   };
-  HealthController_ready: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The Health Check is successful */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            /** @example ok */
-            status?: string;
-            /**
-             * @example {
-             *       "database": {
-             *         "status": "up"
-             *       }
-             *     }
-             */
-            info?: {
-              [key: string]: {
-                status: string;
-              } & {
-                [key: string]: unknown;
-              };
-            } | null;
-            /** @example {} */
-            error?: {
-              [key: string]: {
-                status: string;
-              } & {
-                [key: string]: unknown;
-              };
-            } | null;
-            /**
-             * @example {
-             *       "database": {
-             *         "status": "up"
-             *       }
-             *     }
-             */
-            details?: {
-              [key: string]: {
-                status: string;
-              } & {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description The Health Check is not successful */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            /** @example error */
-            status?: string;
-            /**
-             * @example {
-             *       "database": {
-             *         "status": "up"
-             *       }
-             *     }
-             */
-            info?: {
-              [key: string]: {
-                status: string;
-              } & {
-                [key: string]: unknown;
-              };
-            } | null;
-            /**
-             * @example {
-             *       "redis": {
-             *         "status": "down",
-             *         "message": "Could not connect"
-             *       }
-             *     }
-             */
-            error?: {
-              [key: string]: {
-                status: string;
-              } & {
-                [key: string]: unknown;
-              };
-            } | null;
-            /**
-             * @example {
-             *       "database": {
-             *         "status": "up"
-             *       },
-             *       "redis": {
-             *         "status": "down",
-             *         "message": "Could not connect"
-             *       }
-             *     }
-             */
-            details?: {
-              [key: string]: {
-                status: string;
-              } & {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-    };
-  };
-  ConnectionsController_list: {
+  listConnections: {
     parameters: {
       query?: never;
       header?: never;
@@ -905,11 +1288,31 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ConnectionView'][];
+        };
+      };
+      /** @description missing or wrong admin bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description invalid input: the message names the field or parameter and the rule */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
       };
     };
   };
-  ConnectionsController_create: {
+  createConnection: {
     parameters: {
       query?: never;
       header?: never;
@@ -926,11 +1329,58 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ConnectionView'];
+        };
+      };
+      /** @description malformed JSON */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description missing or wrong admin bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description the same account is already connected */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description JSON body over 1 MB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unknown type or mode, bad settings, or the destination refused the credentials */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
       };
     };
   };
-  ConnectionsController_remove: {
+  deleteConnection: {
     parameters: {
       query?: never;
       header?: never;
@@ -941,15 +1391,52 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description removed */
       204: {
         headers: {
           [name: string]: unknown;
         };
         content?: never;
       };
+      /** @description a path segment is not percent-encoded UTF-8 */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description missing or wrong admin bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unknown connection */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description invalid input: the message names the field or parameter and the rule */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
     };
   };
-  ConnectionsController_update: {
+  updateConnection: {
     parameters: {
       query?: never;
       header?: never;
@@ -968,7 +1455,54 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ConnectionView'];
+        };
+      };
+      /** @description malformed JSON */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description missing or wrong admin bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unknown connection */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description JSON body over 1 MB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description bad settings or credentials, or the destination refused them */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
       };
     };
   };
@@ -993,51 +1527,170 @@ export interface operations {
         };
         content?: never;
       };
-    };
-  };
-  OAuthController_start: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        provider: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
+      /** @description malformed JSON */
+      400: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
       };
-    };
-  };
-  OAuthController_callback: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        provider: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
+      /** @description missing or wrong admin bearer token */
+      401: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description JSON body over 1 MB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description invalid input: the message names the field or parameter and the rule */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
       };
     };
   };
-  DeliveryController_list: {
+  startOAuth: {
     parameters: {
       query?: {
-        limit?: components['schemas']['Object'];
-        offset?: components['schemas']['Object'];
+        /** @description google: the sheet to write */
+        spreadsheetId?: unknown;
+        /** @description bitrix24: the portal host */
+        portal?: unknown;
+      };
+      header?: never;
+      path: {
+        provider: 'bitrix24' | 'amocrm' | 'google';
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description to the consent page; sets the short-lived flow cookie */
+      302: {
+        headers: {
+          /** @description the provider's consent URL */
+          Location?: string;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description a query parameter given twice */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description missing or wrong admin bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unknown provider */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description provider not configured, or a missing or bad portal or spreadsheetId */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  completeOAuth: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        provider: 'bitrix24' | 'amocrm' | 'google';
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description connected */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+        };
+      };
+      /** @description missing, used, expired or forged state */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+        };
+      };
+      /** @description unknown provider */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+        };
+      };
+      /** @description the provider answered with an error */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+        };
+      };
+      /** @description the code exchange failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+        };
+      };
+    };
+  };
+  listDeliveries: {
+    parameters: {
+      query?: {
+        limit?: number;
+        offset?: number;
         status?:
           | 'pending'
           | 'in_progress'
@@ -1059,11 +1712,31 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Delivery'][];
+        };
+      };
+      /** @description missing or wrong admin bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description invalid input: the message names the field or parameter and the rule */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
       };
     };
   };
-  DeliveryController_replay: {
+  replayDelivery: {
     parameters: {
       query?: never;
       header?: never;
@@ -1074,15 +1747,63 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description queued again */
       202: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Delivery'];
+        };
+      };
+      /** @description a path segment is not percent-encoded UTF-8 */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description missing or wrong admin bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unknown delivery */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description the delivery is in progress; try again shortly */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description invalid input: the message names the field or parameter and the rule */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
       };
     };
   };
-  DeliveryController_replayOrder: {
+  replayOrder: {
     parameters: {
       query?: {
         /** @description connection id; all receiving connections when absent */
@@ -1098,15 +1819,54 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description what was (or would be) sent */
       202: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ReplayPlan'];
+        };
+      };
+      /** @description a path segment is not percent-encoded UTF-8 */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description missing or wrong admin bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description no verified events for the order, or unknown connection */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description invalid input: the message names the field or parameter and the rule */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
       };
     };
   };
-  PaymentsController_get: {
+  getPayment: {
     parameters: {
       query?: never;
       header?: never;
@@ -1122,78 +1882,25 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            orderId: string;
-            /**
-             * @description what the CRMs see
-             * @enum {string}
-             */
-            status:
-              | 'created'
-              | 'pending'
-              | 'paid'
-              | 'failed'
-              | 'cancelled'
-              | 'expired'
-              | 'refunded'
-              | 'partially_refunded'
-              | 'manual_review';
-            /** @description manual_review, or an open review flag that a person has to look at */
-            inReview: boolean;
-            amountMinor?: number | null;
-            currency?: string | null;
-            customer?: {
-              phone?: string | null;
-              id?: string | null;
-            };
-            crm?: Record<string, never>;
-            /** Format: date-time */
-            createdAt?: string;
-            /** Format: date-time */
-            updatedAt?: string;
-            attempts: {
-              /** Format: uuid */
-              id?: string;
-              attemptNo?: number;
-              providerPaymentId?: string | null;
-              /** @enum {string} */
-              status?:
-                | 'created'
-                | 'pending'
-                | 'paid'
-                | 'failed'
-                | 'cancelled'
-                | 'expired'
-                | 'refunded'
-                | 'partially_refunded'
-                | 'manual_review';
-              amountMinor?: number | null;
-              currency?: string | null;
-            }[];
-            /** @description normalized events (schemas/payment-event.v1.schema.json) */
-            events: Record<string, never>[];
-            deliveries: Record<string, never>[];
-            reviews: {
-              /** Format: uuid */
-              id?: string;
-              /** Format: uuid */
-              attemptId?: string;
-              /** @enum {string} */
-              kind?: 'flag' | 'mismatch' | 'contradiction';
-              reason?: string;
-              mismatches?: Record<string, never>[];
-              eventId?: string | null;
-              /** Format: date-time */
-              openedAt?: string;
-              /** Format: date-time */
-              resolvedAt?: string | null;
-              /** @enum {string|null} */
-              resolution?: 'auto' | 'lookup' | 'accept_paid' | 'mark_failed' | null;
-              resolvedBy?: string | null;
-              resolutionReason?: string | null;
-              resolvedEventId?: string | null;
-            }[];
-          };
+          'application/json': components['schemas']['Payment'];
+        };
+      };
+      /** @description a path segment is not percent-encoded UTF-8 */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description missing or wrong admin bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
         };
       };
       /** @description unknown order */
@@ -1205,9 +1912,18 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description invalid input: the message names the field or parameter and the rule */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
     };
   };
-  PaymentsController_audit: {
+  getPaymentAudit: {
     parameters: {
       query?: never;
       header?: never;
@@ -1222,11 +1938,49 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['AuditEntry'][];
+        };
+      };
+      /** @description a path segment is not percent-encoded UTF-8 */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description missing or wrong admin bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description no audit trail for the order */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description invalid input: the message names the field or parameter and the rule */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
       };
     };
   };
-  PaymentsController_resolve: {
+  resolvePaymentReview: {
     parameters: {
       query?: never;
       header?: {
@@ -1250,78 +2004,25 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            orderId: string;
-            /**
-             * @description what the CRMs see
-             * @enum {string}
-             */
-            status:
-              | 'created'
-              | 'pending'
-              | 'paid'
-              | 'failed'
-              | 'cancelled'
-              | 'expired'
-              | 'refunded'
-              | 'partially_refunded'
-              | 'manual_review';
-            /** @description manual_review, or an open review flag that a person has to look at */
-            inReview: boolean;
-            amountMinor?: number | null;
-            currency?: string | null;
-            customer?: {
-              phone?: string | null;
-              id?: string | null;
-            };
-            crm?: Record<string, never>;
-            /** Format: date-time */
-            createdAt?: string;
-            /** Format: date-time */
-            updatedAt?: string;
-            attempts: {
-              /** Format: uuid */
-              id?: string;
-              attemptNo?: number;
-              providerPaymentId?: string | null;
-              /** @enum {string} */
-              status?:
-                | 'created'
-                | 'pending'
-                | 'paid'
-                | 'failed'
-                | 'cancelled'
-                | 'expired'
-                | 'refunded'
-                | 'partially_refunded'
-                | 'manual_review';
-              amountMinor?: number | null;
-              currency?: string | null;
-            }[];
-            /** @description normalized events (schemas/payment-event.v1.schema.json) */
-            events: Record<string, never>[];
-            deliveries: Record<string, never>[];
-            reviews: {
-              /** Format: uuid */
-              id?: string;
-              /** Format: uuid */
-              attemptId?: string;
-              /** @enum {string} */
-              kind?: 'flag' | 'mismatch' | 'contradiction';
-              reason?: string;
-              mismatches?: Record<string, never>[];
-              eventId?: string | null;
-              /** Format: date-time */
-              openedAt?: string;
-              /** Format: date-time */
-              resolvedAt?: string | null;
-              /** @enum {string|null} */
-              resolution?: 'auto' | 'lookup' | 'accept_paid' | 'mark_failed' | null;
-              resolvedBy?: string | null;
-              resolutionReason?: string | null;
-              resolvedEventId?: string | null;
-            }[];
-          };
+          'application/json': components['schemas']['Payment'];
+        };
+      };
+      /** @description malformed JSON */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description missing or wrong admin bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
         };
       };
       /** @description unknown order */
@@ -1342,8 +2043,35 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description JSON body over 1 MB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description bad body (names the field) */
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description VPOS refused the status lookup */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description VPOS did not answer the lookup */
+      503: {
         headers: {
           [name: string]: unknown;
         };
@@ -1356,8 +2084,8 @@ export interface operations {
   PaymentSearchController_list: {
     parameters: {
       query?: {
-        limit?: components['schemas']['Object'];
-        offset?: components['schemas']['Object'];
+        limit?: number;
+        offset?: number;
         /** @description exact order id or its beginning */
         orderId?: string;
         /** @description the customer phone, any part of its digits */
@@ -1395,6 +2123,24 @@ export interface operations {
           'application/json': components['schemas']['PaymentPage'];
         };
       };
+      /** @description missing or wrong admin bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description invalid input: the message names the field or parameter and the rule */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
     };
   };
   PaymentSearchController_stats: {
@@ -1414,13 +2160,31 @@ export interface operations {
           'application/json': components['schemas']['PaymentStats'];
         };
       };
+      /** @description missing or wrong admin bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description invalid input: the message names the field or parameter and the rule */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
     };
   };
-  PaymentLinksController_list: {
+  listPaymentLinks: {
     parameters: {
       query?: {
-        limit?: components['schemas']['Object'];
-        offset?: components['schemas']['Object'];
+        limit?: number;
+        offset?: number;
         orderId?: string;
         status?: string;
       };
@@ -1437,11 +2201,31 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['PaymentLink'][];
+        };
+      };
+      /** @description missing or wrong admin bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description invalid input: the message names the field or parameter and the rule */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
       };
     };
   };
-  PaymentLinksController_create: {
+  createPaymentLink: {
     parameters: {
       query?: never;
       header: {
@@ -1458,15 +2242,83 @@ export interface operations {
       };
     };
     responses: {
+      /** @description created, or the same link again for a repeated Idempotency-Key */
       201: {
         headers: {
+          /** @description true when this answers a repeated request */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['PaymentLink'];
+        };
+      };
+      /** @description malformed JSON, or no Idempotency-Key */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description missing or wrong admin bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Idempotency-Key reused with another body; or the order is paid, locked at another amount, or has an open link */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description JSON body over 1 MB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description invalid body (names the field), or an inactive product */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description VPOS refused the payment session */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description VPOS did not answer */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
       };
     };
   };
-  PaymentLinksController_get: {
+  getPaymentLink: {
     parameters: {
       query?: never;
       header?: {
@@ -1484,11 +2336,49 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['PaymentLink'];
+        };
+      };
+      /** @description a path segment is not percent-encoded UTF-8 */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description missing or wrong admin bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unknown payment link */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description invalid input: the message names the field or parameter and the rule */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
       };
     };
   };
-  PaymentLinksController_cancel: {
+  cancelPaymentLink: {
     parameters: {
       query?: never;
       header?: {
@@ -1506,11 +2396,58 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['PaymentLink'];
+        };
+      };
+      /** @description a path segment is not percent-encoded UTF-8 */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description missing or wrong admin bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unknown payment link */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description the link is no longer open */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description invalid input: the message names the field or parameter and the rule */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
       };
     };
   };
-  PaymentLinksController_resend: {
+  resendPaymentLink: {
     parameters: {
       query?: never;
       header?: {
@@ -1528,11 +2465,58 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['PaymentLink'];
+        };
+      };
+      /** @description a path segment is not percent-encoded UTF-8 */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description missing or wrong admin bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unknown payment link */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description the link is no longer open */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description invalid input: the message names the field or parameter and the rule */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
       };
     };
   };
-  PaymentLinksController_listProducts: {
+  listProducts: {
     parameters: {
       query?: never;
       header?: {
@@ -1548,11 +2532,31 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Product'][];
+        };
+      };
+      /** @description missing or wrong admin bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description invalid input: the message names the field or parameter and the rule */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
       };
     };
   };
-  PaymentLinksController_createProduct: {
+  createProduct: {
     parameters: {
       query?: never;
       header?: {
@@ -1572,11 +2576,49 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Product'];
+        };
+      };
+      /** @description malformed JSON */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description missing or wrong admin bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description JSON body over 1 MB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description invalid body (names the field), or a currency that is not enabled */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
       };
     };
   };
-  PaymentLinksController_getProduct: {
+  getProduct: {
     parameters: {
       query?: never;
       header?: {
@@ -1594,11 +2636,49 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Product'];
+        };
+      };
+      /** @description a path segment is not percent-encoded UTF-8 */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description missing or wrong admin bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unknown product */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description invalid input: the message names the field or parameter and the rule */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
       };
     };
   };
-  PaymentLinksController_updateProduct: {
+  updateProduct: {
     parameters: {
       query?: never;
       header?: {
@@ -1620,7 +2700,931 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
+        content: {
+          'application/json': components['schemas']['Product'];
+        };
+      };
+      /** @description malformed JSON */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description missing or wrong admin bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unknown product */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description JSON body over 1 MB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description invalid body (names the field) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  CrmWebhooksController_bitrix24: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description stored (accepted), already stored (duplicate), or no trigger set (ignored) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {unknown} */
+            status?: 'accepted' | 'duplicate' | 'ignored';
+            eventId?: string;
+          };
+        };
+      };
+      /** @description a field is missing or malformed (named) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
         content?: never;
+      };
+      /** @description auth[application_token] does not match */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description the portal is not connected */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description invalid input: the message names the field or parameter and the rule */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  CrmWebhooksController_amocrm: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description stored (accepted), already stored (duplicate), or no trigger set (ignored) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {unknown} */
+            status?: 'accepted' | 'duplicate' | 'ignored';
+            eventId?: string;
+          };
+        };
+      };
+      /** @description a field is missing or malformed (named) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description the account is not connected */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description invalid input: the message names the field or parameter and the rule */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  ReconciliationController_create: {
+    parameters: {
+      query?: {
+        /** @description start of the period (ISO 8601), with to */
+        from?: string;
+        /** @description end of the period (ISO 8601, exclusive), with from */
+        to?: string;
+        /** @description true: 202 and a queued run */
+        async?: 'true' | 'false';
+        /** @description JSON object: report field → the column name in this report, over RECONCILIATION_COLUMNS and the default layout (fields: provider_reference, order_id, amount_minor, currency, status, paid_at, refund_amount_minor) */
+        columns?: string;
+      };
+      header?: {
+        /** @description who runs it, for the record */
+        'X-Actor'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'text/csv': {
+          rows: {
+            [key: string]: unknown;
+          }[];
+          /** Format: date-time */
+          from?: string;
+          /** Format: date-time */
+          to?: string;
+          columns?: {
+            [key: string]: string;
+          };
+          async?: boolean;
+        };
+        'multipart/form-data': {
+          rows: {
+            [key: string]: unknown;
+          }[];
+          /** Format: date-time */
+          from?: string;
+          /** Format: date-time */
+          to?: string;
+          columns?: {
+            [key: string]: string;
+          };
+          async?: boolean;
+        };
+        'application/json': {
+          rows: {
+            [key: string]: unknown;
+          }[];
+          /** Format: date-time */
+          from?: string;
+          /** Format: date-time */
+          to?: string;
+          columns?: {
+            [key: string]: string;
+          };
+          async?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description the finished run */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: 'ingesting' | 'queued' | 'running' | 'completed' | 'failed';
+            /** @enum {string} */
+            source?: 'upload' | 'scheduled_report' | 'scheduled_lookup';
+            period?: {
+              from?: string | null;
+              to?: string | null;
+            };
+            error?: string | null;
+            summary: {
+              rows?: number;
+              matched?: number;
+              exceptions?: number;
+              byType?: {
+                provider_paid_journal_pending?: {
+                  count?: number;
+                  totals?: {
+                    [key: string]: number;
+                  };
+                };
+                provider_paid_journal_missing?: {
+                  count?: number;
+                  totals?: {
+                    [key: string]: number;
+                  };
+                };
+                journal_paid_provider_not_paid?: {
+                  count?: number;
+                  totals?: {
+                    [key: string]: number;
+                  };
+                };
+                amount_mismatch?: {
+                  count?: number;
+                  totals?: {
+                    [key: string]: number;
+                  };
+                };
+                currency_mismatch?: {
+                  count?: number;
+                  totals?: {
+                    [key: string]: number;
+                  };
+                };
+                refund_not_in_journal?: {
+                  count?: number;
+                  totals?: {
+                    [key: string]: number;
+                  };
+                };
+                missing_order_id?: {
+                  count?: number;
+                  totals?: {
+                    [key: string]: number;
+                  };
+                };
+                duplicate_provider_row?: {
+                  count?: number;
+                  totals?: {
+                    [key: string]: number;
+                  };
+                };
+                malformed_row?: {
+                  count?: number;
+                  totals?: {
+                    [key: string]: number;
+                  };
+                };
+                destination_not_paid?: {
+                  count?: number;
+                  totals?: {
+                    [key: string]: number;
+                  };
+                };
+                destination_missing?: {
+                  count?: number;
+                  totals?: {
+                    [key: string]: number;
+                  };
+                };
+              };
+            };
+            destinations?: {
+              connectionId?: string;
+              type?: string;
+              checked?: number;
+              supported?: boolean;
+              reason?: string;
+              error?: string;
+            }[];
+            exceptions: {
+              page?: number;
+              pageSize?: number;
+              total?: number;
+              items?: {
+                id?: string;
+                /** @enum {string} */
+                type?:
+                  | 'provider_paid_journal_pending'
+                  | 'provider_paid_journal_missing'
+                  | 'journal_paid_provider_not_paid'
+                  | 'amount_mismatch'
+                  | 'currency_mismatch'
+                  | 'refund_not_in_journal'
+                  | 'missing_order_id'
+                  | 'duplicate_provider_row'
+                  | 'malformed_row'
+                  | 'destination_not_paid'
+                  | 'destination_missing';
+                line?: number | null;
+                orderId?: string | null;
+                providerReference?: string | null;
+                connectionId?: string | null;
+                connectionType?: string | null;
+                amountMinor?: number | null;
+                currency?: string | null;
+                detail?: Record<string, never>;
+                /** @enum {string} */
+                status?: 'open' | 'resolved' | 'repaired';
+                repairs?: string[];
+              }[];
+            };
+          };
+        };
+      };
+      /** @description queued (async=true) */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: 'ingesting' | 'queued' | 'running' | 'completed' | 'failed';
+            /** @enum {string} */
+            source?: 'upload' | 'scheduled_report' | 'scheduled_lookup';
+            period?: {
+              from?: string | null;
+              to?: string | null;
+            };
+            error?: string | null;
+            summary: {
+              rows?: number;
+              matched?: number;
+              exceptions?: number;
+              byType?: {
+                provider_paid_journal_pending?: {
+                  count?: number;
+                  totals?: {
+                    [key: string]: number;
+                  };
+                };
+                provider_paid_journal_missing?: {
+                  count?: number;
+                  totals?: {
+                    [key: string]: number;
+                  };
+                };
+                journal_paid_provider_not_paid?: {
+                  count?: number;
+                  totals?: {
+                    [key: string]: number;
+                  };
+                };
+                amount_mismatch?: {
+                  count?: number;
+                  totals?: {
+                    [key: string]: number;
+                  };
+                };
+                currency_mismatch?: {
+                  count?: number;
+                  totals?: {
+                    [key: string]: number;
+                  };
+                };
+                refund_not_in_journal?: {
+                  count?: number;
+                  totals?: {
+                    [key: string]: number;
+                  };
+                };
+                missing_order_id?: {
+                  count?: number;
+                  totals?: {
+                    [key: string]: number;
+                  };
+                };
+                duplicate_provider_row?: {
+                  count?: number;
+                  totals?: {
+                    [key: string]: number;
+                  };
+                };
+                malformed_row?: {
+                  count?: number;
+                  totals?: {
+                    [key: string]: number;
+                  };
+                };
+                destination_not_paid?: {
+                  count?: number;
+                  totals?: {
+                    [key: string]: number;
+                  };
+                };
+                destination_missing?: {
+                  count?: number;
+                  totals?: {
+                    [key: string]: number;
+                  };
+                };
+              };
+            };
+            destinations?: {
+              connectionId?: string;
+              type?: string;
+              checked?: number;
+              supported?: boolean;
+              reason?: string;
+              error?: string;
+            }[];
+            exceptions: {
+              page?: number;
+              pageSize?: number;
+              total?: number;
+              items?: {
+                id?: string;
+                /** @enum {string} */
+                type?:
+                  | 'provider_paid_journal_pending'
+                  | 'provider_paid_journal_missing'
+                  | 'journal_paid_provider_not_paid'
+                  | 'amount_mismatch'
+                  | 'currency_mismatch'
+                  | 'refund_not_in_journal'
+                  | 'missing_order_id'
+                  | 'duplicate_provider_row'
+                  | 'malformed_row'
+                  | 'destination_not_paid'
+                  | 'destination_missing';
+                line?: number | null;
+                orderId?: string | null;
+                providerReference?: string | null;
+                connectionId?: string | null;
+                connectionType?: string | null;
+                amountMinor?: number | null;
+                currency?: string | null;
+                detail?: Record<string, never>;
+                /** @enum {string} */
+                status?: 'open' | 'resolved' | 'repaired';
+                repairs?: string[];
+              }[];
+            };
+          };
+        };
+      };
+      /** @description malformed JSON */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description missing or wrong admin bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description JSON body over 1 MB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unknown content type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description empty report, bad mapping or period */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  ReconciliationController_get: {
+    parameters: {
+      query?: {
+        page?: components['schemas']['Object'];
+        pageSize?: components['schemas']['Object'];
+        type?:
+          | 'provider_paid_journal_pending'
+          | 'provider_paid_journal_missing'
+          | 'journal_paid_provider_not_paid'
+          | 'amount_mismatch'
+          | 'currency_mismatch'
+          | 'refund_not_in_journal'
+          | 'missing_order_id'
+          | 'duplicate_provider_row'
+          | 'malformed_row'
+          | 'destination_not_paid'
+          | 'destination_missing';
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: 'ingesting' | 'queued' | 'running' | 'completed' | 'failed';
+            /** @enum {string} */
+            source?: 'upload' | 'scheduled_report' | 'scheduled_lookup';
+            period?: {
+              from?: string | null;
+              to?: string | null;
+            };
+            error?: string | null;
+            summary: {
+              rows?: number;
+              matched?: number;
+              exceptions?: number;
+              byType?: {
+                provider_paid_journal_pending?: {
+                  count?: number;
+                  totals?: {
+                    [key: string]: number;
+                  };
+                };
+                provider_paid_journal_missing?: {
+                  count?: number;
+                  totals?: {
+                    [key: string]: number;
+                  };
+                };
+                journal_paid_provider_not_paid?: {
+                  count?: number;
+                  totals?: {
+                    [key: string]: number;
+                  };
+                };
+                amount_mismatch?: {
+                  count?: number;
+                  totals?: {
+                    [key: string]: number;
+                  };
+                };
+                currency_mismatch?: {
+                  count?: number;
+                  totals?: {
+                    [key: string]: number;
+                  };
+                };
+                refund_not_in_journal?: {
+                  count?: number;
+                  totals?: {
+                    [key: string]: number;
+                  };
+                };
+                missing_order_id?: {
+                  count?: number;
+                  totals?: {
+                    [key: string]: number;
+                  };
+                };
+                duplicate_provider_row?: {
+                  count?: number;
+                  totals?: {
+                    [key: string]: number;
+                  };
+                };
+                malformed_row?: {
+                  count?: number;
+                  totals?: {
+                    [key: string]: number;
+                  };
+                };
+                destination_not_paid?: {
+                  count?: number;
+                  totals?: {
+                    [key: string]: number;
+                  };
+                };
+                destination_missing?: {
+                  count?: number;
+                  totals?: {
+                    [key: string]: number;
+                  };
+                };
+              };
+            };
+            destinations?: {
+              connectionId?: string;
+              type?: string;
+              checked?: number;
+              supported?: boolean;
+              reason?: string;
+              error?: string;
+            }[];
+            exceptions: {
+              page?: number;
+              pageSize?: number;
+              total?: number;
+              items?: {
+                id?: string;
+                /** @enum {string} */
+                type?:
+                  | 'provider_paid_journal_pending'
+                  | 'provider_paid_journal_missing'
+                  | 'journal_paid_provider_not_paid'
+                  | 'amount_mismatch'
+                  | 'currency_mismatch'
+                  | 'refund_not_in_journal'
+                  | 'missing_order_id'
+                  | 'duplicate_provider_row'
+                  | 'malformed_row'
+                  | 'destination_not_paid'
+                  | 'destination_missing';
+                line?: number | null;
+                orderId?: string | null;
+                providerReference?: string | null;
+                connectionId?: string | null;
+                connectionType?: string | null;
+                amountMinor?: number | null;
+                currency?: string | null;
+                detail?: Record<string, never>;
+                /** @enum {string} */
+                status?: 'open' | 'resolved' | 'repaired';
+                repairs?: string[];
+              }[];
+            };
+          };
+        };
+      };
+      /** @description a path segment is not percent-encoded UTF-8 */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description missing or wrong admin bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unknown run */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description invalid input: the message names the field or parameter and the rule */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  ReconciliationController_exportCsv: {
+    parameters: {
+      query?: {
+        type?:
+          | 'provider_paid_journal_pending'
+          | 'provider_paid_journal_missing'
+          | 'journal_paid_provider_not_paid'
+          | 'amount_mismatch'
+          | 'currency_mismatch'
+          | 'refund_not_in_journal'
+          | 'missing_order_id'
+          | 'duplicate_provider_row'
+          | 'malformed_row'
+          | 'destination_not_paid'
+          | 'destination_missing';
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description a path segment is not percent-encoded UTF-8 */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description missing or wrong admin bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unknown run */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': components['schemas']['Error'];
+        };
+      };
+      /** @description invalid input: the message names the field or parameter and the rule */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  ReconciliationController_repairOne: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description who acts, for the audit trail */
+        'X-Actor'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RepairDto'];
+      };
+    };
+    responses: {
+      /** @description malformed JSON */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description missing or wrong admin bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unknown exception */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description not open, or the action does not apply */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description JSON body over 1 MB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description invalid input: the message names the field or parameter and the rule */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  ReconciliationController_repairRun: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description who acts, for the audit trail */
+        'X-Actor'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['BulkRepairDto'];
+      };
+    };
+    responses: {
+      /** @description malformed JSON */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description missing or wrong admin bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unknown run */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description JSON body over 1 MB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description invalid input: the message names the field or parameter and the rule */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
       };
     };
   };
@@ -1639,6 +3643,24 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['OperatorView'][];
+        };
+      };
+      /** @description missing or wrong admin bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description invalid input: the message names the field or parameter and the rule */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
         };
       };
     };
@@ -1664,8 +3686,44 @@ export interface operations {
           'application/json': components['schemas']['OperatorView'];
         };
       };
+      /** @description malformed JSON */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description missing or wrong admin bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description the email is taken */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description JSON body over 1 MB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description invalid input: the message names the field or parameter and the rule */
+      422: {
         headers: {
           [name: string]: unknown;
         };
@@ -1701,6 +3759,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description invalid input: the message names the field or parameter and the rule */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
     };
   };
   OperatorsController_signIn: {
@@ -1724,8 +3791,35 @@ export interface operations {
           'application/json': components['schemas']['SessionView'];
         };
       };
+      /** @description malformed JSON */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description wrong email or password */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description JSON body over 1 MB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description invalid input: the message names the field or parameter and the rule */
+      422: {
         headers: {
           [name: string]: unknown;
         };
@@ -1759,9 +3853,27 @@ export interface operations {
         };
         content?: never;
       };
+      /** @description missing or wrong admin bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description invalid input: the message names the field or parameter and the rule */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
     };
   };
-  MetricsController_index: {
+  getMetrics: {
     parameters: {
       query?: never;
       header?: never;
@@ -1770,11 +3882,23 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description metrics */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'text/plain': string;
+        };
+      };
+      /** @description invalid input: the message names the field or parameter and the rule */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
       };
     };
   };
