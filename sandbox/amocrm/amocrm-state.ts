@@ -1,5 +1,6 @@
 /** Emulator state shared by the routes and the programmatic controls. */
 import { STATUS_CODES } from 'node:http';
+import { faultRatio, firesNow } from '../common/fault-ratio';
 import { CrmStore } from './amocrm-crm';
 import { AmoOAuth, type Clock } from './amocrm-oauth';
 import type {
@@ -52,6 +53,8 @@ interface Fault {
   scope: AmoFaultScope;
   method?: string;
   pathIncludes?: string;
+  ratio: number;
+  seen: number;
 }
 
 const zeroCounters = (): AmocrmCounters => ({
@@ -250,6 +253,8 @@ export class AmoState {
       scope: spec.scope ?? 'api',
       method: spec.method?.toUpperCase(),
       pathIncludes: spec.pathIncludes,
+      ratio: faultRatio(spec.ratio),
+      seen: 0,
     });
   }
 
@@ -264,7 +269,8 @@ export class AmoState {
         f.remaining > 0 &&
         (f.scope === 'all' || f.scope === area) &&
         (f.method === undefined || f.method === method) &&
-        (f.pathIncludes === undefined || path.includes(f.pathIncludes)),
+        (f.pathIncludes === undefined || path.includes(f.pathIncludes)) &&
+        firesNow(f),
     );
     if (!fault) return undefined;
     fault.remaining -= 1;
