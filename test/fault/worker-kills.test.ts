@@ -18,16 +18,26 @@ describe(`fault: worker processes SIGKILLed ${KILLS} times mid-delivery (FAULT_S
     const random = prng(SEED);
     const sessions = createOrders(stack.vpos, ORDERS, 'kill');
     const wave = Math.ceil(ORDERS / KILLS);
-    // Each worker is killed only once it serves again, so kills land on live, busy workers.
-    const ready: Array<Promise<void>> = [Promise.resolve(), Promise.resolve()];
+    // Only a serving worker is killed (so kills land on live, busy workers); its replacement
+    // boots while the other one works.
+    const up = [true, true];
+    const booting: Array<Promise<void>> = [];
+    const timeline: string[] = [];
+    const t0 = Date.now();
     for (let k = 0; k < KILLS; k++) {
       payAll(stack.vpos, sessions.slice(k * wave, (k + 1) * wave));
-      const victim = random() < 0.5 ? 0 : 1;
-      await ready[victim];
-      await new Promise((r) => setTimeout(r, 200 + Math.floor(random() * 1800)));
-      ready[victim] = stack.restartWorker(victim);
+      await new Promise((r) => setTimeout(r, 200 + Math.floor(random() * 1300)));
+      if (!up[0] && !up[1]) await Promise.race(booting);
+      const live = [0, 1].filter((i) => up[i]);
+      const victim = live[Math.floor(random() * live.length)];
+      up[victim] = false;
+      timeline.push(`${Date.now() - t0}ms:w${victim}`);
+      booting[victim] = stack.restartWorker(victim).then(() => {
+        up[victim] = true;
+      });
     }
-    await Promise.all(ready);
+    await Promise.all(booting);
+    console.log(`worker kills at ${timeline.join(' ')}`);
     const orders = sessions.map((s) => s.merchantOrderId);
     await expectEveryOrderOnce(stack, orders, `FAULT_SEED=${SEED}`);
 
@@ -36,5 +46,5 @@ describe(`fault: worker processes SIGKILLed ${KILLS} times mid-delivery (FAULT_S
     );
     console.log(`worker kills: ${KILLS} kills, ${n} deliveries needed more than one attempt`);
     expect(stack.crashed()).toEqual([]);
-  }, 400_000);
+  }, 600_000);
 });

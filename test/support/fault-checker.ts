@@ -52,7 +52,7 @@ export async function expectEveryOrderOnce(
   stack: FaultStack,
   orders: string[],
   reproduce: string,
-  timeoutMs = 180_000,
+  timeoutMs = 240_000,
 ): Promise<void> {
   const started = Date.now();
   try {
@@ -82,7 +82,7 @@ export async function expectEveryOrderOnce(
   const orderOf = (lead: Row) => {
     const fields = (lead.custom_fields_values ?? []) as Array<{
       field_id: number;
-      values: Array<{ value: unknown }>;
+      values: Array<{ value: string | number }>;
     }>;
     const value = fields.find((f) => f.field_id === stack.orderIdField)?.values[0]?.value;
     return value === undefined ? undefined : String(value);

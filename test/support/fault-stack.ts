@@ -63,6 +63,7 @@ export async function startFaultStack(hubEnv: Record<string, string> = {}): Prom
     for (const p of hubProcesses) await killHard(p.child);
     for (const fn of closers.reverse()) await fn().catch(() => undefined);
   };
+  const t0 = Date.now();
   try {
     const [hubPort, vposPort, amoPort, b24Port, googlePort, redisPort] = await Promise.all(
       [1, 2, 3, 4, 5, 6].map(() => freePort()),
@@ -149,6 +150,7 @@ export async function startFaultStack(hubEnv: Record<string, string> = {}): Prom
       startHubProcess(workerEnv, 'worker'),
     ]);
     hubProcesses.push(...started);
+    const tProcesses = Date.now();
     const [api, ...workers] = started;
 
     const urls: SandboxUrls = {
@@ -164,6 +166,9 @@ export async function startFaultStack(hubEnv: Record<string, string> = {}): Prom
     const admin = new HubClient(urls);
     const orderIdField = amo.createCustomField({ name: 'Order ID', type: 'text' }).id;
     const connections = await connectAll(admin, b24, orderIdField);
+    console.log(
+      `fault stack up in ${Date.now() - t0} ms (hub processes ready at ${tProcesses - t0} ms)`,
+    );
 
     const stack: FaultStack = {
       db,
