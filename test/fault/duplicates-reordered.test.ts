@@ -38,5 +38,5 @@ describe(`fault: ${COPIES} concurrent copies of every webhook, delivered newest 
     // Ten copies of each webhook are one stored event each.
     expect(raw.n).toBe(stack.vpos.listEvents().length);
     expect(stack.crashed()).toEqual([]);
-  }, 400_000);
+  }, 600_000);
 });

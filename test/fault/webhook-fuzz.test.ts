@@ -52,5 +52,5 @@ describe(`fault: fuzzed webhooks beside real ones (FAULT_SEED=${SEED}, ${CASES} 
       (r) => !authentic.has(r.webhook_id) && !vposIds.has(r.webhook_id),
     );
     expect({ seed: SEED, intruders: intruders.slice(0, 5) }).toEqual({ seed: SEED, intruders: [] });
-  }, 400_000);
+  }, 600_000);
 });

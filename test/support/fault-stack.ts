@@ -139,7 +139,9 @@ export async function startFaultStack(hubEnv: Record<string, string> = {}): Prom
       PORT: String(hubPort),
       PUBLIC_BASE_URL: `http://127.0.0.1:${hubPort}`,
       REDIS_URL: redis.url,
-      DELIVERY_LEASE_SECONDS: '5',
+      // Long enough for a batch on a loaded machine (a lease that lapses mid-batch lets a second
+      // worker run it: amoCRM got duplicate leads at 5 s), short enough to outlive 20 kills.
+      DELIVERY_LEASE_SECONDS: '30',
       SWEEP_INTERVAL_MS: '1000',
       ...hubEnv,
     });
