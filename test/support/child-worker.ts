@@ -38,6 +38,7 @@ export function startHubProcess(
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const ready = /ready (\d+)/.exec(out);
+      if (ready && process.env.FAULT_LOG_LEVEL) process.stderr.write(chunk);
       if (ready) {
         clearTimeout(timer);
         resolve({ child, url: `http://127.0.0.1:${ready[1]}` });

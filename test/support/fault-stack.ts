@@ -143,6 +143,8 @@ export async function startFaultStack(hubEnv: Record<string, string> = {}): Prom
       // worker run it: amoCRM got duplicate leads at 5 s), short enough to outlive 20 kills.
       DELIVERY_LEASE_SECONDS: '30',
       SWEEP_INTERVAL_MS: '1000',
+      // FAULT_LOG_LEVEL=error shows the hub processes' logs (e.g. the error behind a 5xx).
+      ...(process.env.FAULT_LOG_LEVEL ? { LOG_LEVEL: process.env.FAULT_LOG_LEVEL } : {}),
       ...hubEnv,
     });
     const workerEnv = { ...env, PORT: '0' };
