@@ -35,7 +35,7 @@ async function settled(stack: FaultStack, orders: string[]): Promise<boolean> {
     `SELECT
        (SELECT count(*)::int FROM deliveries d JOIN payment_events e ON e.id = d.event_id
          WHERE e.type = 'paid' AND d.status = 'delivered' AND d.order_id = ANY($1)) AS done,
-       (SELECT count(*)::int FROM deliveries WHERE status IN ${OPEN}) AS open,
+       (SELECT count(*)::int FROM deliveries WHERE status IN ${OPEN} AND order_id = ANY($1)) AS open,
        (SELECT count(*)::int FROM payment_orders WHERE status = 'paid' AND order_id = ANY($1)) AS paid`,
     [orders],
   );
