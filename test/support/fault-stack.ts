@@ -139,8 +139,8 @@ export async function startFaultStack(hubEnv: Record<string, string> = {}): Prom
       PORT: String(hubPort),
       PUBLIC_BASE_URL: `http://127.0.0.1:${hubPort}`,
       REDIS_URL: redis.url,
-      // Long enough for a batch on a loaded machine (a lease that lapses mid-batch lets a second
-      // worker run it: amoCRM got duplicate leads at 5 s), short enough to outlive 20 kills.
+      // Longer than a batch on a loaded machine (a lapsed lease lets a second worker run it),
+      // short enough that the deliveries of 20 killed workers come back within the wait.
       DELIVERY_LEASE_SECONDS: '30',
       SWEEP_INTERVAL_MS: '1000',
       // FAULT_LOG_LEVEL=error shows the hub processes' logs (e.g. the error behind a 5xx).
