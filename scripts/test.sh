@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test tier: format, lint, types, build, unit, integration (real PostgreSQL + Redis).
+# Runs every test tier: format, lint, types, build, unit, integration (real PostgreSQL + Redis),
+# fault (whole hub stacks under injected faults).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -40,9 +41,11 @@ npx jest --selectProjects unit --json --outputFile=.test-results/unit.json
 say "integration tests (real PostgreSQL and Redis)"
 # --forceExit: a stray socket must not hang CI; the suites close what they open (no warnings today).
 npx jest --selectProjects integration --runInBand --forceExit --json --outputFile=.test-results/integration.json
+say "fault tests (own redis-server, API + two worker processes per scenario)"
+npx jest --selectProjects fault --runInBand --forceExit --json --outputFile=.test-results/fault.json
 
 node -e '
-  const r = ["unit", "integration"].map((t) => require(`./.test-results/${t}.json`));
+  const r = ["unit", "integration", "fault"].map((t) => require(`./.test-results/${t}.json`));
   const passed = r.reduce((n, x) => n + x.numPassedTests, 0);
   const failed = r.reduce((n, x) => n + x.numFailedTests, 0);
   console.log(`${passed} passed, ${failed} failed`);

@@ -1,5 +1,6 @@
 /** Emulator state shared by the routes and the programmatic controls. */
 import { STATUS_CODES } from 'node:http';
+import { faultRatio, firesNow } from '../common/fault-ratio';
 import { CrmStore } from './amocrm-crm';
 import { SearchIndex } from './search-index';
 import { AmoOAuth, type Clock } from './amocrm-oauth';
@@ -53,6 +54,8 @@ interface Fault {
   scope: AmoFaultScope;
   method?: string;
   pathIncludes?: string;
+  ratio: number;
+  seen: number;
 }
 
 const zeroCounters = (): AmocrmCounters => ({
@@ -255,6 +258,8 @@ export class AmoState {
       scope: spec.scope ?? 'api',
       method: spec.method?.toUpperCase(),
       pathIncludes: spec.pathIncludes,
+      ratio: faultRatio(spec.ratio),
+      seen: 0,
     });
   }
 
@@ -269,7 +274,8 @@ export class AmoState {
         f.remaining > 0 &&
         (f.scope === 'all' || f.scope === area) &&
         (f.method === undefined || f.method === method) &&
-        (f.pathIncludes === undefined || path.includes(f.pathIncludes)),
+        (f.pathIncludes === undefined || path.includes(f.pathIncludes)) &&
+        firesNow(f),
     );
     if (!fault) return undefined;
     fault.remaining -= 1;

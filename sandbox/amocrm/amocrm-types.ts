@@ -186,6 +186,8 @@ export interface AmoFaultSpec {
   method?: string;
   /** Only requests whose path contains this. */
   pathIncludes?: string;
+  /** Share of matching requests that fail, spread evenly (0.5: every other); default 1. */
+  ratio?: number;
 }
 
 export interface AmoApproveOptions {

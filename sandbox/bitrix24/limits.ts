@@ -1,4 +1,5 @@
 /** The per-portal leaky bucket (B24DOC:limits) and injectable faults. Lazy: no timers. */
+import { faultRatio, firesNow } from '../common/fault-ratio';
 import { RestError } from './rest-errors';
 
 export class LeakyBucket {
@@ -50,6 +51,8 @@ export interface FaultSpec {
   method?: string;
   /** Only this portal; any when omitted. */
   portal?: string;
+  /** Share of matching calls that fail, spread evenly (0.5: every other); default 1. */
+  ratio?: number;
 }
 
 const DEFAULT_DESCRIPTIONS: Record<string, string> = {
@@ -63,6 +66,8 @@ const DEFAULT_DESCRIPTIONS: Record<string, string> = {
 interface PendingFault {
   spec: FaultSpec;
   remaining: number;
+  ratio: number;
+  seen: number;
 }
 
 export class FaultQueue {
@@ -74,7 +79,13 @@ export class FaultQueue {
     if (!Number.isInteger(spec.status) || spec.status < 100 || spec.status > 599) {
       throw new Error('fault status must be an HTTP status');
     }
-    this.faults.push({ spec: { ...spec, method: spec.method?.toLowerCase() }, remaining: count });
+    const ratio = faultRatio(spec.ratio);
+    this.faults.push({
+      spec: { ...spec, method: spec.method?.toLowerCase() },
+      remaining: count,
+      ratio,
+      seen: 0,
+    });
   }
 
   /**
@@ -82,9 +93,10 @@ export class FaultQueue {
    */
   take(portal: string, method: string, insideBatch: boolean): RestError | undefined {
     const index = this.faults.findIndex(
-      ({ spec }) =>
-        (spec.portal === undefined || spec.portal === portal) &&
-        (spec.method === undefined ? !insideBatch : spec.method === method),
+      (f) =>
+        (f.spec.portal === undefined || f.spec.portal === portal) &&
+        (f.spec.method === undefined ? !insideBatch : f.spec.method === method) &&
+        firesNow(f),
     );
     if (index < 0) return undefined;
     const fault = this.faults[index];

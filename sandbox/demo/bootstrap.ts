@@ -28,7 +28,7 @@ export const CATALOG = [
   { name: 'Sandbox gift card', amountMinor: 2000000, description: 'Gift card 20 000 AMD' },
 ];
 
-const MAPPINGS: Record<string, Record<string, unknown>> = {
+export const MAPPINGS: Record<string, Record<string, unknown>> = {
   // Paid closes the deal in its pipeline's won stage; other statuses add a timeline comment.
   bitrix24: { stages: { paid: 'WON' } },
   // Paid moves the lead to won (142); a refund is a note, the sale stays won.

@@ -1,6 +1,7 @@
 /** Emulator state shared by the routes and the programmatic controls. */
 import { randomBytes } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
+import { faultRatio, firesNow } from '../common/fault-ratio';
 import { columnIndex, quoteSheet } from './a1-range';
 import { GoogleOAuth, type AuthRequest, type Clock } from './google-oauth';
 import { normalizeScopes } from './identity';
@@ -52,6 +53,8 @@ interface Fault {
   method?: string;
   pathIncludes?: string;
   when: 'before' | 'after';
+  ratio: number;
+  seen: number;
 }
 
 const zeroCounters = (): GoogleCounters => ({
@@ -358,6 +361,8 @@ export class GoogleState {
       method: spec.method?.toUpperCase(),
       pathIncludes: spec.pathIncludes,
       when: spec.when ?? 'before',
+      ratio: faultRatio(spec.ratio),
+      seen: 0,
     });
   }
 
@@ -376,7 +381,8 @@ export class GoogleState {
         f.remaining > 0 &&
         (f.scope === 'all' || f.scope === area) &&
         (f.method === undefined || f.method === method) &&
-        (f.pathIncludes === undefined || decodeURIComponent(path).includes(f.pathIncludes)),
+        (f.pathIncludes === undefined || decodeURIComponent(path).includes(f.pathIncludes)) &&
+        firesNow(f),
     );
     if (!fault) return undefined;
     fault.remaining -= 1;

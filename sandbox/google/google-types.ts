@@ -120,6 +120,8 @@ export interface GoogleFaultSpec {
    * was lost). Default `before`: fail without side effects.
    */
   when?: 'before' | 'after';
+  /** Share of matching requests that fail, spread evenly (0.5: every other); default 1. */
+  ratio?: number;
 }
 
 export interface GoogleCounters {

@@ -125,6 +125,7 @@ export class DeliveryService {
       const audits: AuditRecord[] = [];
       const wake: string[] = [];
       let authFailure: string | undefined;
+      const staleAuth = await this.reconnectedDuring(m, results, report);
       // The common case, a delivered batch, is one UPDATE rather than one per item.
       const claimedIds = new Set(claimed.map((c) => c.id));
       await this.markDelivered(
@@ -141,9 +142,11 @@ export class DeliveryService {
           reason: 'connector returned no result for this item',
         };
         const status =
-          result.outcome === 'delivered' ? 'delivered' : await this.applyResult(m, item, result);
+          result.outcome === 'delivered'
+            ? 'delivered'
+            : await this.applyResult(m, item, result, staleAuth);
         if (status !== 'retry_scheduled' && status !== 'parked') wake.push(item.id);
-        if (result.outcome === 'failed' && result.error.kind === 'auth') {
+        if (result.outcome === 'failed' && result.error.kind === 'auth' && !staleAuth) {
           authFailure = `${result.error.code}: ${result.error.message}`;
         }
         outcomes.push({ id: item.id, status });
@@ -204,17 +207,33 @@ export class DeliveryService {
     );
   }
 
+  // Re-authorized while this attempt ran: its auth failure came from the old credentials.
+  private async reconnectedDuring(
+    m: EntityManager,
+    results: DeliveryItemResult[],
+    report: AttemptReport,
+  ): Promise<boolean> {
+    if (!results.some((r) => r.outcome === 'failed' && r.error.kind === 'auth')) return false;
+    const [row] = await m.query<{ changed: boolean }[]>(
+      `SELECT updated_at > now() - make_interval(secs => $2::float8 / 1000) AS changed
+       FROM connections WHERE id = $1`,
+      [report.connectionId, report.durationMs],
+    );
+    return row?.changed === true;
+  }
+
   private async applyResult(
     m: EntityManager,
     item: ClaimedDelivery,
     result: Exclude<DeliveryItemResult, { outcome: 'delivered' }>,
+    staleAuth = false,
   ): Promise<DeliveryStatus> {
     if (result.outcome === 'skipped') {
       await this.finish(m, item.id, 'skipped', null, null, result.reason);
       return 'skipped';
     }
     const { error } = result;
-    if (error.kind === 'auth') {
+    if (error.kind === 'auth' && !staleAuth) {
       await this.finish(m, item.id, 'parked', error.kind, error.code, error.message);
       return 'parked';
     }

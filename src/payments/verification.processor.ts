@@ -7,6 +7,9 @@ import { backoffDelayMs, QUEUES, VerifyWebhookJob } from '../queue/queues';
 import { VerificationResult, VerificationService } from './verification.service';
 
 @Processor(QUEUES.verification, {
+  // A worker killed mid-job stalls it; BullMQ's default (1) fails it at the second such death,
+  // and a failed job id blocks the stale-event re-publish, so the webhook was never verified.
+  maxStalledCount: 10,
   settings: {
     backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) =>
       backoffDelayMs(attemptsMade, err instanceof ExternalApiError ? err.retryAfterMs : undefined),

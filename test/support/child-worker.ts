@@ -13,39 +13,57 @@ import {
 
 const ROOT = join(__dirname, '..', '..');
 
-/** Starts a hub worker process and resolves once it is serving. */
-export function startChildWorker(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', join(ROOT, 'test/support/worker-process.ts')],
-    {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH,
-        TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
-        ...env,
-        APP_ROLE: 'worker',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
+export interface HubProcess {
+  child: ChildProcess;
+  url: string;
+}
+
+/** Starts the hub in its own process with `env` and resolves once it is serving. */
+export function startHubProcess(
+  env: Record<string, string>,
+  role: 'api' | 'worker',
+  startTimeoutMs = 120000,
+): Promise<HubProcess> {
+  // The fault tier's compiled hub when there is one (fault-build.ts), else ts-node.
+  const built = process.env.FAULT_HUB_BUILD;
+  const args = built
+    ? [built]
+    : ['-r', 'ts-node/register/transpile-only', join(ROOT, 'test/support/worker-process.ts')];
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
+      ...env,
+      APP_ROLE: role,
     },
-  );
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
-    // A loaded machine compiles the hub slowly; a worker that never says ready is not left behind.
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error('worker did not start in 90 s'));
-    }, 90_000);
+      reject(new Error(`${role} did not start in ${startTimeoutMs / 1000} s`));
+    }, startTimeoutMs);
+    let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('ready')) {
+      out += chunk.toString();
+      const ready = /ready (\d+)/.exec(out);
+      if (ready && process.env.FAULT_LOG_LEVEL) process.stderr.write(chunk);
+      if (ready) {
         clearTimeout(timer);
-        resolve(child);
+        resolve({ child, url: `http://127.0.0.1:${ready[1]}` });
       }
     });
-    child.once('exit', (code) => {
+    child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`worker exited early with ${code}`));
+      reject(new Error(`${role} exited early with ${code ?? signal}`));
     });
   });
+}
+
+/** Starts a hub worker process and resolves once it is serving. */
+export async function startChildWorker(env: Record<string, string>): Promise<ChildProcess> {
+  return (await startHubProcess({ ...env, PORT: '0' }, 'worker', 30000)).child;
 }
 
 export function killHard(child: ChildProcess): Promise<void> {

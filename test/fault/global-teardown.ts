@@ -1,0 +1,5 @@
+import { removeHubBuild } from '../support/fault-build';
+
+export default function globalTeardown(): void {
+  removeHubBuild();
+}
