@@ -44,7 +44,9 @@ const TAGS: Record<string, string> = {
   deliveries: 'One row per event and destination: list, dead letters, replay',
   payments: "An order's payment state, audit trail and manual review",
   'payment links': 'Payment links with their WhatsApp text, and fixed-price products',
-  webhooks: 'Signed VPOS notifications',
+  webhooks: 'Signed VPOS notifications and CRM events (payment links from the CRM)',
+  reconciliation: 'Provider reports matched against the journal and every CRM; repairs',
+  operators: 'Console operators and their sessions',
   health: 'Liveness and readiness for orchestrators',
   metrics: 'Prometheus metrics',
 };

@@ -34,6 +34,7 @@ export class CrmWebhooksController {
   @HttpCode(200)
   @ApiConsumes('application/x-www-form-urlencoded')
   @ApiOperation({
+    operationId: 'receiveBitrix24Event',
     summary: 'Bitrix24 deal events (event.bind handler or outgoing webhook)',
     description:
       'Form-encoded `event`, `data[FIELDS][ID]`, `ts`, `auth[domain]`, `auth[member_id]`, ' +
@@ -51,6 +52,7 @@ export class CrmWebhooksController {
   @HttpCode(200)
   @ApiConsumes('application/x-www-form-urlencoded')
   @ApiOperation({
+    operationId: 'receiveAmocrmWebhook',
     summary: 'amoCRM lead status webhooks',
     description:
       'Form-encoded `leads[status][0][id]`, `[status_id]`, `[pipeline_id]`, `account[id]`, ' +

@@ -55,7 +55,10 @@ export class OperatorsController {
   }
 
   @Post('operators')
-  @ApiOperation({ summary: 'Add an operator (the first one with the admin token)' })
+  @ApiOperation({
+    operationId: 'createOperator',
+    summary: 'Add an operator (the first one with the admin token)',
+  })
   @ApiCreatedResponse({ type: OperatorView })
   @ApiConflictResponse({ description: 'the email is taken', ...error })
   create(@Body() dto: CreateOperatorDto, @Actor() actor: string): Promise<OperatorView> {
@@ -63,7 +66,7 @@ export class OperatorsController {
   }
 
   @Get('operators')
-  @ApiOperation({ summary: 'Operators' })
+  @ApiOperation({ operationId: 'listOperators', summary: 'Operators' })
   @ApiOkResponse({ type: [OperatorView] })
   list(): Promise<OperatorView[]> {
     return this.operators.list();
@@ -72,7 +75,10 @@ export class OperatorsController {
   @Post('session')
   @Public()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Sign in: sets the session cookie, returns the CSRF token' })
+  @ApiOperation({
+    operationId: 'signIn',
+    summary: 'Sign in: sets the session cookie, returns the CSRF token',
+  })
   @ApiOkResponse({ type: SessionView })
   @ApiUnauthorizedResponse({ description: 'wrong email or password', ...error })
   @ApiTooManyRequestsResponse({ description: 'too many failures (Retry-After)', ...error })
@@ -108,7 +114,7 @@ export class OperatorsController {
   }
 
   @Get('session')
-  @ApiOperation({ summary: 'The signed-in operator and the CSRF token' })
+  @ApiOperation({ operationId: 'getSession', summary: 'The signed-in operator and the CSRF token' })
   @ApiOkResponse({ type: SessionView })
   @ApiUnauthorizedResponse({ description: 'no session', ...error })
   async current(@Req() req: Request): Promise<SessionView> {
@@ -126,7 +132,7 @@ export class OperatorsController {
 
   @Delete('session')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Sign out: revokes the session' })
+  @ApiOperation({ operationId: 'signOut', summary: 'Sign out: revokes the session' })
   async signOut(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
     const operator = operatorOf(req);
     if (operator) await this.sessions.revoke(operator.sessionId);

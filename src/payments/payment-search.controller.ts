@@ -10,14 +10,17 @@ export class PaymentSearchController {
   constructor(private readonly search: PaymentSearchService) {}
 
   @Get('payments')
-  @ApiOperation({ summary: 'Search orders, newest first' })
+  @ApiOperation({ operationId: 'searchPayments', summary: 'Search orders, newest first' })
   @ApiOkResponse({ type: PaymentPage })
   list(@Query() query: SearchPaymentsQuery): Promise<PaymentPage> {
     return this.search.search(query);
   }
 
   @Get('payment-stats')
-  @ApiOperation({ summary: "Today's and this month's paid orders, deliveries by state, reviews" })
+  @ApiOperation({
+    operationId: 'getPaymentStats',
+    summary: "Today's and this month's paid orders, deliveries by state, reviews",
+  })
   @ApiOkResponse({ type: PaymentStats })
   stats(): Promise<PaymentStats> {
     return this.search.stats();

@@ -32,7 +32,12 @@ import {
   RunPageQuery,
 } from './reconciliation.dto';
 import { ReconciliationService } from './reconciliation.service';
-import { REPORT_BODY_SCHEMA, RUN_SCHEMA } from './reconciliation.openapi';
+import {
+  BULK_REPAIR_SCHEMA,
+  EXCEPTION_SCHEMA,
+  REPORT_BODY_SCHEMA,
+  RUN_SCHEMA,
+} from './reconciliation.openapi';
 import { withReport } from './report-request';
 
 const error = { schema: { $ref: '#/components/schemas/Error' } };
@@ -49,6 +54,7 @@ export class ReconciliationController {
 
   @Post('runs')
   @ApiOperation({
+    operationId: 'createReconciliationRun',
     summary: 'Reconcile a provider report (CSV or JSON) against the journal and every CRM',
     description:
       'CSV as a text/csv body or a multipart file field `report` (fields before the file), or ' +
@@ -77,7 +83,10 @@ export class ReconciliationController {
   }
 
   @Get('runs/:id')
-  @ApiOperation({ summary: 'A run: summary per exception type and a page of its exceptions' })
+  @ApiOperation({
+    operationId: 'getReconciliationRun',
+    summary: 'A run: summary per exception type and a page of its exceptions',
+  })
   @ApiResponse({ status: 200, schema: RUN_SCHEMA })
   @ApiResponse({ status: 404, description: 'unknown run', ...error })
   get(@Param('id', UUID_PARAM) id: string, @Query() query: RunPageQuery) {
@@ -85,8 +94,16 @@ export class ReconciliationController {
   }
 
   @Get('runs/:id/exceptions.csv')
-  @ApiOperation({ summary: "The run's exceptions as CSV (cells never start a formula)" })
+  @ApiOperation({
+    operationId: 'exportReconciliationExceptions',
+    summary: "The run's exceptions as CSV (cells never start a formula)",
+  })
   @ApiProduces('text/csv')
+  @ApiResponse({
+    status: 200,
+    description: 'one line per exception',
+    content: { 'text/csv': { schema: { type: 'string' } } },
+  })
   @ApiResponse({ status: 404, description: 'unknown run', ...error })
   async exportCsv(
     @Param('id', UUID_PARAM) id: string,
@@ -103,7 +120,15 @@ export class ReconciliationController {
 
   @Post('exceptions/:id/repair')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Repair one exception: lookup, redeliver or resolve (audited)' })
+  @ApiOperation({
+    operationId: 'repairReconciliationException',
+    summary: 'Repair one exception: lookup, redeliver or resolve (audited)',
+  })
+  @ApiResponse({
+    status: 200,
+    description: 'the exception after the repair',
+    schema: EXCEPTION_SCHEMA,
+  })
   @ApiHeader({ name: 'X-Actor', required: false, description: 'who acts, for the audit trail' })
   @ApiResponse({ status: 404, description: 'unknown exception', ...error })
   @ApiResponse({ status: 409, description: 'not open, or the action does not apply', ...error })
@@ -113,7 +138,11 @@ export class ReconciliationController {
 
   @Post('runs/:id/repair')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Repair every open exception of a run the action applies to' })
+  @ApiOperation({
+    operationId: 'repairReconciliationRun',
+    summary: 'Repair every open exception of a run the action applies to',
+  })
+  @ApiResponse({ status: 200, description: 'counts of the repairs', schema: BULK_REPAIR_SCHEMA })
   @ApiHeader({ name: 'X-Actor', required: false, description: 'who acts, for the audit trail' })
   @ApiResponse({ status: 404, description: 'unknown run', ...error })
   repairRun(

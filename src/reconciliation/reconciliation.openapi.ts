@@ -46,6 +46,24 @@ const TYPE_SUMMARY: SchemaObject = {
   },
 };
 
+export const EXCEPTION_SCHEMA: SchemaObject = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    type: { type: 'string', enum: [...EXCEPTION_TYPES] },
+    line: nullable('integer'),
+    orderId: nullable('string'),
+    providerReference: nullable('string'),
+    connectionId: nullable('string'),
+    connectionType: nullable('string'),
+    amountMinor: nullable('integer'),
+    currency: nullable('string'),
+    detail: { type: 'object' },
+    status: { type: 'string', enum: ['open', 'resolved', 'repaired'] },
+    repairs: { type: 'array', items: { type: 'string' } },
+  },
+};
+
 export const RUN_SCHEMA: SchemaObject = {
   type: 'object',
   required: ['id', 'status', 'summary', 'exceptions'],
@@ -92,25 +110,21 @@ export const RUN_SCHEMA: SchemaObject = {
         total: { type: 'integer' },
         items: {
           type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              id: { type: 'string' },
-              type: { type: 'string', enum: [...EXCEPTION_TYPES] },
-              line: nullable('integer'),
-              orderId: nullable('string'),
-              providerReference: nullable('string'),
-              connectionId: nullable('string'),
-              connectionType: nullable('string'),
-              amountMinor: nullable('integer'),
-              currency: nullable('string'),
-              detail: { type: 'object' },
-              status: { type: 'string', enum: ['open', 'resolved', 'repaired'] },
-              repairs: { type: 'array', items: { type: 'string' } },
-            },
-          },
+          items: EXCEPTION_SCHEMA,
         },
       },
     },
+  },
+};
+
+export const BULK_REPAIR_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['runId', 'action', 'repaired', 'failed', 'errors'],
+  properties: {
+    runId: { type: 'string', format: 'uuid' },
+    action: { type: 'string', enum: ['lookup', 'redeliver', 'resolve'] },
+    repaired: { type: 'integer' },
+    failed: { type: 'integer' },
+    errors: { type: 'array', items: { type: 'string' } },
   },
 };
