@@ -33,6 +33,7 @@ export interface HubConfig {
     outboxPollMs: number;
     deliveryLeaseSeconds: number;
     sweepIntervalMs: number;
+    unverifiedRequeueSeconds: number;
   };
   connectors: { insecureHosts: string[] };
   crm: CrmConfig;
@@ -117,6 +118,7 @@ export function buildConfig(
       outboxPollMs: parsed.OUTBOX_POLL_MS,
       deliveryLeaseSeconds: parsed.DELIVERY_LEASE_SECONDS,
       sweepIntervalMs: parsed.SWEEP_INTERVAL_MS,
+      unverifiedRequeueSeconds: parsed.UNVERIFIED_REQUEUE_SECONDS,
     },
     crm,
     connectors: {

@@ -160,6 +160,13 @@ export class EnvSchema {
   @Max(600000)
   SWEEP_INTERVAL_MS = 15000;
 
+  // A webhook still unverified this long lost its job (Redis came back empty): publish it again.
+  @Type(() => Number)
+  @IsInt({ message: 'must be an integer' })
+  @Min(5)
+  @Max(86400)
+  UNVERIFIED_REQUEUE_SECONDS = 300;
+
   @Transform(trim)
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     message: 'must be a pino level',

@@ -21,7 +21,6 @@ interface OutboxRow {
 const BATCH = 500;
 const SWEEP_EVERY_MS = 60_000;
 const GAUGE_EVERY_MS = 5_000;
-const STALE_AFTER = '5 minutes';
 const PUBLISH_TIMEOUT_MS = 5000;
 const MAX_IDLE_BACKOFF_MS = 5000;
 
@@ -144,7 +143,8 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
       const [row] = await this.ds.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM outbox`);
       this.pending.set(row.n);
     }
-    if (Date.now() - this.lastSweep >= SWEEP_EVERY_MS) {
+    const staleMs = this.config.workers.unverifiedRequeueSeconds * 1000;
+    if (Date.now() - this.lastSweep >= Math.min(SWEEP_EVERY_MS, staleMs / 2)) {
       this.lastSweep = Date.now();
       await this.requeueStale();
     }
@@ -156,10 +156,10 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
       `INSERT INTO outbox (queue, job_name, job_id, payload)
        SELECT $1, $2, ${jobIdSql.verifyWebhook('e.id')}, jsonb_build_object('webhookEventId', e.id)
        FROM webhook_events e
-       WHERE e.status = 'received' AND e.received_at < now() - $3::interval
+       WHERE e.status = 'received' AND e.received_at < now() - make_interval(secs => $3)
          AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.job_id = ${jobIdSql.verifyWebhook('e.id')})
        RETURNING id`,
-      [QUEUES.verification, JOBS.verifyWebhook, STALE_AFTER],
+      [QUEUES.verification, JOBS.verifyWebhook, this.config.workers.unverifiedRequeueSeconds],
     );
     if (rows.length) this.logger.warn(`re-queued ${rows.length} unverified webhook event(s)`);
     return rows.length;

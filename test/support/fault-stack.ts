@@ -143,6 +143,7 @@ export async function startFaultStack(hubEnv: Record<string, string> = {}): Prom
       // short enough that the deliveries of 20 killed workers come back within the wait.
       DELIVERY_LEASE_SECONDS: '30',
       SWEEP_INTERVAL_MS: '1000',
+      UNVERIFIED_REQUEUE_SECONDS: '20',
       // FAULT_LOG_LEVEL=error shows the hub processes' logs (e.g. the error behind a 5xx).
       ...(process.env.FAULT_LOG_LEVEL ? { LOG_LEVEL: process.env.FAULT_LOG_LEVEL } : {}),
       ...hubEnv,
