@@ -8,6 +8,7 @@ export default tseslint.config(
     ignores: [
       'dist/**',
       'admin/dist/**',
+      'admin/src/api.d.ts',
       'node_modules/**',
       'coverage/**',
       'eslint.config.mjs',
