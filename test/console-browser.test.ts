@@ -243,13 +243,21 @@ describe('console in a browser: sign in, connect, link, pay, review, repair', ()
     await page.getByRole('button', { name: 'Search' }).click();
     await page.getByRole('link', { name: orderId }).click();
     await page.getByRole('heading', { name: `Order id ${orderId}` }).waitFor();
+    const wanted = [
+      `${b24.url}/crm/deal/details/`,
+      `${amo.url}/leads/detail/`,
+      `/spreadsheets/d/${SHEET}`,
+    ];
     await waitFor(
       async () => {
         await page.reload();
-        return (await page.locator('a.crm-link').count()) >= 3;
+        const shown = await page
+          .locator('a.crm-link')
+          .evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
+        return wanted.every((w) => shown.some((href) => href.includes(w)));
       },
       60000,
-      'three delivered CRM links',
+      'a delivered deal, lead and row link',
     ).catch(async (err: Error) => {
       const view = await api<{ deliveries: unknown[] }>(`/api/payments/${orderId}`);
       throw new Error(`${err.message}: ${JSON.stringify(view.deliveries)}`);

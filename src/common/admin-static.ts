@@ -46,7 +46,9 @@ export function adminConsole(dir = adminDistDir()): express.Router {
   );
   router.use(express.static(dir, { index: false, maxAge: 0 }));
   router.use((req, res, next) => {
+    // The queue dashboard owns /admin/queues; other spellings of it get a 404, not the console.
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    if (/^\/queues(\/|$)/i.test(req.path)) return next();
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(join(dir, 'index.html'));
   });
