@@ -17,17 +17,13 @@ import {
 import { CrmEntitiesService } from '../shared/crm-entities.service';
 import { StageCatalog } from './bitrix24.catalog';
 import { Bitrix24Client, MAX_BATCH_COMMANDS } from './bitrix24.client';
+import { connectionClient } from './bitrix24.connection-client';
 import { commentedEvents, findDeals, originator } from './bitrix24.lookup';
 import { commentText, DealRef, newDealFields, WRITES } from './bitrix24.mapper';
 import { BITRIX24_DEFAULTS, Bitrix24Settings, parseBitrix24Settings } from './bitrix24.settings';
 import { settingsProblems } from './bitrix24.settings-check';
 import { readDeals } from './bitrix24.read';
 import { planWrite, runWrites, Write } from './bitrix24.batch';
-
-interface Bitrix24Credentials {
-  webhookUrl?: string;
-  accessToken?: string;
-}
 
 const CATALOG_TTL_MS = 10 * 60_000;
 const DEAL = 'deal';
@@ -200,30 +196,8 @@ export class Bitrix24Connector implements CrmConnector {
     return readDeals(client, this.settings(connection), orders, this.config.vpos.currencyExponents);
   }
 
-  private async client(connection: ConnectionContext): Promise<Bitrix24Client> {
-    const credentials = await connection.credentials<Bitrix24Credentials>();
-    if (credentials?.webhookUrl) {
-      return new Bitrix24Client(
-        { mode: 'webhook', webhookUrl: credentials.webhookUrl },
-        { pace: connection.pace },
-      );
-    }
-    const clientEndpoint = connection.account.clientEndpoint;
-    if (!credentials?.accessToken || typeof clientEndpoint !== 'string') {
-      throw new ConnectorError(
-        this.type,
-        'auth',
-        'NO_CREDENTIALS',
-        'bitrix24: the connection has no credentials; reconnect it',
-      );
-    }
-    return new Bitrix24Client(
-      { mode: 'oauth', connectionId: connection.id, clientEndpoint },
-      {
-        tokens: this.tokenService,
-        pace: connection.pace,
-      },
-    );
+  private client(connection: ConnectionContext): Promise<Bitrix24Client> {
+    return connectionClient(connection, this.tokenService);
   }
 
   private recordedDeals(connectionId: string, items: DeliveryItem[]) {

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { createHttpClient } from '../../common/http-client';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { TokenService } from '../../credentials/token.service';
-import { ConnectionContext, ConnectorError } from '../crm-connector';
+import { ConnectionContext } from '../crm-connector';
 import {
   CrmLinkSource,
   EntitySnapshot,
@@ -14,15 +14,11 @@ import {
   LinkWriteBack,
 } from '../shared/link-source';
 import { Bitrix24Client } from './bitrix24.client';
+import { connectionClient, isWebhookConnection } from './bitrix24.connection-client';
 import { parseBitrix24Settings } from './bitrix24.settings';
 import { Bitrix24LinkTrigger, triggerStageFor } from './bitrix24.trigger';
 
 export const DEAL_EVENTS = ['ONCRMDEALUPDATE', 'ONCRMDEALADD'];
-
-interface Credentials {
-  webhookUrl?: string;
-  accessToken?: string;
-}
 
 interface ContactItem {
   CONTACT_ID?: string | number;
@@ -168,30 +164,10 @@ export class Bitrix24LinkSource implements CrmLinkSource {
   }
 
   private async isApp(ctx: ConnectionContext): Promise<boolean> {
-    const credentials = await ctx.credentials<Credentials>();
-    return !credentials?.webhookUrl;
+    return !(await isWebhookConnection(ctx));
   }
 
-  private async client(ctx: ConnectionContext): Promise<Bitrix24Client> {
-    const credentials = await ctx.credentials<Credentials>();
-    if (credentials?.webhookUrl) {
-      return new Bitrix24Client(
-        { mode: 'webhook', webhookUrl: credentials.webhookUrl },
-        { pace: ctx.pace },
-      );
-    }
-    const clientEndpoint = ctx.account.clientEndpoint;
-    if (!credentials?.accessToken || typeof clientEndpoint !== 'string') {
-      throw new ConnectorError(
-        this.type,
-        'auth',
-        'NO_CREDENTIALS',
-        'bitrix24: the connection has no credentials; reconnect it',
-      );
-    }
-    return new Bitrix24Client(
-      { mode: 'oauth', connectionId: ctx.id, clientEndpoint },
-      { tokens: this.tokens, pace: ctx.pace },
-    );
+  private client(ctx: ConnectionContext): Promise<Bitrix24Client> {
+    return connectionClient(ctx, this.tokens);
   }
 }
