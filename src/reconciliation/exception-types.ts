@@ -11,6 +11,7 @@ export const EXCEPTION_TYPES = [
   'malformed_row',
   'destination_not_paid',
   'destination_missing',
+  'paid_outside_period',
 ] as const;
 export type ExceptionType = (typeof EXCEPTION_TYPES)[number];
 
@@ -39,4 +40,5 @@ export const REPAIRS: Record<ExceptionType, readonly RepairAction[]> = {
   malformed_row: ['resolve'],
   destination_not_paid: ['redeliver', 'resolve'],
   destination_missing: ['redeliver', 'resolve'],
+  paid_outside_period: ['resolve'],
 };

@@ -152,3 +152,51 @@ export async function readRun(
     },
   };
 }
+
+export interface RunListItem {
+  id: string;
+  status: string;
+  source: string;
+  period: { from: string | null; to: string | null };
+  actor: string;
+  createdAt: string;
+  finishedAt: string | null;
+  rows: number;
+  matched: number;
+  exceptions: number;
+  open: number;
+}
+
+/** The newest runs first, each with its counts (open: exceptions not yet repaired or resolved). */
+export async function listRuns(
+  ds: DataSource,
+  page: { page: number; pageSize: number },
+): Promise<{ page: number; pageSize: number; total: number; items: RunListItem[] }> {
+  const [{ total }] = await ds.query<Array<{ total: number }>>(
+    `SELECT count(*)::int AS total FROM reconciliation_runs`,
+  );
+  const rows = await ds.query<Array<Record<string, unknown>>>(
+    `SELECT r.*, (SELECT count(*)::int FROM reconciliation_exceptions e
+       WHERE e.run_id = r.id AND e.status = 'open') AS open
+     FROM reconciliation_runs r ORDER BY r.created_at DESC, r.id
+     LIMIT ${page.pageSize} OFFSET ${(page.page - 1) * page.pageSize}`,
+  );
+  const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : null);
+  const items = rows.map((run) => {
+    const summary = run.summary as Partial<RunSummary>;
+    return {
+      id: String(run.id),
+      status: String(run.status),
+      source: String(run.source),
+      period: { from: iso(run.period_from), to: iso(run.period_to) },
+      actor: String(run.actor),
+      createdAt: iso(run.created_at)!,
+      finishedAt: iso(run.finished_at),
+      rows: Number(run.row_count),
+      matched: Number(run.matched_count),
+      exceptions: summary.exceptions ?? 0,
+      open: Number(run.open),
+    };
+  });
+  return { page: page.page, pageSize: page.pageSize, total, items };
+}

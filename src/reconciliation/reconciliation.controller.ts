@@ -29,6 +29,7 @@ import {
   CreateRunQuery,
   ExportQuery,
   RepairDto,
+  RunListQuery,
   RunPageQuery,
 } from './reconciliation.dto';
 import { ReconciliationService } from './reconciliation.service';
@@ -36,6 +37,7 @@ import {
   BULK_REPAIR_SCHEMA,
   EXCEPTION_SCHEMA,
   REPORT_BODY_SCHEMA,
+  RUN_LIST_SCHEMA,
   RUN_SCHEMA,
 } from './reconciliation.openapi';
 import { withReport } from './report-request';
@@ -60,7 +62,10 @@ export class ReconciliationController {
       'CSV as a text/csv body or a multipart file field `report` (fields before the file), or ' +
       'JSON (an array of rows or { rows }). Default columns: provider_reference, order_id, ' +
       'amount_minor, currency, status, paid_at, refund_amount_minor. 201 with the finished run ' +
-      '(async=true: 202 with the queued run). A malformed row is a malformed_row exception.',
+      '(async=true: 202 with the queued run). A malformed row is a malformed_row exception. ' +
+      'With a period (from, to): a row paid outside it is paid_outside_period unless a more ' +
+      'dangerous type applies; journal payments paid inside it that the report lacks are ' +
+      'journal_paid_provider_not_paid.',
   })
   @ApiConsumes('text/csv', 'multipart/form-data', 'application/json')
   @ApiBody({ schema: REPORT_BODY_SCHEMA })
@@ -80,6 +85,16 @@ export class ReconciliationController {
     );
     res.status(run.status === 'queued' ? 202 : 201);
     return run;
+  }
+
+  @Get('runs')
+  @ApiOperation({
+    operationId: 'listReconciliationRuns',
+    summary: 'Runs, the newest first, with their counts',
+  })
+  @ApiResponse({ status: 200, schema: RUN_LIST_SCHEMA })
+  list(@Query() query: RunListQuery) {
+    return this.runs.list(query);
   }
 
   @Get('runs/:id')

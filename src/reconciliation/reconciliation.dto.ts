@@ -9,9 +9,15 @@ const COLUMNS_HELP =
   'JSON object: report field → the column name in this report, over RECONCILIATION_COLUMNS ' +
   `and the default layout (fields: ${REPORT_FIELDS.join(', ')})`;
 
+const PERIOD_HELP =
+  'With a period, a report row whose paid_at lies outside it (and is otherwise a match) is a ' +
+  'paid_outside_period exception (never silently dropped; a row without paid_at is taken as ' +
+  "inside), and a journal payment whose paid time (its paid event's time) lies inside it and " +
+  'that the report lacks is journal_paid_provider_not_paid.';
+
 /** Documents the POST query; the values are checked with the multipart fields and JSON body. */
 export class CreateRunQuery {
-  @ApiPropertyOptional({ description: 'start of the period (ISO 8601), with to' })
+  @ApiPropertyOptional({ description: `start of the period (ISO 8601), with to. ${PERIOD_HELP}` })
   @Optional()
   from?: string;
 
@@ -26,6 +32,24 @@ export class CreateRunQuery {
   @ApiPropertyOptional({ description: COLUMNS_HELP })
   @Optional()
   columns?: string;
+}
+
+export class RunListQuery {
+  @ApiPropertyOptional({ default: 1, minimum: 1 })
+  @Optional()
+  @Type(() => Number)
+  @IsInt({ message: 'page must be an integer' })
+  @Min(1, { message: 'page must be at least 1' })
+  @Max(100_000, { message: 'page must be at most 100000' })
+  page = 1;
+
+  @ApiPropertyOptional({ default: 20, minimum: 1, maximum: 100 })
+  @Optional()
+  @Type(() => Number)
+  @IsInt({ message: 'pageSize must be an integer' })
+  @Min(1, { message: 'pageSize must be at least 1' })
+  @Max(100, { message: 'pageSize must be at most 100' })
+  pageSize = 20;
 }
 
 export class RunPageQuery {

@@ -128,3 +128,33 @@ export const BULK_REPAIR_SCHEMA: SchemaObject = {
     errors: { type: 'array', items: { type: 'string' } },
   },
 };
+
+export const RUN_LIST_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['page', 'pageSize', 'total', 'items'],
+  properties: {
+    page: { type: 'integer' },
+    pageSize: { type: 'integer' },
+    total: { type: 'integer' },
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'status', 'source', 'createdAt', 'rows', 'matched', 'exceptions', 'open'],
+        properties: {
+          id: { type: 'string', format: 'uuid' },
+          status: RUN_SCHEMA.properties!.status,
+          source: RUN_SCHEMA.properties!.source,
+          period: RUN_SCHEMA.properties!.period,
+          actor: { type: 'string' },
+          createdAt: { type: 'string', format: 'date-time' },
+          finishedAt: nullable('string'),
+          rows: { type: 'integer' },
+          matched: { type: 'integer' },
+          exceptions: { type: 'integer' },
+          open: { type: 'integer', description: 'exceptions neither repaired nor resolved' },
+        },
+      },
+    },
+  },
+};

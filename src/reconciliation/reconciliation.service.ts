@@ -7,7 +7,7 @@ import { JOBS, jobIds, QUEUES } from '../queue/queues';
 import type { ExceptionType } from './exception-types';
 import { ReconciliationDestinations } from './reconciliation-destinations';
 import { writeExceptionsCsv } from './reconciliation-export';
-import { computeSummary, ExceptionPage, readRun, RunView } from './reconciliation-views';
+import { computeSummary, ExceptionPage, listRuns, readRun, RunView } from './reconciliation-views';
 import { ingestCsv, ingestJson } from './report-ingest';
 import type { ColumnMap } from './report-layout';
 import { matchReport, Period } from './report-matcher';
@@ -134,6 +134,10 @@ export class ReconciliationService {
   async exportCsv(runId: string, type: ExceptionType | undefined, open: () => Writable) {
     await this.get(runId, { page: 1, pageSize: 1 });
     await writeExceptionsCsv(this.ds, runId, type, open());
+  }
+
+  list(page: { page: number; pageSize: number }) {
+    return listRuns(this.ds, page);
   }
 
   view(runId: string, page: ExceptionPage): Promise<RunView | null> {

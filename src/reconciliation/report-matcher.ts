@@ -8,9 +8,15 @@ export interface Period {
 
 const PAID = `('paid','partially_refunded','refunded')`;
 
+/** When an attempt was paid: its applied paid event (the provider's time), else its last change. */
+const paidTime = (a: string) => `COALESCE((SELECT min(e.occurred_at) FROM payment_events e
+  WHERE e.order_id = ${a}.order_id AND e.attempt_id = ${a}.id AND e.type = 'paid' AND e.applied),
+  ${a}.status_changed_at)`;
+
 /*
  * Each staged row gets at most one exception, the first that applies in danger order; a row
- * with none is matched. The journal side of a row is the attempt with its provider reference,
+ * with none is matched, unless its paid_at lies outside the run's period ($2, $3): then it is
+ * paid_outside_period. The journal side of a row is the attempt with its provider reference,
  * else its order.
  */
 const CLASSIFY = `
@@ -27,7 +33,7 @@ const CLASSIFY = `
     FROM r
     LEFT JOIN payment_attempts a ON a.provider = 'vpos' AND a.provider_payment_id = r.provider_reference
     LEFT JOIN payment_orders o ON o.order_id = COALESCE(a.order_id, r.order_id)
-  ), c AS (
+  ), k AS (
     SELECT j.*, CASE
       WHEN rn > 1 THEN 'duplicate_provider_row'
       WHEN order_id IS NULL AND attempt_id IS NULL THEN 'missing_order_id'
@@ -42,8 +48,12 @@ const CLASSIFY = `
       WHEN (status = 'refunded' OR COALESCE(refund_amount_minor, 0) > 0)
         AND j_refunded < COALESCE(NULLIF(refund_amount_minor, 0), amount_minor)
         THEN 'refund_not_in_journal'
-    END AS type
+    END AS found
     FROM j
+  ), c AS (
+    SELECT k.*, COALESCE(found, CASE WHEN $2::timestamptz IS NOT NULL AND paid_at IS NOT NULL
+      AND (paid_at < $2 OR paid_at >= $3) THEN 'paid_outside_period' END) AS type
+    FROM k
   ), ins AS (
     INSERT INTO reconciliation_exceptions (run_id, type, rank, line, order_id, provider_reference,
       amount_minor, currency, detail)
@@ -54,14 +64,16 @@ const CLASSIFY = `
           'orderId', order_id),
         'journal', CASE WHEN j_order IS NULL THEN NULL ELSE jsonb_build_object(
           'status', j_status, 'amountMinor', j_amount, 'currency', j_currency,
-          'refundedAmountMinor', j_refunded, 'attemptId', attempt_id) END)
+          'refundedAmountMinor', j_refunded, 'attemptId', attempt_id) END,
+        'period', CASE WHEN type = 'paid_outside_period'
+          THEN jsonb_build_object('from', $2::timestamptz, 'to', $3::timestamptz) END)
     FROM c WHERE type IS NOT NULL
     RETURNING 1
   )
   SELECT (SELECT count(*) FROM c WHERE type IS NULL)::int AS matched,
     (SELECT count(*) FROM ins)::int AS exceptions`;
 
-/** Journal-paid attempts of the period the report does not mention at all. */
+/** Journal-paid attempts, paid within the period, that the report does not mention at all. */
 const ABSENT = `
   INSERT INTO reconciliation_exceptions (run_id, type, rank, order_id, provider_reference,
     amount_minor, currency, detail)
@@ -69,9 +81,10 @@ const ABSENT = `
     a.order_id, a.provider_payment_id, a.amount_minor, a.currency,
     jsonb_build_object('report', NULL, 'journal', jsonb_build_object('status', a.status,
       'amountMinor', a.amount_minor, 'currency', a.currency, 'attemptId', a.id,
-      'statusChangedAt', a.status_changed_at))
-  FROM payment_attempts a
-  WHERE a.status IN ${PAID} AND a.status_changed_at >= $2 AND a.status_changed_at < $3
+      'paidAt', a.paid_at, 'statusChangedAt', a.status_changed_at))
+  FROM (SELECT p.*, ${paidTime('p')} AS paid_at FROM payment_attempts p
+    WHERE p.status IN ${PAID} AND p.status_changed_at >= $2) a
+  WHERE a.paid_at >= $2 AND a.paid_at < $3
     AND NOT EXISTS (SELECT 1 FROM reconciliation_rows x WHERE x.run_id = $1
       AND x.provider_reference = a.provider_payment_id)
     AND NOT EXISTS (SELECT 1 FROM reconciliation_rows x WHERE x.run_id = $1
@@ -84,7 +97,11 @@ export async function matchReport(
 ): Promise<{ matched: number }> {
   // Freshly staged rows: without statistics the planner takes the table for empty.
   await m.query(`ANALYZE reconciliation_rows`);
-  const [out] = await m.query<Array<{ matched: number }>>(CLASSIFY, [runId]);
+  const [out] = await m.query<Array<{ matched: number }>>(CLASSIFY, [
+    runId,
+    period?.from ?? null,
+    period?.to ?? null,
+  ]);
   if (period) await m.query(ABSENT, [runId, period.from, period.to]);
   return { matched: out.matched };
 }
@@ -104,5 +121,6 @@ export const PAID_ORDERS_FOR_DESTINATIONS = `
       ON x.run_id = $1 AND a.provider = 'vpos' AND a.provider_payment_id = x.provider_reference
     UNION
     SELECT a.order_id FROM payment_attempts a WHERE $3::timestamptz IS NOT NULL
-      AND a.status = 'paid' AND a.status_changed_at >= $3 AND a.status_changed_at < $4)
+      AND a.status = 'paid' AND a.status_changed_at >= $3
+      AND ${paidTime('a')} >= $3 AND ${paidTime('a')} < $4)
   ORDER BY o.order_id`;
