@@ -84,7 +84,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** What a sample paid event would write with the saved mapping (nothing is written) */
-    post: operations['ConnectionPreviewController_preview'];
+    post: operations['previewConnection'];
     delete?: never;
     options?: never;
     head?: never;
@@ -241,7 +241,7 @@ export interface paths {
       cookie?: never;
     };
     /** Search orders, newest first */
-    get: operations['PaymentSearchController_list'];
+    get: operations['searchPayments'];
     put?: never;
     post?: never;
     delete?: never;
@@ -258,7 +258,7 @@ export interface paths {
       cookie?: never;
     };
     /** Today's and this month's paid orders, deliveries by state, reviews */
-    get: operations['PaymentSearchController_stats'];
+    get: operations['getPaymentStats'];
     put?: never;
     post?: never;
     delete?: never;
@@ -385,7 +385,7 @@ export interface paths {
      * Bitrix24 deal events (event.bind handler or outgoing webhook)
      * @description Form-encoded `event`, `data[FIELDS][ID]`, `ts`, `auth[domain]`, `auth[member_id]`, `auth[application_token]`; the token must match the connection of that portal.
      */
-    post: operations['CrmWebhooksController_bitrix24'];
+    post: operations['receiveBitrix24Event'];
     delete?: never;
     options?: never;
     head?: never;
@@ -405,7 +405,7 @@ export interface paths {
      * amoCRM lead status webhooks
      * @description Form-encoded `leads[status][0][id]`, `[status_id]`, `[pipeline_id]`, `account[id]`, `account[subdomain]`. Unsigned: only connected accounts are accepted, and the lead is read again.
      */
-    post: operations['CrmWebhooksController_amocrm'];
+    post: operations['receiveAmocrmWebhook'];
     delete?: never;
     options?: never;
     head?: never;
@@ -419,13 +419,14 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get?: never;
+    /** Runs, the newest first, with their counts */
+    get: operations['listReconciliationRuns'];
     put?: never;
     /**
      * Reconcile a provider report (CSV or JSON) against the journal and every CRM
-     * @description CSV as a text/csv body or a multipart file field `report` (fields before the file), or JSON (an array of rows or { rows }). Default columns: provider_reference, order_id, amount_minor, currency, status, paid_at, refund_amount_minor. 201 with the finished run (async=true: 202 with the queued run). A malformed row is a malformed_row exception.
+     * @description CSV as a text/csv body or a multipart file field `report` (fields before the file), or JSON (an array of rows or { rows }). Default columns: provider_reference, order_id, amount_minor, currency, status, paid_at, refund_amount_minor. 201 with the finished run (async=true: 202 with the queued run). A malformed row is a malformed_row exception. With a period (from, to): a row paid outside it is paid_outside_period unless a more dangerous type applies; journal payments paid inside it that the report lacks are journal_paid_provider_not_paid.
      */
-    post: operations['ReconciliationController_create'];
+    post: operations['createReconciliationRun'];
     delete?: never;
     options?: never;
     head?: never;
@@ -440,7 +441,7 @@ export interface paths {
       cookie?: never;
     };
     /** A run: summary per exception type and a page of its exceptions */
-    get: operations['ReconciliationController_get'];
+    get: operations['getReconciliationRun'];
     put?: never;
     post?: never;
     delete?: never;
@@ -457,7 +458,7 @@ export interface paths {
       cookie?: never;
     };
     /** The run's exceptions as CSV (cells never start a formula) */
-    get: operations['ReconciliationController_exportCsv'];
+    get: operations['exportReconciliationExceptions'];
     put?: never;
     post?: never;
     delete?: never;
@@ -476,7 +477,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Repair one exception: lookup, redeliver or resolve (audited) */
-    post: operations['ReconciliationController_repairOne'];
+    post: operations['repairReconciliationException'];
     delete?: never;
     options?: never;
     head?: never;
@@ -493,7 +494,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Repair every open exception of a run the action applies to */
-    post: operations['ReconciliationController_repairRun'];
+    post: operations['repairReconciliationRun'];
     delete?: never;
     options?: never;
     head?: never;
@@ -508,10 +509,10 @@ export interface paths {
       cookie?: never;
     };
     /** Operators */
-    get: operations['OperatorsController_list'];
+    get: operations['listOperators'];
     put?: never;
     /** Add an operator (the first one with the admin token) */
-    post: operations['OperatorsController_create'];
+    post: operations['createOperator'];
     delete?: never;
     options?: never;
     head?: never;
@@ -526,12 +527,12 @@ export interface paths {
       cookie?: never;
     };
     /** The signed-in operator and the CSRF token */
-    get: operations['OperatorsController_current'];
+    get: operations['getSession'];
     put?: never;
     /** Sign in: sets the session cookie, returns the CSRF token */
-    post: operations['OperatorsController_signIn'];
+    post: operations['signIn'];
     /** Sign out: revokes the session */
-    delete: operations['OperatorsController_signOut'];
+    delete: operations['signOut'];
     options?: never;
     head?: never;
     patch?: never;
@@ -1076,7 +1077,6 @@ export interface components {
       defaultTtlSeconds?: number;
       active?: boolean;
     };
-    Object: Record<string, never>;
     RepairDto: {
       /**
        * @description lookup: ask VPOS and record its answer through verification; redeliver: send the order's events to that destination again; resolve: close it with a comment
@@ -1109,7 +1109,8 @@ export interface components {
         | 'duplicate_provider_row'
         | 'malformed_row'
         | 'destination_not_paid'
-        | 'destination_missing';
+        | 'destination_missing'
+        | 'paid_outside_period';
     };
     CreateOperatorDto: {
       /** @example anna@example.am */
@@ -1506,7 +1507,7 @@ export interface operations {
       };
     };
   };
-  ConnectionPreviewController_preview: {
+  previewConnection: {
     parameters: {
       query?: never;
       header?: never;
@@ -1521,11 +1522,19 @@ export interface operations {
       };
     };
     responses: {
+      /** @description the sample event and what the connector would send for it */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            /** @description a payment event (schemas/payment-event.v1) */
+            event: Record<string, never>;
+            /** @description the connector's plan: requests or rows, as it would write them */
+            wouldSend: unknown;
+          };
+        };
       };
       /** @description malformed JSON */
       400: {
@@ -2081,7 +2090,7 @@ export interface operations {
       };
     };
   };
-  PaymentSearchController_list: {
+  searchPayments: {
     parameters: {
       query?: {
         limit?: number;
@@ -2143,7 +2152,7 @@ export interface operations {
       };
     };
   };
-  PaymentSearchController_stats: {
+  getPaymentStats: {
     parameters: {
       query?: never;
       header?: never;
@@ -2751,7 +2760,7 @@ export interface operations {
       };
     };
   };
-  CrmWebhooksController_bitrix24: {
+  receiveBitrix24Event: {
     parameters: {
       query?: never;
       header?: never;
@@ -2805,7 +2814,7 @@ export interface operations {
       };
     };
   };
-  CrmWebhooksController_amocrm: {
+  receiveAmocrmWebhook: {
     parameters: {
       query?: never;
       header?: never;
@@ -2852,10 +2861,75 @@ export interface operations {
       };
     };
   };
-  ReconciliationController_create: {
+  listReconciliationRuns: {
     parameters: {
       query?: {
-        /** @description start of the period (ISO 8601), with to */
+        page?: number;
+        pageSize?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            page: number;
+            pageSize: number;
+            total: number;
+            items: {
+              /** Format: uuid */
+              id: string;
+              /** @enum {string} */
+              status: 'ingesting' | 'queued' | 'running' | 'completed' | 'failed';
+              /** @enum {string} */
+              source: 'upload' | 'scheduled_report' | 'scheduled_lookup';
+              period?: {
+                from?: string | null;
+                to?: string | null;
+              };
+              actor?: string;
+              /** Format: date-time */
+              createdAt: string;
+              finishedAt?: string | null;
+              rows: number;
+              matched: number;
+              exceptions: number;
+              /** @description exceptions neither repaired nor resolved */
+              open: number;
+            }[];
+          };
+        };
+      };
+      /** @description missing or wrong admin bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description invalid input: the message names the field or parameter and the rule */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  createReconciliationRun: {
+    parameters: {
+      query?: {
+        /** @description start of the period (ISO 8601), with to. With a period, a report row whose paid_at lies outside it (and is otherwise a match) is a paid_outside_period exception (never silently dropped; a row without paid_at is taken as inside), and a journal payment whose paid time (its paid event's time) lies inside it and that the report lacks is journal_paid_provider_not_paid. */
         from?: string;
         /** @description end of the period (ISO 8601, exclusive), with from */
         to?: string;
@@ -3004,6 +3078,12 @@ export interface operations {
                     [key: string]: number;
                   };
                 };
+                paid_outside_period?: {
+                  count?: number;
+                  totals?: {
+                    [key: string]: number;
+                  };
+                };
               };
             };
             destinations?: {
@@ -3032,7 +3112,8 @@ export interface operations {
                   | 'duplicate_provider_row'
                   | 'malformed_row'
                   | 'destination_not_paid'
-                  | 'destination_missing';
+                  | 'destination_missing'
+                  | 'paid_outside_period';
                 line?: number | null;
                 orderId?: string | null;
                 providerReference?: string | null;
@@ -3138,6 +3219,12 @@ export interface operations {
                     [key: string]: number;
                   };
                 };
+                paid_outside_period?: {
+                  count?: number;
+                  totals?: {
+                    [key: string]: number;
+                  };
+                };
               };
             };
             destinations?: {
@@ -3166,7 +3253,8 @@ export interface operations {
                   | 'duplicate_provider_row'
                   | 'malformed_row'
                   | 'destination_not_paid'
-                  | 'destination_missing';
+                  | 'destination_missing'
+                  | 'paid_outside_period';
                 line?: number | null;
                 orderId?: string | null;
                 providerReference?: string | null;
@@ -3230,11 +3318,11 @@ export interface operations {
       };
     };
   };
-  ReconciliationController_get: {
+  getReconciliationRun: {
     parameters: {
       query?: {
-        page?: components['schemas']['Object'];
-        pageSize?: components['schemas']['Object'];
+        page?: number;
+        pageSize?: number;
         type?:
           | 'provider_paid_journal_pending'
           | 'provider_paid_journal_missing'
@@ -3246,7 +3334,8 @@ export interface operations {
           | 'duplicate_provider_row'
           | 'malformed_row'
           | 'destination_not_paid'
-          | 'destination_missing';
+          | 'destination_missing'
+          | 'paid_outside_period';
       };
       header?: never;
       path: {
@@ -3344,6 +3433,12 @@ export interface operations {
                     [key: string]: number;
                   };
                 };
+                paid_outside_period?: {
+                  count?: number;
+                  totals?: {
+                    [key: string]: number;
+                  };
+                };
               };
             };
             destinations?: {
@@ -3372,7 +3467,8 @@ export interface operations {
                   | 'duplicate_provider_row'
                   | 'malformed_row'
                   | 'destination_not_paid'
-                  | 'destination_missing';
+                  | 'destination_missing'
+                  | 'paid_outside_period';
                 line?: number | null;
                 orderId?: string | null;
                 providerReference?: string | null;
@@ -3427,7 +3523,7 @@ export interface operations {
       };
     };
   };
-  ReconciliationController_exportCsv: {
+  exportReconciliationExceptions: {
     parameters: {
       query?: {
         type?:
@@ -3441,7 +3537,8 @@ export interface operations {
           | 'duplicate_provider_row'
           | 'malformed_row'
           | 'destination_not_paid'
-          | 'destination_missing';
+          | 'destination_missing'
+          | 'paid_outside_period';
       };
       header?: never;
       path: {
@@ -3451,6 +3548,15 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description one line per exception */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': string;
+        };
+      };
       /** @description a path segment is not percent-encoded UTF-8 */
       400: {
         headers: {
@@ -3489,7 +3595,7 @@ export interface operations {
       };
     };
   };
-  ReconciliationController_repairOne: {
+  repairReconciliationException: {
     parameters: {
       query?: never;
       header?: {
@@ -3507,6 +3613,42 @@ export interface operations {
       };
     };
     responses: {
+      /** @description the exception after the repair */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id?: string;
+            /** @enum {string} */
+            type?:
+              | 'provider_paid_journal_pending'
+              | 'provider_paid_journal_missing'
+              | 'journal_paid_provider_not_paid'
+              | 'amount_mismatch'
+              | 'currency_mismatch'
+              | 'refund_not_in_journal'
+              | 'missing_order_id'
+              | 'duplicate_provider_row'
+              | 'malformed_row'
+              | 'destination_not_paid'
+              | 'destination_missing'
+              | 'paid_outside_period';
+            line?: number | null;
+            orderId?: string | null;
+            providerReference?: string | null;
+            connectionId?: string | null;
+            connectionType?: string | null;
+            amountMinor?: number | null;
+            currency?: string | null;
+            detail?: Record<string, never>;
+            /** @enum {string} */
+            status?: 'open' | 'resolved' | 'repaired';
+            repairs?: string[];
+          };
+        };
+      };
       /** @description malformed JSON */
       400: {
         headers: {
@@ -3563,7 +3705,7 @@ export interface operations {
       };
     };
   };
-  ReconciliationController_repairRun: {
+  repairReconciliationRun: {
     parameters: {
       query?: never;
       header?: {
@@ -3581,6 +3723,23 @@ export interface operations {
       };
     };
     responses: {
+      /** @description counts of the repairs */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            runId: string;
+            /** @enum {string} */
+            action: 'lookup' | 'redeliver' | 'resolve';
+            repaired: number;
+            failed: number;
+            errors: string[];
+          };
+        };
+      };
       /** @description malformed JSON */
       400: {
         headers: {
@@ -3628,7 +3787,7 @@ export interface operations {
       };
     };
   };
-  OperatorsController_list: {
+  listOperators: {
     parameters: {
       query?: never;
       header?: never;
@@ -3665,7 +3824,7 @@ export interface operations {
       };
     };
   };
-  OperatorsController_create: {
+  createOperator: {
     parameters: {
       query?: never;
       header?: never;
@@ -3733,7 +3892,7 @@ export interface operations {
       };
     };
   };
-  OperatorsController_current: {
+  getSession: {
     parameters: {
       query?: never;
       header?: never;
@@ -3770,7 +3929,7 @@ export interface operations {
       };
     };
   };
-  OperatorsController_signIn: {
+  signIn: {
     parameters: {
       query?: never;
       header?: never;
@@ -3838,7 +3997,7 @@ export interface operations {
       };
     };
   };
-  OperatorsController_signOut: {
+  signOut: {
     parameters: {
       query?: never;
       header?: never;

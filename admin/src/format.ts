@@ -6,6 +6,23 @@ const EXPONENTS: Record<string, number> = { AMD: 2, USD: 2, EUR: 2, RUB: 2 };
 let timeZone = 'Asia/Yerevan';
 export const setTimeZone = (zone: string) => (timeZone = zone);
 
+/** The instant a calendar day ("2026-12-05") starts in the hub's time zone, as ISO 8601. */
+export function dayStart(day: string): string {
+  const utc = Date.parse(`${day}T00:00:00Z`);
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).formatToParts(new Date(utc));
+  const n = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  const shown = Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'));
+  return new Date(utc - (shown - utc)).toISOString();
+}
+
 /** 1250000 minor AMD is "12 500 ֏": groups of three, decimals only when there are any. */
 export function money(amountMinor: number | null | undefined, currency?: string | null): string {
   if (amountMinor === null || amountMinor === undefined) return '—';

@@ -12,6 +12,9 @@ import { homeScreen } from './screens/home';
 import { linksScreen } from './screens/links';
 import { orderScreen } from './screens/order';
 import { paymentsScreen } from './screens/payments';
+import { reconciliationScreen } from './screens/reconciliation';
+import { rt } from './screens/reconciliation-i18n';
+import { reconciliationRunScreen } from './screens/reconciliation-run';
 import { signInScreen } from './screens/sign-in';
 
 const app = document.getElementById('app')!;
@@ -30,12 +33,13 @@ whenSignedOut(() => {
   void render();
 });
 
-const NAV: Array<[string, Key]> = [
+const NAV: Array<[string, Key | (() => string)]> = [
   ['/', 'home'],
   ['/payments', 'payments'],
   ['/links', 'links'],
   ['/connections', 'connections'],
   ['/deliveries', 'deliveries'],
+  ['/reconciliation', () => rt('reconciliation')],
 ];
 
 function langPicker(): HTMLElement {
@@ -57,7 +61,7 @@ function layout(path: string, main: HTMLElement): HTMLElement[] {
     'nav',
     { 'aria-label': t('appName') },
     NAV.map(([p, key]) => {
-      const a = navLink(p, t(key));
+      const a = navLink(p, typeof key === 'function' ? key() : t(key));
       const current = p === '/' ? path === '/' : path.startsWith(p);
       if (current) a.setAttribute('aria-current', 'page');
       return a;
@@ -83,6 +87,8 @@ function layout(path: string, main: HTMLElement): HTMLElement[] {
 async function screenFor(path: string): Promise<HTMLElement> {
   const order = /^\/payments\/(.+)$/.exec(path);
   if (order) return orderScreen(decodeURIComponent(order[1]));
+  const run = /^\/reconciliation\/([\w-]+)$/.exec(path);
+  if (run) return reconciliationRunScreen(run[1]);
   switch (path) {
     case '/payments':
       return paymentsScreen();
@@ -92,6 +98,8 @@ async function screenFor(path: string): Promise<HTMLElement> {
       return connectionsScreen();
     case '/deliveries':
       return deliveriesScreen();
+    case '/reconciliation':
+      return reconciliationScreen();
     default:
       return homeScreen();
   }

@@ -35,7 +35,7 @@ export class CreateRunQuery {
 }
 
 export class RunListQuery {
-  @ApiPropertyOptional({ default: 1, minimum: 1 })
+  @ApiPropertyOptional({ type: 'integer', default: 1, minimum: 1 })
   @Optional()
   @Type(() => Number)
   @IsInt({ message: 'page must be an integer' })
@@ -43,7 +43,7 @@ export class RunListQuery {
   @Max(100_000, { message: 'page must be at most 100000' })
   page = 1;
 
-  @ApiPropertyOptional({ default: 20, minimum: 1, maximum: 100 })
+  @ApiPropertyOptional({ type: 'integer', default: 20, minimum: 1, maximum: 100 })
   @Optional()
   @Type(() => Number)
   @IsInt({ message: 'pageSize must be an integer' })
@@ -53,7 +53,7 @@ export class RunListQuery {
 }
 
 export class RunPageQuery {
-  @ApiPropertyOptional({ default: 1, minimum: 1 })
+  @ApiPropertyOptional({ type: 'integer', default: 1, minimum: 1 })
   @Optional()
   @Type(() => Number)
   @IsInt({ message: 'page must be an integer' })
@@ -61,7 +61,7 @@ export class RunPageQuery {
   @Max(100_000, { message: 'page must be at most 100000' })
   page = 1;
 
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
+  @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 500 })
   @Optional()
   @Type(() => Number)
   @IsInt({ message: 'pageSize must be an integer' })
