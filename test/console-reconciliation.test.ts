@@ -157,7 +157,6 @@ describe('console in a browser: reconcile a report, repair, reconcile again', ()
   }, 120_000);
 
   it('looks the pending payment up at VPOS and resolves the other with a comment', async () => {
-    const { page } = browser;
     await row(orders.pending).getByRole('button', { name: 'Look up at VPOS' }).click();
     await row(orders.pending).getByText('repaired').waitFor();
     const [order] = await db.ds.query<Array<{ status: string }>>(
