@@ -30,6 +30,7 @@ describe('console in a browser: reconcile a report, repair, reconcile again', ()
   let browser: ConsoleBrowser;
   let dir: string;
   let reportFile: string;
+  let jsonFile: string;
   const paidAt = new Date(Date.now() - 3600_000);
   const day = (offset: number) => new Date(Date.now() + offset * DAY).toISOString().slice(0, 10);
   const tag = Date.now().toString(36);
@@ -89,15 +90,21 @@ describe('console in a browser: reconcile a report, repair, reconcile again', ()
     );
     const when = paidAt.toISOString();
     dir = mkdtempSync(join(tmpdir(), 'recon-report-'));
+    const lines = [
+      `${s.id},${s.merchantOrderId},700000,AMD,succeeded,${when},`,
+      `ref-${orders.matched},${orders.matched},250000,AMD,paid,${when},`,
+      `ref-${orders.mismatch},${orders.mismatch},90100,AMD,paid,${when},`,
+    ];
     reportFile = join(dir, 'vpos-report.csv');
+    writeFileSync(reportFile, [HEADER, ...lines].join('\n') + '\n');
+    // The same report as JSON rows, for the second run.
+    const names = HEADER.split(',');
+    jsonFile = join(dir, 'vpos-report.json');
     writeFileSync(
-      reportFile,
-      [
-        HEADER,
-        `${s.id},${s.merchantOrderId},700000,AMD,succeeded,${when},`,
-        `ref-${orders.matched},${orders.matched},250000,AMD,paid,${when},`,
-        `ref-${orders.mismatch},${orders.mismatch},90100,AMD,paid,${when},`,
-      ].join('\n') + '\n',
+      jsonFile,
+      JSON.stringify({
+        rows: lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [names[i], v]))),
+      }),
     );
     browser = await openConsoleBrowser();
   }, 120_000);
@@ -114,11 +121,11 @@ describe('console in a browser: reconcile a report, repair, reconcile again', ()
   async function check(name: string): Promise<void> {
     expect([name, await browser.check(name)]).toEqual([name, []]);
   }
-  async function upload(): Promise<void> {
+  async function upload(file: string): Promise<void> {
     const { page } = browser;
     await page.goto(admin('/reconciliation'));
     await page.getByRole('heading', { name: 'Reconcile a provider report' }).waitFor();
-    await page.setInputFiles('input[name=report]', reportFile);
+    await page.setInputFiles('input[name=report]', file);
     await page.fill('input[name=from]', day(-1));
     await page.fill('input[name=to]', day(1));
     await page.getByRole('button', { name: 'Reconcile', exact: true }).click();
@@ -136,7 +143,7 @@ describe('console in a browser: reconcile a report, repair, reconcile again', ()
     await page.getByRole('heading', { name: 'Reconciliation', exact: true }).waitFor();
     await page.getByText('No reconciliation yet.').waitFor();
     await check('reconciliation-empty');
-    await upload();
+    await upload(reportFile);
     const summary = page.locator('section[aria-labelledby=summary-title]');
     await summary.getByText('Rows: 3 · Matched: 1 · Exceptions: 2').waitFor();
     const types = await summary.locator('tbody tr td:first-child').allInnerTexts();
@@ -158,7 +165,9 @@ describe('console in a browser: reconcile a report, repair, reconcile again', ()
 
   it('looks the pending payment up at VPOS and resolves the other with a comment', async () => {
     await row(orders.pending).getByRole('button', { name: 'Look up at VPOS' }).click();
-    await row(orders.pending).getByText('repaired').waitFor();
+    await row(orders.pending)
+      .locator('.badge', { hasText: /^repaired$/ })
+      .waitFor();
     const [order] = await db.ds.query<Array<{ status: string }>>(
       `SELECT status FROM payment_orders WHERE order_id = $1`,
       [orders.pending],
@@ -167,7 +176,7 @@ describe('console in a browser: reconcile a report, repair, reconcile again', ()
     const mismatch = row(orders.mismatch);
     await mismatch.getByRole('textbox', { name: 'Comment' }).fill('bank fee, agreed with VPOS');
     await mismatch.getByRole('button', { name: 'Mark resolved' }).click();
-    await mismatch.getByText('resolved').waitFor();
+    await mismatch.locator('.badge', { hasText: /^resolved$/ }).waitFor();
     const audit = await db.ds.query<Array<{ actor: string; data: { action: string } }>>(
       `SELECT actor, data FROM audit_log WHERE kind = 'reconciliation.repair' ORDER BY id`,
     );
@@ -177,9 +186,9 @@ describe('console in a browser: reconcile a report, repair, reconcile again', ()
     ]);
   }, 120_000);
 
-  it('reconciles the same report again: the repaired payment is a match', async () => {
+  it('reconciles the same report again (as JSON): the repaired payment is a match', async () => {
     const { page } = browser;
-    await upload();
+    await upload(jsonFile);
     const summary = page.locator('section[aria-labelledby=summary-title]');
     await summary.getByText('Rows: 3 · Matched: 2 · Exceptions: 1').waitFor();
     expect(await summary.locator('tbody tr td:first-child').allInnerTexts()).toEqual([

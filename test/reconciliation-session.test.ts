@@ -104,6 +104,12 @@ describe("reconciliation from the console: the operator's session and CSRF", () 
       .set(adminHeaders);
     expect(paged.body.items.map((r: { id: string }) => r.id)).toEqual([first.body.id]);
     expect((await request(hub.url).get('/api/reconciliation/runs')).status).toBe(401);
+    const csv = await request(hub.url)
+      .get(`/api/reconciliation/runs/${first.body.id}/exceptions.csv`)
+      .set('cookie', cookie);
+    expect(csv.status).toBe(200);
+    expect(csv.text).toMatch(/^id,type,line,order_id/);
+    expect(csv.text).toContain('amount_mismatch');
   });
 
   it.each([
