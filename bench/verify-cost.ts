@@ -18,7 +18,7 @@ import { WebhookReceiver } from '../sandbox/webhook-receiver/webhook-receiver';
 const EVENTS = arg('events', 2000);
 const WARMUP = arg('warmup', 100);
 const DB = 'vpos_hub_bench_cost';
-const PRELOAD = path.join(__dirname, 'support', 'pg-count.js');
+const PRELOAD = path.join(__dirname, 'support', 'pg-count.cjs');
 
 interface Counts {
   roundTrips: number;
@@ -147,9 +147,29 @@ async function main(): Promise<void> {
   };
 
   const events = paid(EVENTS, 'cost');
+  const waits = new Map<string, number>();
+  let samples = 0;
+  let sampling = false;
+  const sampler = setInterval(() => {
+    if (sampling) return;
+    sampling = true;
+    void db
+      .query<{ w: string; n: number }>(
+        `SELECT wait_event_type || ':' || wait_event AS w, count(*)::int AS n FROM pg_stat_activity
+         WHERE datname = $1 AND state = 'active' AND wait_event_type IN ('Lock', 'LWLock', 'IO')
+         GROUP BY 1`,
+        [DB],
+      )
+      .then(({ rows }) => {
+        samples++;
+        for (const r of rows) waits.set(r.w, (waits.get(r.w) ?? 0) + r.n);
+      })
+      .finally(() => (sampling = false));
+  }, 50);
   const t0 = Date.now();
   await sendAll(vpos, events, 32);
   const { delivered } = await waitDelivered(db, WARMUP + EVENTS, t0, 600);
+  clearInterval(sampler);
   await new Promise((r) => setTimeout(r, 3000));
   const morePids = (await backends()).filter((p) => !pids.includes(p));
   const after = {
@@ -190,6 +210,9 @@ async function main(): Promise<void> {
       .filter(([, v]) => v > 0)
       .sort((x, y) => y[1] - x[1]);
   };
+  console.log(`\nbackends waiting, mean of ${samples} samples (every 50 ms)`);
+  for (const [k, v] of [...waits].sort((a, b) => b[1] - a[1]).slice(0, 6))
+    row(`  ${k}`, (v / Math.max(1, samples)).toFixed(2));
   console.log('\nredis commands per event');
   for (const [k, v] of top(after.redis, before.redis).slice(0, 12)) row(`  ${k}`, per(v));
   for (const role of ['api', 'worker'] as const) {
