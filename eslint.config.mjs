@@ -15,6 +15,7 @@ export default tseslint.config(
       'jest.config.js',
       '.dependency-cruiser.cjs',
       'scripts/*.mjs',
+      'bench/support/*.cjs',
     ],
   },
   eslint.configs.recommended,

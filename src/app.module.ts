@@ -2,7 +2,6 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
-import { QueueBoardModule } from './admin/queue-board.module';
 import { AuditModule } from './audit/audit.module';
 import { AdminAuthGuard } from './common/admin-auth.guard';
 import { HttpExceptionFilter } from './common/http-exception.filter';
@@ -16,7 +15,6 @@ import { ConnectionsModule } from './connections/connections.module';
 import { ConnectorsModule } from './connectors/connectors.module';
 import { CrmLinksModule } from './crm-links/crm-links.module';
 import { DeliveryModule } from './delivery/delivery.module';
-import { OperatorsModule } from './operators/operators.module';
 import { PaymentLinksModule } from './payment-links/payment-links.module';
 import { PaymentsModule } from './payments/payments.module';
 import { QueueModule } from './queue/queue.module';
@@ -27,6 +25,18 @@ import { WebhooksModule } from './webhooks/webhooks.module';
 export class AppModule {
   static forConfig(config: AppConfig): DynamicModule {
     const worker = config.role !== 'api';
+    // Loaded only where served: the worker never requires bull-board or bcryptjs.
+    const httpOnly =
+      config.role === 'worker'
+        ? []
+        : [
+            import('./admin/queue-board.module').then((m) =>
+              m.QueueBoardModule.forRole(config.role),
+            ),
+            import('./operators/operators.module').then((m) =>
+              m.OperatorsModule.forRole(config.role),
+            ),
+          ];
     return {
       module: AppModule,
       imports: [
@@ -43,10 +53,9 @@ export class AppModule {
         DeliveryModule.forRole(config.role),
         PaymentsModule.forRole(config.role),
         PaymentLinksModule.forRole(config.role),
-        QueueBoardModule.forRole(config.role),
         CrmLinksModule.forRole(config.role),
         ReconciliationModule.forRole(config.role),
-        OperatorsModule.forRole(config.role),
+        ...httpOnly,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AdminAuthGuard },

@@ -54,7 +54,14 @@ export async function startPipeline(database: string, env: Record<string, string
     ...env,
   };
   await startHub({ ...common, APP_ROLE: 'api', PORT: String(apiPort) });
-  const worker = await startHub({ ...common, APP_ROLE: 'worker', PORT: String(workerPort) });
+  // V8 flags to try on the worker alone, e.g. BENCH_WORKER_NODE_OPTIONS=--max-semi-space-size=4.
+  const flags = process.env.BENCH_WORKER_NODE_OPTIONS;
+  const worker = await startHub({
+    ...common,
+    APP_ROLE: 'worker',
+    PORT: String(workerPort),
+    ...(flags ? { NODE_OPTIONS: flags } : {}),
+  });
   const api = `http://127.0.0.1:${apiPort}`;
   vpos.setWebhookUrl(`${api}/webhooks/vpos`);
   const db = new Client({ connectionString: dbUrl });

@@ -8,6 +8,7 @@ import { ConnectionsService } from '../connections/connections.service';
 import type { DeliveryItemResult, DeliveryLink } from '../connectors/crm-connector';
 import type { PaymentEventV1 } from '../payments/payment-event';
 import { DELIVERY_MAX_ATTEMPTS, deliveryBackoffMs } from '../queue/queues';
+import { attemptAudit } from './delivery-attempt-audit';
 import { enqueueDeliveries, unparkDeliveries } from './delivery-queue';
 import type { AttemptReport, DeliveryFilter } from './delivery.dto';
 import { Delivery, DeliveryStatus } from './delivery.entity';
@@ -150,33 +151,7 @@ export class DeliveryService {
           authFailure = `${result.error.code}: ${result.error.message}`;
         }
         outcomes.push({ id: item.id, status });
-        audits.push({
-          kind: 'delivery.attempt',
-          actor: 'delivery',
-          orderId: item.orderId,
-          eventId: item.event.id,
-          data: {
-            deliveryId: item.id,
-            connectionId: report.connectionId,
-            destination: report.destination,
-            attempt: item.attempts,
-            batchSize: claimed.length,
-            durationMs: report.durationMs,
-            outcome: status,
-            ...(result.outcome === 'failed'
-              ? {
-                  errorClass: result.error.kind,
-                  errorCode: result.error.code,
-                  error: result.error.message,
-                  httpStatus: result.error.httpStatus ?? null,
-                }
-              : {}),
-            ...(result.outcome === 'delivered'
-              ? { externalId: result.externalId ?? null, externalUrl: result.externalUrl ?? null }
-              : {}),
-            ...(result.outcome === 'skipped' ? { reason: result.reason } : {}),
-          },
-        });
+        audits.push(attemptAudit(item, result, status, report, claimed.length));
       }
       await this.audit.record(audits, m);
       await this.wakeSuccessors(m, wake);

@@ -137,7 +137,7 @@ export class JournalService {
       mismatches.length > 0 || unknownStatus || !lookup ? 'manual_review' : lookup.status.status;
     const refundedBefore = Number(attempt.refunded_amount_minor);
     const refundedAfter = lookup?.refundedAmountMinor ?? refundedBefore;
-    const open = await openReviewOf(m, attempt.id);
+    const open = known ? await openReviewOf(m, attempt.id) : undefined;
     const decision = decideTransition(attempt.status, verified, {
       refundedBefore,
       refundedAfter,

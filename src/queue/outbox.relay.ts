@@ -23,6 +23,8 @@ const SWEEP_EVERY_MS = 60_000;
 const GAUGE_EVERY_MS = 5_000;
 const PUBLISH_TIMEOUT_MS = 5000;
 const MAX_IDLE_BACKOFF_MS = 5000;
+// Commits notify one by one; gathering them lets one pass publish what a burst wrote.
+const NOTIFY_GATHER_MS = 10;
 
 // Lock, publish, delete in one transaction: with Redis down it rolls back and the rows wait.
 @Injectable()
@@ -32,7 +34,8 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
-  private notified = false;
+  private due = false;
+  private gather?: NodeJS.Timeout;
   private failures = 0;
   private lastSweep = Date.now();
   private lastGauge = 0;
@@ -62,8 +65,11 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
       queue.on('error', (err) => this.logger.warn(`queue ${queue.name}: ${err.message}`));
     }
     this.notifications.subscribe(() => {
-      this.notified = true;
-      this.wake?.();
+      this.gather ??= setTimeout(() => {
+        this.gather = undefined;
+        this.due = true;
+        this.wake?.();
+      }, NOTIFY_GATHER_MS);
     });
     this.running = true;
     this.loop = this.run();
@@ -71,6 +77,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     this.running = false;
+    clearTimeout(this.gather);
     this.wake?.();
     await this.loop;
   }
@@ -109,7 +116,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
   private async run(): Promise<void> {
     while (this.running) {
       let moved = 0;
-      this.notified = false;
+      this.due = false;
       try {
         moved = await this.drainOnce();
         if (this.failures > 0) this.logger.log('outbox relay recovered');
@@ -122,7 +129,7 @@ export class OutboxRelay implements OnModuleInit, OnApplicationShutdown {
       }
       if (moved === 0) await this.idleChores().catch(() => undefined);
       // A row committed while this pass ran may have missed its SELECT.
-      if (moved === BATCH || (this.notified && this.failures === 0)) continue;
+      if (moved === BATCH || (this.due && this.failures === 0)) continue;
       const delay =
         this.failures > 0
           ? Math.min(MAX_IDLE_BACKOFF_MS, this.config.workers.outboxPollMs * 2 ** this.failures)

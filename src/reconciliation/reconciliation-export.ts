@@ -1,4 +1,3 @@
-import { stringify } from 'csv-stringify';
 import type { Writable } from 'node:stream';
 import type { DataSource } from 'typeorm';
 import type { ExceptionType } from './exception-types';
@@ -41,6 +40,7 @@ export async function writeExceptionsCsv(
   type: ExceptionType | undefined,
   out: Writable,
 ): Promise<void> {
+  const { stringify } = await import('csv-stringify');
   const csv = stringify({ header: true, columns: HEADER });
   csv.pipe(out);
   let after: [number, number, string] = [0, -1, '00000000-0000-0000-0000-000000000000'];

@@ -1,5 +1,5 @@
 import { UnprocessableEntityException } from '@nestjs/common';
-import { CsvError, parse } from 'csv-parse';
+import type { CsvError } from 'csv-parse';
 import type { Readable } from 'node:stream';
 import type { PaymentStatus } from '../domain/payment-status';
 import { ColumnMap, parseRow, ReportField } from './report-layout';
@@ -39,6 +39,7 @@ export async function ingestCsv(
   statusMap: Record<string, PaymentStatus>,
   field = 'report',
 ): Promise<void> {
+  const { parse } = await import('csv-parse');
   let sawHeader = false;
   const parser = parse({
     bom: true,

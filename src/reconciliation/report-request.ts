@@ -3,7 +3,7 @@ import {
   UnprocessableEntityException,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
-import busboy from 'busboy';
+import type busboy from 'busboy';
 import type { Request } from 'express';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -112,16 +112,17 @@ function jsonReport(req: Request, query: Record<string, unknown>, base: ColumnMa
  * Multipart: fields first (they decide how the file is read), then the file field `report`,
  * streamed straight into `run`; a second file or a field after the file is refused.
  */
-function multipartReport(
+async function multipartReport(
   req: Request,
   query: Record<string, unknown>,
   base: ColumnMap,
   run: (source: ReportSource, options: ReportOptions) => Promise<unknown>,
 ): Promise<unknown> {
+  const { default: openMultipart } = await import('busboy');
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
-      parser = busboy({
+      parser = openMultipart({
         headers: req.headers,
         limits: { files: 1, fields: 10, fieldSize: 16 * 1024, fileSize: MAX_UPLOAD_BYTES },
       });
