@@ -15,6 +15,9 @@ export const ADMIN_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+// The queue dashboard owns /admin/queues; other spellings of it get a 404, not the console.
+const QUEUE_BOARD = /^\/queues(\/|$)/i;
+
 /** admin/dist beside the sources (ts-node, tests) or beside dist/ (the built hub). */
 export function adminDistDir(): string | undefined {
   return [resolve(__dirname, '../../admin/dist'), resolve(__dirname, '../../../admin/dist')].find(
@@ -35,7 +38,8 @@ export function adminConsole(dir = adminDistDir()): express.Router {
   const router = express.Router({ caseSensitive: true, strict: true });
   router.use(secure);
   if (!dir) {
-    router.use((_req, res) => {
+    router.use((req, res, next) => {
+      if (QUEUE_BOARD.test(req.path)) return next();
       res.status(503).type('text/plain').send('The console is not built: run npm run build.');
     });
     return router;
@@ -46,9 +50,8 @@ export function adminConsole(dir = adminDistDir()): express.Router {
   );
   router.use(express.static(dir, { index: false, maxAge: 0 }));
   router.use((req, res, next) => {
-    // The queue dashboard owns /admin/queues; other spellings of it get a 404, not the console.
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
-    if (/^\/queues(\/|$)/i.test(req.path)) return next();
+    if (QUEUE_BOARD.test(req.path)) return next();
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(join(dir, 'index.html'));
   });
