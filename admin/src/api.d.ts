@@ -74,6 +74,23 @@ export interface paths {
     patch: operations['updateConnection'];
     trace?: never;
   };
+  '/api/connections/{id}/choices': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** What a mapping can point at, read live from the destination */
+    get: operations['connectionChoices'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/connections/{id}/preview': {
     parameters: {
       query?: never;
@@ -84,7 +101,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** What a sample paid event would write with the saved mapping (nothing is written) */
-    post: operations['ConnectionPreviewController_preview'];
+    post: operations['previewConnection'];
     delete?: never;
     options?: never;
     head?: never;
@@ -241,7 +258,7 @@ export interface paths {
       cookie?: never;
     };
     /** Search orders, newest first */
-    get: operations['PaymentSearchController_list'];
+    get: operations['searchPayments'];
     put?: never;
     post?: never;
     delete?: never;
@@ -258,7 +275,7 @@ export interface paths {
       cookie?: never;
     };
     /** Today's and this month's paid orders, deliveries by state, reviews */
-    get: operations['PaymentSearchController_stats'];
+    get: operations['getPaymentStats'];
     put?: never;
     post?: never;
     delete?: never;
@@ -385,7 +402,7 @@ export interface paths {
      * Bitrix24 deal events (event.bind handler or outgoing webhook)
      * @description Form-encoded `event`, `data[FIELDS][ID]`, `ts`, `auth[domain]`, `auth[member_id]`, `auth[application_token]`; the token must match the connection of that portal.
      */
-    post: operations['CrmWebhooksController_bitrix24'];
+    post: operations['receiveBitrix24Event'];
     delete?: never;
     options?: never;
     head?: never;
@@ -405,7 +422,7 @@ export interface paths {
      * amoCRM lead status webhooks
      * @description Form-encoded `leads[status][0][id]`, `[status_id]`, `[pipeline_id]`, `account[id]`, `account[subdomain]`. Unsigned: only connected accounts are accepted, and the lead is read again.
      */
-    post: operations['CrmWebhooksController_amocrm'];
+    post: operations['receiveAmocrmWebhook'];
     delete?: never;
     options?: never;
     head?: never;
@@ -425,7 +442,7 @@ export interface paths {
      * Reconcile a provider report (CSV or JSON) against the journal and every CRM
      * @description CSV as a text/csv body or a multipart file field `report` (fields before the file), or JSON (an array of rows or { rows }). Default columns: provider_reference, order_id, amount_minor, currency, status, paid_at, refund_amount_minor. 201 with the finished run (async=true: 202 with the queued run). A malformed row is a malformed_row exception.
      */
-    post: operations['ReconciliationController_create'];
+    post: operations['createReconciliationRun'];
     delete?: never;
     options?: never;
     head?: never;
@@ -440,7 +457,7 @@ export interface paths {
       cookie?: never;
     };
     /** A run: summary per exception type and a page of its exceptions */
-    get: operations['ReconciliationController_get'];
+    get: operations['getReconciliationRun'];
     put?: never;
     post?: never;
     delete?: never;
@@ -457,7 +474,7 @@ export interface paths {
       cookie?: never;
     };
     /** The run's exceptions as CSV (cells never start a formula) */
-    get: operations['ReconciliationController_exportCsv'];
+    get: operations['exportReconciliationExceptions'];
     put?: never;
     post?: never;
     delete?: never;
@@ -476,7 +493,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Repair one exception: lookup, redeliver or resolve (audited) */
-    post: operations['ReconciliationController_repairOne'];
+    post: operations['repairReconciliationException'];
     delete?: never;
     options?: never;
     head?: never;
@@ -493,7 +510,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Repair every open exception of a run the action applies to */
-    post: operations['ReconciliationController_repairRun'];
+    post: operations['repairReconciliationRun'];
     delete?: never;
     options?: never;
     head?: never;
@@ -508,14 +525,31 @@ export interface paths {
       cookie?: never;
     };
     /** Operators */
-    get: operations['OperatorsController_list'];
+    get: operations['listOperators'];
     put?: never;
     /** Add an operator (the first one with the admin token) */
-    post: operations['OperatorsController_create'];
+    post: operations['createOperator'];
     delete?: never;
     options?: never;
     head?: never;
     patch?: never;
+    trace?: never;
+  };
+  '/api/operators/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Disable an operator (their sessions end) or enable them again */
+    patch: operations['updateOperator'];
     trace?: never;
   };
   '/api/session': {
@@ -526,12 +560,12 @@ export interface paths {
       cookie?: never;
     };
     /** The signed-in operator and the CSRF token */
-    get: operations['OperatorsController_current'];
+    get: operations['getSession'];
     put?: never;
     /** Sign in: sets the session cookie, returns the CSRF token */
-    post: operations['OperatorsController_signIn'];
+    post: operations['signIn'];
     /** Sign out: revokes the session */
-    delete: operations['OperatorsController_signOut'];
+    delete: operations['signOut'];
     options?: never;
     head?: never;
     patch?: never;
@@ -637,6 +671,37 @@ export interface components {
       };
       /** @enum {string} */
       status?: 'active' | 'disabled';
+    };
+    Choice: {
+      /** @example UF_CRM_PAID_AT */
+      id: string;
+      /** @example Paid at */
+      name: string;
+      /** @example datetime */
+      type?: string;
+    };
+    PipelineChoice: {
+      /** @example UF_CRM_PAID_AT */
+      id: string;
+      /** @example Paid at */
+      name: string;
+      /** @example datetime */
+      type?: string;
+      /** @description stages (Bitrix24) or statuses (amoCRM) */
+      stages: components['schemas']['Choice'][];
+    };
+    MappingChoices: {
+      /** @example bitrix24 */
+      type: string;
+      pipelines?: components['schemas']['PipelineChoice'][];
+      /** @description UF_CRM_* or lead custom fields */
+      fields?: components['schemas']['Choice'][];
+      /** @description the spreadsheet's tabs */
+      tabs?: string[];
+      /** @description the tab the header row was read from */
+      sheetName?: string;
+      /** @description that tab's row 1 */
+      header?: string[];
     };
     PreviewDto: {
       /** @example ord-1001 */
@@ -1127,13 +1192,24 @@ export interface components {
       name: string;
       /** Format: date-time */
       createdAt: string;
+      /** Format: date-time */
+      disabledAt: string | null;
+    };
+    UpdateOperatorDto: {
+      /** @description a disabled operator cannot sign in; their sessions end */
+      disabled: boolean;
     };
     SignInDto: {
       email: string;
       password: string;
     };
+    SessionOperator: {
+      id: string;
+      email: string;
+      name: string;
+    };
     SessionView: {
-      operator: components['schemas']['OperatorView'];
+      operator: components['schemas']['SessionOperator'];
       /** @description send as X-CSRF-Token on every change */
       csrfToken: string;
       /** Format: date-time */
@@ -1506,7 +1582,91 @@ export interface operations {
       };
     };
   };
-  ConnectionPreviewController_preview: {
+  connectionChoices: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MappingChoices'];
+        };
+      };
+      /** @description a path segment is not percent-encoded UTF-8 */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description missing or wrong admin bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unknown connection */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description the destination refused the credentials (reconnect), or its type has no mapping */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description invalid input: the message names the field or parameter and the rule */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description the destination refused the request (e.g. the spreadsheet is gone) */
+      424: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description the destination did not answer */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  previewConnection: {
     parameters: {
       query?: never;
       header?: never;
@@ -1521,11 +1681,19 @@ export interface operations {
       };
     };
     responses: {
+      /** @description the sample event and what the connector would send for it */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            /** @description a payment event (schemas/payment-event.v1) */
+            event: Record<string, never>;
+            /** @description the connector's plan: requests or rows, as it would write them */
+            wouldSend: unknown;
+          };
+        };
       };
       /** @description malformed JSON */
       400: {
@@ -2081,7 +2249,7 @@ export interface operations {
       };
     };
   };
-  PaymentSearchController_list: {
+  searchPayments: {
     parameters: {
       query?: {
         limit?: number;
@@ -2143,7 +2311,7 @@ export interface operations {
       };
     };
   };
-  PaymentSearchController_stats: {
+  getPaymentStats: {
     parameters: {
       query?: never;
       header?: never;
@@ -2751,7 +2919,7 @@ export interface operations {
       };
     };
   };
-  CrmWebhooksController_bitrix24: {
+  receiveBitrix24Event: {
     parameters: {
       query?: never;
       header?: never;
@@ -2805,7 +2973,7 @@ export interface operations {
       };
     };
   };
-  CrmWebhooksController_amocrm: {
+  receiveAmocrmWebhook: {
     parameters: {
       query?: never;
       header?: never;
@@ -2852,7 +3020,7 @@ export interface operations {
       };
     };
   };
-  ReconciliationController_create: {
+  createReconciliationRun: {
     parameters: {
       query?: {
         /** @description start of the period (ISO 8601), with to */
@@ -3230,7 +3398,7 @@ export interface operations {
       };
     };
   };
-  ReconciliationController_get: {
+  getReconciliationRun: {
     parameters: {
       query?: {
         page?: components['schemas']['Object'];
@@ -3427,7 +3595,7 @@ export interface operations {
       };
     };
   };
-  ReconciliationController_exportCsv: {
+  exportReconciliationExceptions: {
     parameters: {
       query?: {
         type?:
@@ -3451,6 +3619,15 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description one line per exception */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': string;
+        };
+      };
       /** @description a path segment is not percent-encoded UTF-8 */
       400: {
         headers: {
@@ -3489,7 +3666,7 @@ export interface operations {
       };
     };
   };
-  ReconciliationController_repairOne: {
+  repairReconciliationException: {
     parameters: {
       query?: never;
       header?: {
@@ -3507,6 +3684,41 @@ export interface operations {
       };
     };
     responses: {
+      /** @description the exception after the repair */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id?: string;
+            /** @enum {string} */
+            type?:
+              | 'provider_paid_journal_pending'
+              | 'provider_paid_journal_missing'
+              | 'journal_paid_provider_not_paid'
+              | 'amount_mismatch'
+              | 'currency_mismatch'
+              | 'refund_not_in_journal'
+              | 'missing_order_id'
+              | 'duplicate_provider_row'
+              | 'malformed_row'
+              | 'destination_not_paid'
+              | 'destination_missing';
+            line?: number | null;
+            orderId?: string | null;
+            providerReference?: string | null;
+            connectionId?: string | null;
+            connectionType?: string | null;
+            amountMinor?: number | null;
+            currency?: string | null;
+            detail?: Record<string, never>;
+            /** @enum {string} */
+            status?: 'open' | 'resolved' | 'repaired';
+            repairs?: string[];
+          };
+        };
+      };
       /** @description malformed JSON */
       400: {
         headers: {
@@ -3563,7 +3775,7 @@ export interface operations {
       };
     };
   };
-  ReconciliationController_repairRun: {
+  repairReconciliationRun: {
     parameters: {
       query?: never;
       header?: {
@@ -3581,6 +3793,23 @@ export interface operations {
       };
     };
     responses: {
+      /** @description counts of the repairs */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            runId: string;
+            /** @enum {string} */
+            action: 'lookup' | 'redeliver' | 'resolve';
+            repaired: number;
+            failed: number;
+            errors: string[];
+          };
+        };
+      };
       /** @description malformed JSON */
       400: {
         headers: {
@@ -3628,7 +3857,7 @@ export interface operations {
       };
     };
   };
-  OperatorsController_list: {
+  listOperators: {
     parameters: {
       query?: never;
       header?: never;
@@ -3665,7 +3894,7 @@ export interface operations {
       };
     };
   };
-  OperatorsController_create: {
+  createOperator: {
     parameters: {
       query?: never;
       header?: never;
@@ -3733,7 +3962,86 @@ export interface operations {
       };
     };
   };
-  OperatorsController_current: {
+  updateOperator: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateOperatorDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OperatorView'];
+        };
+      };
+      /** @description malformed JSON */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description missing or wrong admin bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unknown operator */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description an operator cannot disable their own account */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description JSON body over 1 MB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description invalid input: the message names the field or parameter and the rule */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  getSession: {
     parameters: {
       query?: never;
       header?: never;
@@ -3770,7 +4078,7 @@ export interface operations {
       };
     };
   };
-  OperatorsController_signIn: {
+  signIn: {
     parameters: {
       query?: never;
       header?: never;
@@ -3838,7 +4146,7 @@ export interface operations {
       };
     };
   };
-  OperatorsController_signOut: {
+  signOut: {
     parameters: {
       query?: never;
       header?: never;
