@@ -158,7 +158,7 @@ describe('console in a browser: sign in, connect, link, pay, review, repair', ()
     const area = card.locator('textarea');
     const current = JSON.parse(await area.inputValue()) as Record<string, unknown>;
     await area.fill(JSON.stringify({ ...current, ...mapping }));
-    await card.getByRole('button', { name: 'Save' }).click();
+    await card.getByRole('button', { name: 'Save', exact: true }).click();
     await waitFor(
       async () => {
         const [row] = await db.ds.query<Array<{ settings: Record<string, unknown> }>>(
@@ -202,13 +202,27 @@ describe('console in a browser: sign in, connect, link, pay, review, repair', ()
     await page.goto(admin('/connections'));
     await page.locator('section[data-connection]').first().waitFor();
     expect(await page.locator('section[data-connection]').count()).toBe(3);
-    await setMapping('bitrix24', { stages: { paid: 'WON' } });
     await setMapping('amocrm', { statuses: { paid: { statusId: 142 } } });
     const b24conn = await connectionOf('bitrix24');
     const card = page.locator(`section[data-connection="${b24conn.id}"]`);
     await card.locator('summary').click();
-    await card.getByRole('button', { name: 'Preview' }).click();
-    await card.locator('pre.preview-out', { hasText: 'WON' }).waitFor();
+    // The stages offered are read from the portal, with the names it shows.
+    const paid = card.locator('select[name="stages.paid"]');
+    await paid.selectOption({ label: 'Deal successful (WON)' });
+    await card.getByRole('button', { name: 'Save mapping' }).click();
+    await card.locator('pre.preview-out', { hasText: '"stage": "WON"' }).waitFor();
+    const [row] = await db.ds.query<Array<{ settings: { stages?: { paid?: string } } }>>(
+      `SELECT settings FROM connections WHERE id = $1`,
+      [b24conn.id],
+    );
+    expect(row.settings.stages?.paid).toBe('WON');
+    const sheet = page.locator(
+      `section[data-connection="${(await connectionOf('google-sheets')).id}"]`,
+    );
+    await sheet.locator('summary').click();
+    await sheet.locator('select[name=sheetName] option', { hasText: 'Sheet1' }).waitFor({
+      state: 'attached',
+    });
     await check('connections');
   }, 120_000);
 

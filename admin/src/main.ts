@@ -10,6 +10,7 @@ import { connectionsScreen } from './screens/connections';
 import { deliveriesScreen } from './screens/deliveries';
 import { homeScreen } from './screens/home';
 import { linksScreen } from './screens/links';
+import { operatorsScreen } from './screens/operators';
 import { orderScreen } from './screens/order';
 import { paymentsScreen } from './screens/payments';
 import { signInScreen } from './screens/sign-in';
@@ -36,6 +37,7 @@ const NAV: Array<[string, Key]> = [
   ['/links', 'links'],
   ['/connections', 'connections'],
   ['/deliveries', 'deliveries'],
+  ['/operators', 'operators'],
 ];
 
 function langPicker(): HTMLElement {
@@ -62,6 +64,7 @@ function layout(path: string, main: HTMLElement): HTMLElement[] {
       if (current) a.setAttribute('aria-current', 'page');
       return a;
     }),
+    h('a', { href: `${BASE}/queues` }, t('queues')),
   );
   const signOut = h('button', { type: 'button', class: 'link' }, t('signOut'));
   signOut.addEventListener('click', () => {
@@ -92,6 +95,8 @@ async function screenFor(path: string): Promise<HTMLElement> {
       return connectionsScreen();
     case '/deliveries':
       return deliveriesScreen();
+    case '/operators':
+      return operatorsScreen(session?.operator.id);
     default:
       return homeScreen();
   }

@@ -93,6 +93,19 @@ export const en = {
   page: 'Page',
   next: 'Next',
   prev: 'Previous',
+  notMapped: '— not mapped —',
+  stageWhen: 'Stage when',
+  fieldFor: 'Field for',
+  orderIdField: 'Order id field',
+  headerRow: 'Row 1',
+  saveMapping: 'Save mapping',
+  advanced: 'Advanced (JSON)',
+  name: 'Name',
+  active: 'Active',
+  disabled: 'Disabled',
+  operators: 'Operators',
+  addOperator: 'Add an operator',
+  queues: 'Queues',
 };
 
 export type Key = keyof typeof en;
