@@ -83,6 +83,7 @@ describe('console in a browser: sign in, connect, link, pay, review, repair', ()
       GOOGLE_AUTHORIZE_URL: google.endpoints.authorize,
       GOOGLE_TOKEN_URL: google.endpoints.token,
       GOOGLE_SHEETS_API_URL: google.endpoints.sheetsRootUrl,
+      GOOGLE_SHEETS_UI_URL: google.url,
       CONNECTOR_INSECURE_HOSTS: [vpos.url, b24.url, amo.url, google.url]
         .map((u) => new URL(u).host)
         .join(','),
@@ -288,6 +289,16 @@ describe('console in a browser: sign in, connect, link, pay, review, repair', ()
     );
     await page.getByText('delivery.attempt').first().waitFor();
     await check('order');
+    // Each deep link opens the entity in its emulator, as it would in the real CRM.
+    const sheetLink = hrefs.find((h) => h.includes('/spreadsheets/d/'))!;
+    expect(sheetLink.startsWith(`${google.url}/spreadsheets/d/${SHEET}/edit#gid=`)).toBe(true);
+    for (const href of hrefs) {
+      await page.goto(href);
+      const body = await page.locator('body').innerText();
+      if (href === sheetLink) expect(body).toContain(orderId);
+      else if (href.includes('/crm/deal/')) expect(body).toContain('Deal successful');
+      else expect(body).toContain('Успешно реализовано');
+    }
     await page.goto(admin(`/payments?orderId=${encodeURIComponent(orderId)}`));
     await page.getByRole('link', { name: orderId }).waitFor();
     await check('payments');

@@ -72,6 +72,7 @@ export class GoogleSheetsConnector implements CrmConnector {
       tab,
       width: cfg.columns.length,
       keyColumn: cfg.columns.indexOf('orderId'),
+      uiUrl: this.config.crm.google.sheetsUiUrl,
     };
     return this.locked(spreadsheetId, (m) =>
       upsertRows(client, target, work, this.records(connection.id, m)),
