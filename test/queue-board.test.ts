@@ -71,6 +71,8 @@ describe('queue dashboard (Bull Board) at /admin/queues', () => {
     const page = await request(hub.url).get('/admin/queues').set(asOperator(operator, false));
     expect(page.status).toBe(200);
     expect(page.headers['content-type']).toContain('text/html');
+    // Not the console's CSP: the board sets <base> and styles inline.
+    expect(page.headers['content-security-policy']).toContain("base-uri 'self'");
     const api = await request(hub.url)
       .get('/admin/queues/api/queues')
       .set(asOperator(operator, false));

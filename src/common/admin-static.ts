@@ -15,6 +15,20 @@ export const ADMIN_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+// Bull Board's page sets <base>, styles inline and loads its fonts from Google.
+export const QUEUE_BOARD_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline' https://fonts.googleapis.com",
+  "font-src 'self' https://fonts.gstatic.com",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 // The queue dashboard owns /admin/queues; other spellings of it get a 404, not the console.
 const QUEUE_BOARD = /^\/queues(\/|$)/i;
 
@@ -25,8 +39,11 @@ export function adminDistDir(): string | undefined {
   );
 }
 
-function secure(_req: Request, res: Response, next: NextFunction): void {
-  res.setHeader('Content-Security-Policy', ADMIN_CSP);
+function secure(req: Request, res: Response, next: NextFunction): void {
+  res.setHeader(
+    'Content-Security-Policy',
+    QUEUE_BOARD.test(req.path) ? QUEUE_BOARD_CSP : ADMIN_CSP,
+  );
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('X-Frame-Options', 'DENY');
   res.setHeader('Referrer-Policy', 'no-referrer');
