@@ -133,10 +133,10 @@ describe('deal pages', () => {
       },
     );
     const other = b24.createDeal({ TITLE: 'Chair' }, { portal: 'acme' });
-    const beta = await page(`/p/beta/crm/deal/details/${deal.ID}/`);
+    const beta = await page(`/p/beta/crm/deal/details/${String(deal.ID)}/`);
     expect(beta.status).toBe(200);
-    expect(beta.text).toContain(`Deal ${deal.ID}: Sofa`);
-    const root = await page(`/crm/deal/details/${other.ID}/`);
+    expect(beta.text).toContain(`Deal ${String(deal.ID)}: Sofa`);
+    const root = await page(`/crm/deal/details/${String(other.ID)}/`);
     expect([root.status, root.text]).toEqual([200, expect.stringContaining('Chair')]);
     expect((await page('/p/beta/crm/deal/details/999999/')).status).toBe(404);
   });

@@ -50,7 +50,8 @@ export class StageCatalog {
       );
       const stages = own.map((r) => String(r.STATUS_ID));
       const won = own.find((r) => r.SEMANTICS === 'S')?.STATUS_ID ?? prefixed(id, 'WON');
-      const stageNames = Object.fromEntries(own.map((r) => [r.STATUS_ID, r.NAME ?? r.STATUS_ID]));
+      const stageNames: Record<string, string> = {};
+      for (const r of own) stageNames[String(r.STATUS_ID)] = String(r.NAME ?? r.STATUS_ID);
       pipelines.set(id, { id, name, stages, won: String(won), stageNames });
     }
     return new StageCatalog(pipelines);
