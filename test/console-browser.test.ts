@@ -1,13 +1,10 @@
-import AxeBuilder from '@axe-core/playwright';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { BrowserContext, chromium, Page } from 'playwright-core';
+import { Page } from 'playwright-core';
 import { AmocrmEmulator, startAmocrmEmulator } from '../sandbox/amocrm/amocrm-emulator';
 import { Bitrix24Emulator, startBitrix24Emulator } from '../sandbox/bitrix24/bitrix24-emulator';
 import { GoogleEmulator, startGoogleEmulator } from '../sandbox/google/google-emulator';
 import { startVposEmulator, VposEmulator } from '../sandbox/vpos/vpos-emulator';
 import { sessionBody } from './factories/sessions';
+import { Browser, launchBrowser, screenAndAxe } from './support/browser';
 import { freePort } from './support/redis-server';
 import {
   adminHeaders,
@@ -20,7 +17,6 @@ import {
   waitFor,
 } from './support/test-hub';
 
-const RESULTS = join(__dirname, '..', '.test-results');
 const SHEET = '1ConsoleBrowserTestSheet000000000000000000';
 const OPERATOR = {
   email: 'office@example.am',
@@ -40,12 +36,10 @@ describe('console in a browser: sign in, connect, link, pay, review, repair', ()
   let b24: Bitrix24Emulator;
   let amo: AmocrmEmulator;
   let google: GoogleEmulator;
-  let context: BrowserContext;
+  let browser: Browser;
   let page: Page;
-  let profile: string;
 
   beforeAll(async () => {
-    mkdirSync(RESULTS, { recursive: true });
     db = await createTestDatabase();
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
@@ -95,28 +89,12 @@ describe('console in a browser: sign in, connect, link, pay, review, repair', ()
       body: JSON.stringify(OPERATOR),
     });
     expect(created.status).toBe(201);
-    profile = mkdtempSync(join(tmpdir(), 'console-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1280, height: 900 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    browser = await launchBrowser();
+    page = browser.page;
   }, 120_000);
 
   afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
     await hub?.close();
     await Promise.all([vpos?.close(), b24?.close(), amo?.close(), google?.close()]);
     await db?.drop();
@@ -135,12 +113,7 @@ describe('console in a browser: sign in, connect, link, pay, review, repair', ()
     }
   }
   async function check(name: string): Promise<void> {
-    await page.screenshot({ path: join(RESULTS, `console-${name}.png`), fullPage: true });
-    const { violations } = await new AxeBuilder({ page }).analyze();
-    const bad = violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    expect([name, bad]).toEqual([name, []]);
+    expect([name, await screenAndAxe(page, name)]).toEqual([name, []]);
   }
   async function api<T>(path: string): Promise<T> {
     const res = await fetch(`${hub.url}${path}`, { headers: adminHeaders });
@@ -204,6 +177,11 @@ describe('console in a browser: sign in, connect, link, pay, review, repair', ()
     await page.locator('section[data-connection]').first().waitFor();
     expect(await page.locator('section[data-connection]').count()).toBe(3);
     await setMapping('amocrm', { statuses: { paid: { statusId: 142 } } });
+    const amoCard = page.locator(`section[data-connection="${(await connectionOf('amocrm')).id}"]`);
+    await amoCard
+      .locator('select[name="statuses.paid"] option', { hasText: 'Успешно реализовано' })
+      .first()
+      .waitFor({ state: 'attached' });
     const b24conn = await connectionOf('bitrix24');
     const card = page.locator(`section[data-connection="${b24conn.id}"]`);
     await card.locator('summary').click();
