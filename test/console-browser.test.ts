@@ -1,13 +1,10 @@
-import AxeBuilder from '@axe-core/playwright';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { BrowserContext, chromium, Page } from 'playwright-core';
+import { Page } from 'playwright-core';
 import { AmocrmEmulator, startAmocrmEmulator } from '../sandbox/amocrm/amocrm-emulator';
 import { Bitrix24Emulator, startBitrix24Emulator } from '../sandbox/bitrix24/bitrix24-emulator';
 import { GoogleEmulator, startGoogleEmulator } from '../sandbox/google/google-emulator';
 import { startVposEmulator, VposEmulator } from '../sandbox/vpos/vpos-emulator';
 import { sessionBody } from './factories/sessions';
+import { Browser, launchBrowser, screenAndAxe } from './support/browser';
 import { freePort } from './support/redis-server';
 import {
   adminHeaders,
@@ -20,7 +17,6 @@ import {
   waitFor,
 } from './support/test-hub';
 
-const RESULTS = join(__dirname, '..', '.test-results');
 const SHEET = '1ConsoleBrowserTestSheet000000000000000000';
 const OPERATOR = {
   email: 'office@example.am',
@@ -40,12 +36,10 @@ describe('console in a browser: sign in, connect, link, pay, review, repair', ()
   let b24: Bitrix24Emulator;
   let amo: AmocrmEmulator;
   let google: GoogleEmulator;
-  let context: BrowserContext;
+  let browser: Browser;
   let page: Page;
-  let profile: string;
 
   beforeAll(async () => {
-    mkdirSync(RESULTS, { recursive: true });
     db = await createTestDatabase();
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
@@ -83,6 +77,7 @@ describe('console in a browser: sign in, connect, link, pay, review, repair', ()
       GOOGLE_AUTHORIZE_URL: google.endpoints.authorize,
       GOOGLE_TOKEN_URL: google.endpoints.token,
       GOOGLE_SHEETS_API_URL: google.endpoints.sheetsRootUrl,
+      GOOGLE_SHEETS_UI_URL: google.url,
       CONNECTOR_INSECURE_HOSTS: [vpos.url, b24.url, amo.url, google.url]
         .map((u) => new URL(u).host)
         .join(','),
@@ -94,28 +89,12 @@ describe('console in a browser: sign in, connect, link, pay, review, repair', ()
       body: JSON.stringify(OPERATOR),
     });
     expect(created.status).toBe(201);
-    profile = mkdtempSync(join(tmpdir(), 'console-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1280, height: 900 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    browser = await launchBrowser();
+    page = browser.page;
   }, 120_000);
 
   afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
     await hub?.close();
     await Promise.all([vpos?.close(), b24?.close(), amo?.close(), google?.close()]);
     await db?.drop();
@@ -134,12 +113,7 @@ describe('console in a browser: sign in, connect, link, pay, review, repair', ()
     }
   }
   async function check(name: string): Promise<void> {
-    await page.screenshot({ path: join(RESULTS, `console-${name}.png`), fullPage: true });
-    const { violations } = await new AxeBuilder({ page }).analyze();
-    const bad = violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    expect([name, bad]).toEqual([name, []]);
+    expect([name, await screenAndAxe(page, name)]).toEqual([name, []]);
   }
   async function api<T>(path: string): Promise<T> {
     const res = await fetch(`${hub.url}${path}`, { headers: adminHeaders });
@@ -158,7 +132,7 @@ describe('console in a browser: sign in, connect, link, pay, review, repair', ()
     const area = card.locator('textarea');
     const current = JSON.parse(await area.inputValue()) as Record<string, unknown>;
     await area.fill(JSON.stringify({ ...current, ...mapping }));
-    await card.getByRole('button', { name: 'Save' }).click();
+    await card.getByRole('button', { name: 'Save', exact: true }).click();
     await waitFor(
       async () => {
         const [row] = await db.ds.query<Array<{ settings: Record<string, unknown> }>>(
@@ -202,13 +176,32 @@ describe('console in a browser: sign in, connect, link, pay, review, repair', ()
     await page.goto(admin('/connections'));
     await page.locator('section[data-connection]').first().waitFor();
     expect(await page.locator('section[data-connection]').count()).toBe(3);
-    await setMapping('bitrix24', { stages: { paid: 'WON' } });
     await setMapping('amocrm', { statuses: { paid: { statusId: 142 } } });
+    const amoCard = page.locator(`section[data-connection="${(await connectionOf('amocrm')).id}"]`);
+    await amoCard
+      .locator('select[name="statuses.paid"] option', { hasText: 'Успешно реализовано' })
+      .first()
+      .waitFor({ state: 'attached' });
     const b24conn = await connectionOf('bitrix24');
     const card = page.locator(`section[data-connection="${b24conn.id}"]`);
     await card.locator('summary').click();
-    await card.getByRole('button', { name: 'Preview' }).click();
-    await card.locator('pre.preview-out', { hasText: 'WON' }).waitFor();
+    // The stages offered are read from the portal, with the names it shows.
+    const paid = card.locator('select[name="stages.paid"]');
+    await paid.selectOption({ label: 'Deal successful (WON)' });
+    await card.getByRole('button', { name: 'Save mapping' }).click();
+    await card.locator('pre.preview-out', { hasText: '"stage": "WON"' }).waitFor();
+    const [row] = await db.ds.query<Array<{ settings: { stages?: { paid?: string } } }>>(
+      `SELECT settings FROM connections WHERE id = $1`,
+      [b24conn.id],
+    );
+    expect(row.settings.stages?.paid).toBe('WON');
+    const sheet = page.locator(
+      `section[data-connection="${(await connectionOf('google-sheets')).id}"]`,
+    );
+    await sheet.locator('summary').click();
+    await sheet.locator('select[name=sheetName] option', { hasText: 'Sheet1' }).waitFor({
+      state: 'attached',
+    });
     await check('connections');
   }, 120_000);
 
@@ -274,6 +267,16 @@ describe('console in a browser: sign in, connect, link, pay, review, repair', ()
     );
     await page.getByText('delivery.attempt').first().waitFor();
     await check('order');
+    // Each deep link opens the entity in its emulator, as it would in the real CRM.
+    const sheetLink = hrefs.find((h) => h.includes('/spreadsheets/d/'))!;
+    expect(sheetLink.startsWith(`${google.url}/spreadsheets/d/${SHEET}/edit#gid=`)).toBe(true);
+    for (const href of hrefs) {
+      await page.goto(href);
+      const body = await page.locator('body').innerText();
+      if (href === sheetLink) expect(body).toContain(orderId);
+      else if (href.includes('/crm/deal/')) expect(body).toContain('Deal successful');
+      else expect(body).toContain('Успешно реализовано');
+    }
     await page.goto(admin(`/payments?orderId=${encodeURIComponent(orderId)}`));
     await page.getByRole('link', { name: orderId }).waitFor();
     await check('payments');

@@ -74,6 +74,23 @@ export interface paths {
     patch: operations['updateConnection'];
     trace?: never;
   };
+  '/api/connections/{id}/choices': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** What a mapping can point at, read live from the destination */
+    get: operations['connectionChoices'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/connections/{id}/preview': {
     parameters: {
       query?: never;
@@ -519,6 +536,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/operators/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Disable an operator (their sessions end) or enable them again */
+    patch: operations['updateOperator'];
+    trace?: never;
+  };
   '/api/session': {
     parameters: {
       query?: never;
@@ -638,6 +672,37 @@ export interface components {
       };
       /** @enum {string} */
       status?: 'active' | 'disabled';
+    };
+    Choice: {
+      /** @example UF_CRM_PAID_AT */
+      id: string;
+      /** @example Paid at */
+      name: string;
+      /** @example datetime */
+      type?: string;
+    };
+    PipelineChoice: {
+      /** @example UF_CRM_PAID_AT */
+      id: string;
+      /** @example Paid at */
+      name: string;
+      /** @example datetime */
+      type?: string;
+      /** @description stages (Bitrix24) or statuses (amoCRM) */
+      stages: components['schemas']['Choice'][];
+    };
+    MappingChoices: {
+      /** @example bitrix24 */
+      type: string;
+      pipelines?: components['schemas']['PipelineChoice'][];
+      /** @description UF_CRM_* or lead custom fields */
+      fields?: components['schemas']['Choice'][];
+      /** @description the spreadsheet's tabs */
+      tabs?: string[];
+      /** @description the tab the header row was read from */
+      sheetName?: string;
+      /** @description that tab's row 1 */
+      header?: string[];
     };
     PreviewDto: {
       /** @example ord-1001 */
@@ -1128,13 +1193,24 @@ export interface components {
       name: string;
       /** Format: date-time */
       createdAt: string;
+      /** Format: date-time */
+      disabledAt: string | null;
+    };
+    UpdateOperatorDto: {
+      /** @description a disabled operator cannot sign in; their sessions end */
+      disabled: boolean;
     };
     SignInDto: {
       email: string;
       password: string;
     };
+    SessionOperator: {
+      id: string;
+      email: string;
+      name: string;
+    };
     SessionView: {
-      operator: components['schemas']['OperatorView'];
+      operator: components['schemas']['SessionOperator'];
       /** @description send as X-CSRF-Token on every change */
       csrfToken: string;
       /** Format: date-time */
@@ -1498,6 +1574,90 @@ export interface operations {
       };
       /** @description bad settings or credentials, or the destination refused them */
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  connectionChoices: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MappingChoices'];
+        };
+      };
+      /** @description a path segment is not percent-encoded UTF-8 */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description missing or wrong admin bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unknown connection */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description the destination refused the credentials (reconnect), or its type has no mapping */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description invalid input: the message names the field or parameter and the rule */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description the destination refused the request (e.g. the spreadsheet is gone) */
+      424: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description the destination did not answer */
+      502: {
         headers: {
           [name: string]: unknown;
         };
@@ -3864,6 +4024,85 @@ export interface operations {
         };
       };
       /** @description the email is taken */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description JSON body over 1 MB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description invalid input: the message names the field or parameter and the rule */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  updateOperator: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateOperatorDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OperatorView'];
+        };
+      };
+      /** @description malformed JSON */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description missing or wrong admin bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description unknown operator */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description an operator cannot disable their own account */
       409: {
         headers: {
           [name: string]: unknown;

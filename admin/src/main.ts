@@ -10,6 +10,7 @@ import { connectionsScreen } from './screens/connections';
 import { deliveriesScreen } from './screens/deliveries';
 import { homeScreen } from './screens/home';
 import { linksScreen } from './screens/links';
+import { operatorsScreen } from './screens/operators';
 import { orderScreen } from './screens/order';
 import { paymentsScreen } from './screens/payments';
 import { reconciliationScreen } from './screens/reconciliation';
@@ -40,6 +41,7 @@ const NAV: Array<[string, Key | (() => string)]> = [
   ['/connections', 'connections'],
   ['/deliveries', 'deliveries'],
   ['/reconciliation', () => rt('reconciliation')],
+  ['/operators', 'operators'],
 ];
 
 function langPicker(): HTMLElement {
@@ -66,6 +68,7 @@ function layout(path: string, main: HTMLElement): HTMLElement[] {
       if (current) a.setAttribute('aria-current', 'page');
       return a;
     }),
+    h('a', { href: `${BASE}/queues` }, t('queues')),
   );
   const signOut = h('button', { type: 'button', class: 'link' }, t('signOut'));
   signOut.addEventListener('click', () => {
@@ -100,6 +103,8 @@ async function screenFor(path: string): Promise<HTMLElement> {
       return deliveriesScreen();
     case '/reconciliation':
       return reconciliationScreen();
+    case '/operators':
+      return operatorsScreen(session?.operator.id);
     default:
       return homeScreen();
   }

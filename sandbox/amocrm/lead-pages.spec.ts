@@ -89,4 +89,12 @@ describe('lead pages', () => {
     expect((await page('/')).status).toBe(200);
     expect(amo.counters().requests).toBe(0);
   });
+
+  it('a lead link as amoCRM spells it (/leads/detail/<id>) opens that lead', async () => {
+    const lead = amo.createLead({ name: 'Sofa', price: 12500 });
+    const found = await page(`/leads/detail/${lead.id}`);
+    expect(found.status).toBe(200);
+    expect(found.text).toContain('Sofa');
+    expect((await page('/leads/detail/999999')).status).toBe(404);
+  });
 });

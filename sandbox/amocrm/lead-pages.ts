@@ -143,14 +143,17 @@ function landingPage(state: AmoState): string {
 export function buildPageRoutes(state: AmoState): Route[] {
   const page = (path: string, handler: Route['handler']): Route =>
     route('GET', path, 'control', handler, false);
+  const lead: Route['handler'] = ({ res, params }) => {
+    const found = leadPage(state, Number(params[0]));
+    if (found) return sendPage(res, 200, found);
+    const body = html`<p>No lead ${params[0]}.</p>`;
+    sendPage(res, 404, renderPage({ emulator: EMULATOR, title: 'Not found', body }));
+  };
   return [
     page('/', ({ res }) => sendPage(res, 200, landingPage(state))),
     page(PAGES_PATH, ({ res }) => sendPage(res, 200, leadsPage(state))),
-    page(`${PAGES_PATH}/leads/:id`, ({ res, params }) => {
-      const found = leadPage(state, Number(params[0]));
-      if (found) return sendPage(res, 200, found);
-      const body = html`<p>No lead ${params[0]}.</p>`;
-      sendPage(res, 404, renderPage({ emulator: EMULATOR, title: 'Not found', body }));
-    }),
+    page(`${PAGES_PATH}/leads/:id`, lead),
+    // Where amoCRM opens a lead (the hub's links in the audit trail).
+    page('/leads/detail/:id', lead),
   ];
 }

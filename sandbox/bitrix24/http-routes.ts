@@ -9,7 +9,7 @@ import { handleEventRoute, type EventEmittingControls } from './event-controls';
 import { PAGES_PATH, sendPage, wantsHtml } from '../common/html-page';
 import { sendJson } from './http-io';
 import { handleAuthorize, handleToken } from './oauth-routes';
-import { handlePage, landingPage } from './portal-pages';
+import { handleDealDetails, handlePage, landingPage } from './portal-pages';
 import { handleRest } from './rest-routes';
 
 async function route(
@@ -41,6 +41,8 @@ async function route(
   if (/^\/oauth\/authorize\/?$/.test(rest)) return handleAuthorize(state, portal, url, req, res);
   if (rest.startsWith('/rest/'))
     return handleRest(state, portal, rest.slice('/rest/'.length), url, req, res);
+  const deal = /^\/crm\/deal\/details\/(\d+)\/?$/.exec(rest);
+  if (deal && req.method === 'GET') return handleDealDetails(portal, deal[1], res);
   if (rest === '/' && wantsHtml(req.headers.accept)) {
     sendPage(res, 200, landingPage(state, portal));
     return;

@@ -124,4 +124,20 @@ describe('deal pages', () => {
     await page('/');
     expect(b24.counters({ portal: 'acme' }).requests).toBe(0);
   });
+
+  it('a deal link as Bitrix24 spells it opens that deal, on the root portal and a /p/ one', async () => {
+    const deal = b24.createDeal(
+      { TITLE: 'Sofa', OPPORTUNITY: 12500, CURRENCY_ID: 'AMD' },
+      {
+        portal: 'beta',
+      },
+    );
+    const other = b24.createDeal({ TITLE: 'Chair' }, { portal: 'acme' });
+    const beta = await page(`/p/beta/crm/deal/details/${String(deal.ID)}/`);
+    expect(beta.status).toBe(200);
+    expect(beta.text).toContain(`Deal ${String(deal.ID)}: Sofa`);
+    const root = await page(`/crm/deal/details/${String(other.ID)}/`);
+    expect([root.status, root.text]).toEqual([200, expect.stringContaining('Chair')]);
+    expect((await page('/p/beta/crm/deal/details/999999/')).status).toBe(404);
+  });
 });

@@ -163,6 +163,13 @@ export function handlePage(
   sendPage(res, 200, dealPage(portal, deal));
 }
 
+/** `GET <portal>/crm/deal/details/<id>/`, where Bitrix24 opens a deal (the hub's deal links). */
+export function handleDealDetails(portal: Portal, id: string, res: ServerResponse): void {
+  const deal = portal.deals.get(Number(id));
+  if (!deal) return sendPage(res, 404, notFound(`No deal ${id} on portal ${portal.name}.`));
+  sendPage(res, 200, dealPage(portal, deal));
+}
+
 /** A portal root asked for by a browser: where the pages are. */
 export function landingPage(state: EmulatorState, portal: Portal): string {
   return renderPage({

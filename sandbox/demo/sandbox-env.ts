@@ -74,6 +74,7 @@ export function sandboxVariables(env: NodeJS.ProcessEnv): Record<string, string>
     GOOGLE_AUTHORIZE_URL: `${u.google}/o/oauth2/v2/auth`,
     GOOGLE_TOKEN_URL: `${u.google}/token`,
     GOOGLE_SHEETS_API_URL: u.google,
+    GOOGLE_SHEETS_UI_URL: u.google,
     CONNECTOR_INSECURE_HOSTS: [u.vpos, u.bitrix24, u.amocrm, u.google].map(hostOf).join(','),
     // the emulators
     VPOS_EMULATOR_PORT: new URL(u.vpos).port,

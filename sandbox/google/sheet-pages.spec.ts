@@ -98,4 +98,15 @@ describe('spreadsheet pages', () => {
     expect((await page('/')).status).toBe(200);
     expect(g.counters().requests).toBe(0);
   });
+
+  it('a row link as Google spells it (/spreadsheets/d/<id>/edit) opens that spreadsheet', async () => {
+    const ss = g.createSpreadsheet({
+      title: 'Payments',
+      sheets: [{ title: 'Orders', header: ['Order'], rows: [['ord-77']] }],
+    });
+    const found = await page(`/spreadsheets/d/${ss.spreadsheetId}/edit`);
+    expect(found.status).toBe(200);
+    expect(found.text).toContain('ord-77');
+    expect((await page('/spreadsheets/d/nope/edit')).status).toBe(404);
+  });
 });

@@ -109,14 +109,17 @@ function landingPage(state: GoogleState): string {
 export function buildPageRoutes(state: GoogleState): Route[] {
   const page = (path: string, handler: Route['handler']): Route =>
     route('GET', path, 'control', handler);
+  const spreadsheet: Route['handler'] = ({ res, params }) => {
+    const ss = state.spreadsheets.get(params[0]);
+    if (ss) return sendPage(res, 200, spreadsheetPage(ss));
+    const body = html`<p>No spreadsheet ${params[0]}.</p>`;
+    sendPage(res, 404, renderPage({ emulator: EMULATOR, title: 'Not found', body }));
+  };
   return [
     page('/', ({ res }) => sendPage(res, 200, landingPage(state))),
     page(PAGES_PATH, ({ res }) => sendPage(res, 200, indexPage(state))),
-    page(`${PAGES_PATH}/spreadsheets/:id`, ({ res, params }) => {
-      const ss = state.spreadsheets.get(params[0]);
-      if (ss) return sendPage(res, 200, spreadsheetPage(ss));
-      const body = html`<p>No spreadsheet ${params[0]}.</p>`;
-      sendPage(res, 404, renderPage({ emulator: EMULATOR, title: 'Not found', body }));
-    }),
+    page(`${PAGES_PATH}/spreadsheets/:id`, spreadsheet),
+    // Where docs.google.com opens a sheet (the hub's row links, `#gid=..&range=A<row>` after it).
+    page('/spreadsheets/d/:id/edit', spreadsheet),
   ];
 }

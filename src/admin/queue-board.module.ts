@@ -15,6 +15,8 @@ import { adminOnly } from '../common/admin-auth.guard';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import type { AppRole } from '../config/env.schema';
 import { QUEUES } from '../queue/queues';
+import { SESSION_AUTHENTICATOR, SessionAuthenticator } from '../common/session-auth';
+import { OperatorsModule } from '../operators/operators.module';
 import { redisOptionsFromUrl } from '../queue/redis-connection';
 
 export const QUEUE_BOARD_ROUTE = '/admin/queues';
@@ -56,11 +58,13 @@ export class QueueBoardModule {
       module: QueueBoardModule,
       imports: [
         BullBoardModule.forRootAsync({
-          inject: [APP_CONFIG],
-          useFactory: (config: AppConfig) => ({
+          // The console's sign-in too: an operator's session reads; a change also needs its CSRF token.
+          imports: [OperatorsModule.forRole(role)],
+          inject: [APP_CONFIG, SESSION_AUTHENTICATOR],
+          useFactory: (config: AppConfig, sessions: SessionAuthenticator) => ({
             route: QUEUE_BOARD_ROUTE,
             adapter: ExpressAdapter,
-            middleware: adminOnly(config),
+            middleware: adminOnly(config, sessions),
             boardOptions: { uiConfig: { boardTitle: 'VPOS hub queues' } },
           }),
         }),

@@ -2,6 +2,7 @@ import {
   CanActivate,
   ExecutionContext,
   ForbiddenException,
+  HttpException,
   Inject,
   Injectable,
   Optional,
@@ -9,7 +10,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { requestIdOf, toErrorBody } from './http-exception.filter';
 import { IS_PUBLIC } from './public.decorator';
@@ -20,6 +21,7 @@ import {
   SESSION_COOKIE,
   SessionAuthenticator,
   setOperator,
+  SignedInOperator,
 } from './session-auth';
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
@@ -35,13 +37,45 @@ export function isAdminRequest(req: Request, expectedDigest: Buffer): boolean {
   return !!match && timingSafeEqual(digest(match[1]), expectedDigest);
 }
 
-export function adminOnly(config: AppConfig): RequestHandler {
+/** A signed-in operator: any session may read; a change also needs the session's CSRF token. */
+export async function operatorFromSession(
+  req: Request,
+  token: string,
+  sessions: SessionAuthenticator,
+): Promise<SignedInOperator> {
+  const operator = await sessions.authenticate(token);
+  if (!operator) {
+    throw new UnauthorizedException('authorization: the session has expired; sign in again');
+  }
+  if (!SAFE_METHODS.has(req.method)) {
+    const presented = req.headers[CSRF_HEADER];
+    if (typeof presented !== 'string' || !sessions.csrfMatches(token, presented)) {
+      throw new ForbiddenException('x-csrf-token: the session CSRF token is required');
+    }
+  }
+  return operator;
+}
+
+// Express middleware (the queue dashboard): the same two ways in as AdminAuthGuard.
+export function adminOnly(config: AppConfig, sessions?: SessionAuthenticator): RequestHandler {
   const expected = digest(config.adminToken);
+  const refuse = (req: Request, res: Response, err: HttpException) => {
+    if (err.getStatus() === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+    res.status(err.getStatus()).json(toErrorBody(err, requestIdOf(req)));
+  };
   return (req, res, next) => {
     if (isAdminRequest(req, expected)) return next();
-    const body = toErrorBody(new UnauthorizedException(ADMIN_AUTH_MESSAGE), requestIdOf(req));
-    res.status(401).setHeader('WWW-Authenticate', 'Bearer');
-    res.json(body);
+    const token = readCookie(req, SESSION_COOKIE);
+    if (req.headers.authorization !== undefined || !token || !sessions) {
+      return refuse(req, res, new UnauthorizedException(ADMIN_AUTH_MESSAGE));
+    }
+    operatorFromSession(req, token, sessions).then(
+      (operator) => {
+        setOperator(req, operator);
+        next();
+      },
+      (err: unknown) => (err instanceof HttpException ? refuse(req, res, err) : next(err)),
+    );
   };
 }
 
@@ -80,17 +114,7 @@ export class AdminAuthGuard implements CanActivate {
     token: string,
     sessions: SessionAuthenticator,
   ): Promise<boolean> {
-    const operator = await sessions.authenticate(token);
-    if (!operator) {
-      throw new UnauthorizedException('authorization: the session has expired; sign in again');
-    }
-    if (!SAFE_METHODS.has(req.method)) {
-      const presented = req.headers[CSRF_HEADER];
-      if (typeof presented !== 'string' || !sessions.csrfMatches(token, presented)) {
-        throw new ForbiddenException('x-csrf-token: the session CSRF token is required');
-      }
-    }
-    setOperator(req, operator);
+    setOperator(req, await operatorFromSession(req, token, sessions));
     return true;
   }
 }

@@ -15,6 +15,23 @@ export const ADMIN_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+// Bull Board's page sets <base>, styles inline and loads its fonts from Google.
+export const QUEUE_BOARD_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline' https://fonts.googleapis.com",
+  "font-src 'self' https://fonts.gstatic.com",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+// The queue dashboard owns /admin/queues; other spellings of it get a 404, not the console.
+const QUEUE_BOARD = /^\/queues(\/|$)/i;
+
 /** admin/dist beside the sources (ts-node, tests) or beside dist/ (the built hub). */
 export function adminDistDir(): string | undefined {
   return [resolve(__dirname, '../../admin/dist'), resolve(__dirname, '../../../admin/dist')].find(
@@ -22,8 +39,11 @@ export function adminDistDir(): string | undefined {
   );
 }
 
-function secure(_req: Request, res: Response, next: NextFunction): void {
-  res.setHeader('Content-Security-Policy', ADMIN_CSP);
+function secure(req: Request, res: Response, next: NextFunction): void {
+  res.setHeader(
+    'Content-Security-Policy',
+    QUEUE_BOARD.test(req.path) ? QUEUE_BOARD_CSP : ADMIN_CSP,
+  );
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('X-Frame-Options', 'DENY');
   res.setHeader('Referrer-Policy', 'no-referrer');
@@ -35,7 +55,8 @@ export function adminConsole(dir = adminDistDir()): express.Router {
   const router = express.Router({ caseSensitive: true, strict: true });
   router.use(secure);
   if (!dir) {
-    router.use((_req, res) => {
+    router.use((req, res, next) => {
+      if (QUEUE_BOARD.test(req.path)) return next();
       res.status(503).type('text/plain').send('The console is not built: run npm run build.');
     });
     return router;
@@ -46,9 +67,8 @@ export function adminConsole(dir = adminDistDir()): express.Router {
   );
   router.use(express.static(dir, { index: false, maxAge: 0 }));
   router.use((req, res, next) => {
-    // The queue dashboard owns /admin/queues; other spellings of it get a 404, not the console.
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
-    if (/^\/queues(\/|$)/i.test(req.path)) return next();
+    if (QUEUE_BOARD.test(req.path)) return next();
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(join(dir, 'index.html'));
   });

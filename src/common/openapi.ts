@@ -26,7 +26,7 @@ const ERROR_SCHEMA = {
   },
 };
 
-export type ErrorStatus = 400 | 401 | 404 | 409 | 413 | 422 | 429 | 502 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 424 | 429 | 502 | 503;
 
 export function errorResponse(description: string): ResponseObject {
   return { description, content: { 'application/json': { schema: { $ref: ERROR_SCHEMA_REF } } } };

@@ -1,9 +1,11 @@
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/openapi';
 import { UUID_PARAM } from '../common/request-params';
 import { ConnectorRegistry } from '../connectors/connector.registry';
 import { PreviewDto, samplePaidEvent } from './connection-preview';
 import { ConnectionsService } from './connections.service';
+import { MappingChoicesDto, readChoices } from './mapping-choices';
 
 @ApiTags('connections')
 @ApiBearerAuth()
@@ -13,6 +15,23 @@ export class ConnectionPreviewController {
     private readonly connections: ConnectionsService,
     private readonly registry: ConnectorRegistry,
   ) {}
+
+  @Get(':id/choices')
+  @ApiOperation({
+    operationId: 'connectionChoices',
+    summary: 'What a mapping can point at, read live from the destination',
+  })
+  @ApiOkResponse({ type: MappingChoicesDto })
+  @ApiErrors({
+    404: 'unknown connection',
+    409: 'the destination refused the credentials (reconnect), or its type has no mapping',
+    424: 'the destination refused the request (e.g. the spreadsheet is gone)',
+    502: 'the destination did not answer',
+  })
+  async choices(@Param('id', UUID_PARAM) id: string): Promise<MappingChoicesDto> {
+    const ctx = this.connections.context(await this.connections.get(id));
+    return readChoices(this.registry.get(ctx.type), ctx);
+  }
 
   @Post(':id/preview')
   @HttpCode(200)

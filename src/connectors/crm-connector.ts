@@ -76,6 +76,25 @@ export interface CrmOrderView {
 export type CrmReadResult =
   { supported: true; orders: CrmOrderView[] } | { supported: false; reason: string };
 
+export interface Choice {
+  id: string;
+  name: string;
+  /** The field's type in the destination (text, date, url, …). */
+  type?: string;
+}
+
+/** What a mapping can point at, read live from the destination for the console's editor. */
+export interface MappingChoices {
+  /** Bitrix24 pipelines (categories) and their stages; amoCRM pipelines and their statuses. */
+  pipelines?: Array<Choice & { stages: Choice[] }>;
+  /** Bitrix24 UF_CRM_* deal fields; amoCRM lead custom fields. */
+  fields?: Choice[];
+  /** Google Sheets: the spreadsheet's tabs and the header row of the chosen (or first) one. */
+  tabs?: string[];
+  sheetName?: string;
+  header?: string[];
+}
+
 export interface CrmConnector {
   readonly type: string;
   rateLimit(connection: ConnectionContext): RateLimitRule;
@@ -91,6 +110,8 @@ export interface CrmConnector {
    * through `ConnectionContext.pace`. A destination that cannot be read says so (unsupported).
    */
   read(connection: ConnectionContext, orders: ReadOrder[]): Promise<CrmReadResult>;
+  /** Reads what the mapping editor offers; a failure is a ConnectorError classified by kind. */
+  choices?(connection: ConnectionContext): Promise<MappingChoices>;
 }
 
 export function connectorSettings<T>(

@@ -8,4 +8,5 @@ export class Operator {
   @Column('text', { name: 'password_hash', select: false }) passwordHash: string;
   @Column('text', { name: 'created_by' }) createdBy: string;
   @Column('timestamptz', { name: 'created_at' }) createdAt: Date;
+  @Column('timestamptz', { name: 'disabled_at', nullable: true }) disabledAt: Date | null;
 }

@@ -5,6 +5,8 @@ import {
   Get,
   HttpCode,
   Inject,
+  Param,
+  Patch,
   Post,
   Req,
   Res,
@@ -23,9 +25,16 @@ import {
 import type { CookieOptions, Request, Response } from 'express';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { Public } from '../common/public.decorator';
-import { Actor } from '../common/request-params';
+import { ApiErrors } from '../common/openapi';
+import { Actor, UUID_PARAM } from '../common/request-params';
 import { operatorOf, readCookie, SESSION_COOKIE } from '../common/session-auth';
-import { CreateOperatorDto, OperatorView, SessionView, SignInDto } from './operators.dto';
+import {
+  CreateOperatorDto,
+  OperatorView,
+  SessionView,
+  SignInDto,
+  UpdateOperatorDto,
+} from './operators.dto';
 import { OperatorsService } from './operators.service';
 import { SessionsService } from './sessions.service';
 import { SignInLimiter, TooManySignInsException } from './sign-in-limiter';
@@ -70,6 +79,22 @@ export class OperatorsController {
   @ApiOkResponse({ type: [OperatorView] })
   list(): Promise<OperatorView[]> {
     return this.operators.list();
+  }
+
+  @Patch('operators/:id')
+  @ApiOperation({
+    operationId: 'updateOperator',
+    summary: 'Disable an operator (their sessions end) or enable them again',
+  })
+  @ApiOkResponse({ type: OperatorView })
+  @ApiErrors({ 404: 'unknown operator', 409: 'an operator cannot disable their own account' })
+  update(
+    @Param('id', UUID_PARAM) id: string,
+    @Body() dto: UpdateOperatorDto,
+    @Actor() actor: string,
+    @Req() req: Request,
+  ): Promise<OperatorView> {
+    return this.operators.update(id, dto, actor, operatorOf(req)?.id);
   }
 
   @Post('session')

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsEmail, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { IsBoolean, IsEmail, IsString, Length, Matches, MaxLength } from 'class-validator';
 
 export class CreateOperatorDto {
   @ApiProperty({ example: 'anna@example.am' })
@@ -21,6 +21,12 @@ export class CreateOperatorDto {
   password: string;
 }
 
+export class UpdateOperatorDto {
+  @ApiProperty({ description: 'a disabled operator cannot sign in; their sessions end' })
+  @IsBoolean({ message: 'disabled must be a boolean' })
+  disabled: boolean;
+}
+
 export class SignInDto {
   @ApiProperty()
   @IsString({ message: 'email must be a string' })
@@ -38,10 +44,17 @@ export class OperatorView {
   @ApiProperty() email: string;
   @ApiProperty() name: string;
   @ApiProperty() createdAt: Date;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) disabledAt: Date | null;
+}
+
+export class SessionOperator {
+  @ApiProperty() id: string;
+  @ApiProperty() email: string;
+  @ApiProperty() name: string;
 }
 
 export class SessionView {
-  @ApiProperty({ type: OperatorView }) operator: Omit<OperatorView, 'createdAt'>;
+  @ApiProperty({ type: SessionOperator }) operator: SessionOperator;
   @ApiProperty({ description: 'send as X-CSRF-Token on every change' }) csrfToken: string;
   @ApiProperty() expiresAt: Date;
   @ApiProperty({ description: 'the business time zone times are shown in' }) timeZone: string;

@@ -1,11 +1,11 @@
-import { ConflictException, Injectable } from '@nestjs/common';
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { compare, hash } from 'bcryptjs';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Operator } from './operator.entity';
-import { CreateOperatorDto, OperatorView } from './operators.dto';
+import { CreateOperatorDto, OperatorView, UpdateOperatorDto } from './operators.dto';
 
 const COST = 11;
 
@@ -14,6 +14,7 @@ const view = (o: Operator): OperatorView => ({
   email: o.email,
   name: o.name,
   createdAt: o.createdAt,
+  disabledAt: o.disabledAt,
 });
 
 @Injectable()
@@ -31,7 +32,8 @@ export class OperatorsService {
     const email = dto.email.trim().toLowerCase();
     const rows = await this.ds.query<OperatorView[]>(
       `INSERT INTO operators (email, name, password_hash, created_by) VALUES ($1, $2, $3, $4)
-       ON CONFLICT DO NOTHING RETURNING id, email, name, created_at AS "createdAt"`,
+       ON CONFLICT DO NOTHING
+       RETURNING id, email, name, created_at AS "createdAt", disabled_at AS "disabledAt"`,
       [email, dto.name, passwordHash, actor],
     );
     if (rows.length === 0) throw new ConflictException('email: an operator with it exists');
@@ -48,6 +50,41 @@ export class OperatorsService {
     return all.map(view);
   }
 
+  /** Disabling ends the operator's sessions at once; nobody disables their own account. */
+  async update(
+    id: string,
+    dto: UpdateOperatorDto,
+    actor: string,
+    self?: string,
+  ): Promise<OperatorView> {
+    if (dto.disabled && id === self) {
+      throw new ConflictException('disabled: you cannot disable your own account');
+    }
+    const found = await this.ds.transaction(async (m) => {
+      const [rows] = await m.query<[Operator[], number]>(
+        `UPDATE operators SET disabled_at = CASE WHEN $2 THEN coalesce(disabled_at, now()) END
+         WHERE id = $1
+         RETURNING id, email, name, created_at AS "createdAt", disabled_at AS "disabledAt"`,
+        [id, dto.disabled],
+      );
+      if (rows[0] && dto.disabled) {
+        await m.query(
+          `UPDATE operator_sessions SET revoked_at = now()
+           WHERE operator_id = $1 AND revoked_at IS NULL`,
+          [id],
+        );
+      }
+      return rows[0];
+    });
+    if (!found) throw new NotFoundException('id: no such operator');
+    await this.audit.record({
+      kind: dto.disabled ? 'operator.disabled' : 'operator.enabled',
+      actor,
+      data: { operatorId: id, email: found.email },
+    });
+    return view(found);
+  }
+
   /** The operator when the password matches; null otherwise, in about the same time. */
   async verify(email: string, password: string): Promise<Operator | null> {
     const found = await this.ds
@@ -58,6 +95,6 @@ export class OperatorsService {
       .getOne();
     this.dummy ??= hash(randomBytes(16).toString('hex'), COST);
     const ok = await compare(password, found?.passwordHash ?? (await this.dummy));
-    return found && ok ? found : null;
+    return found && ok && !found.disabledAt ? found : null;
   }
 }

@@ -27,7 +27,8 @@ export class SessionsService implements SessionAuthenticator {
     const rows = await this.ds.query<SignedInOperator[]>(
       `SELECT s.id AS "sessionId", o.id, o.email, o.name FROM operator_sessions s
        JOIN operators o ON o.id = s.operator_id
-       WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,
+       WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()
+         AND o.disabled_at IS NULL`,
       [sha256(token)],
     );
     return rows[0] ?? null;

@@ -2,6 +2,7 @@ import { api, ok } from '../client';
 import { field, h } from '../dom';
 import { t } from '../i18n';
 import type { ConnectionView } from '../types';
+import { mappingEditor } from './mapping';
 
 const oauthStart = (provider: string, query: Record<string, string> = {}) => {
   const qs = new URLSearchParams(query).toString();
@@ -149,13 +150,33 @@ function connectionCard(c: ConnectionView, reload: () => Promise<void>): HTMLEle
   });
   const preview = h('button', { type: 'button', class: 'preview' }, t('preview'));
   const previewOut = h('pre', { class: 'preview-out', 'aria-live': 'polite' });
-  preview.addEventListener('click', () => {
-    void ok<{ wouldSend: unknown }>(
+  const runPreview = () =>
+    ok<{ wouldSend: unknown }>(
       api.POST('/api/connections/{id}/preview', { params: { path: { id: c.id } }, body: {} }),
     ).then(
-      (r) => (previewOut.textContent = JSON.stringify(r.wouldSend, null, 2)),
-      (err: Error) => (previewOut.textContent = err.message),
+      (r) => void (previewOut.textContent = JSON.stringify(r.wouldSend, null, 2)),
+      (err: Error) => void (previewOut.textContent = err.message),
     );
+  preview.addEventListener('click', () => void runPreview());
+  const saved = (next: Record<string, unknown>) => {
+    c.settings = next;
+    settings.value = JSON.stringify(next, null, 2);
+  };
+  const editor = h('div', {});
+  const details = h(
+    'details',
+    {},
+    h('summary', {}, t('mapping')),
+    editor,
+    h('h3', {}, t('advanced')),
+    settings,
+    h('p', { class: 'actions' }, save, preview),
+    previewOut,
+  );
+  details.addEventListener('toggle', () => {
+    if (details.open && !editor.hasChildNodes() && c.type !== 'webhook') {
+      editor.append(mappingEditor(c, saved, runPreview));
+    }
   });
   return h(
     'section',
@@ -164,14 +185,7 @@ function connectionCard(c: ConnectionView, reload: () => Promise<void>): HTMLEle
     h('p', { class: 'muted' }, `${c.type} · ${c.mode}`),
     c.statusReason ? h('p', { class: 'error' }, `${t('reasonLabel')}: ${c.statusReason}`) : null,
     h('p', { class: 'actions' }, buttons),
-    h(
-      'details',
-      {},
-      h('summary', {}, t('mapping')),
-      settings,
-      h('p', { class: 'actions' }, save, preview),
-      previewOut,
-    ),
+    details,
     message,
   );
 }

@@ -67,12 +67,22 @@ export async function linksScreen(): Promise<HTMLElement> {
               api.POST('/api/payment-links/{id}/cancel', { params: { path: { id: l.id } } }),
             ).then(loadList);
           });
+          const resend = h('button', { type: 'button', class: 'small resend' }, t('resend'));
+          resend.setAttribute('aria-label', `${t('resend')}: ${l.orderId}`);
+          resend.addEventListener('click', () => {
+            void ok<LinkView>(
+              api.POST('/api/payment-links/{id}/resend', { params: { path: { id: l.id } } }),
+            ).then(
+              async (again) => created.replaceChildren(await linkCard(again)),
+              (err: Error) => (created.textContent = err.message),
+            );
+          });
           return [
             l.orderId,
             money(l.amountMinor, l.currency),
             l.status,
             time(l.expiresAt),
-            l.status === 'active' ? cancel : '',
+            l.status === 'active' ? h('span', { class: 'actions' }, resend, cancel) : '',
           ];
         }),
       ),

@@ -15,6 +15,7 @@ import {
   CrmConnector,
   DeliveryItem,
   DeliveryItemResult,
+  MappingChoices,
   RateLimitRule,
 } from '../crm-connector';
 import { CrmEntitiesService } from '../shared/crm-entities.service';
@@ -38,6 +39,7 @@ import {
   parseAmocrmSettings,
 } from './amocrm.settings';
 import { settingsProblems } from './amocrm.settings-check';
+import { amocrmChoices } from './amocrm.choices';
 import { readLeads } from './amocrm.read';
 import type { CrmReadResult, ReadOrder } from '../crm-connector';
 import type { AmoLead, AmoList, AmoPipeline } from './amocrm.types';
@@ -208,6 +210,10 @@ export class AmocrmConnector implements CrmConnector {
   async read(connection: ConnectionContext, orders: ReadOrder[]): Promise<CrmReadResult> {
     const client = await this.client(connection);
     return readLeads(client, this.settings(connection), orders, this.config.vpos.currencyExponents);
+  }
+
+  async choices(connection: ConnectionContext): Promise<MappingChoices> {
+    return amocrmChoices(await this.client(connection));
   }
 
   private async client(connection: ConnectionContext): Promise<AmocrmClient> {

@@ -6,11 +6,14 @@ export interface Pipeline {
   /** Stage ids in sort order, as the portal spells them (`NEW`, `C3:NEW`, `C3:UC_X1`). */
   stages: string[];
   won: string;
+  /** Stage id → the name the portal shows. */
+  stageNames?: Record<string, string>;
 }
 
 interface StatusRow {
   ENTITY_ID?: string;
   STATUS_ID?: string;
+  NAME?: string;
   SORT?: string | number;
   SEMANTICS?: string | null;
   CATEGORY_ID?: string | number | null;
@@ -47,7 +50,9 @@ export class StageCatalog {
       );
       const stages = own.map((r) => String(r.STATUS_ID));
       const won = own.find((r) => r.SEMANTICS === 'S')?.STATUS_ID ?? prefixed(id, 'WON');
-      pipelines.set(id, { id, name, stages, won: String(won) });
+      const stageNames: Record<string, string> = {};
+      for (const r of own) stageNames[String(r.STATUS_ID)] = String(r.NAME ?? r.STATUS_ID);
+      pipelines.set(id, { id, name, stages, won: String(won), stageNames });
     }
     return new StageCatalog(pipelines);
   }

@@ -11,11 +11,13 @@ import {
   DeliveryItem,
   DeliveryItemResult,
   CrmReadResult,
+  MappingChoices,
   RateLimitRule,
   ReadOrder,
 } from '../crm-connector';
 import { CrmEntitiesService } from '../shared/crm-entities.service';
 import { StageCatalog } from './bitrix24.catalog';
+import { bitrix24Choices } from './bitrix24.choices';
 import { Bitrix24Client, MAX_BATCH_COMMANDS } from './bitrix24.client';
 import { connectionClient } from './bitrix24.connection-client';
 import { commentedEvents, findDeals, originator } from './bitrix24.lookup';
@@ -194,6 +196,10 @@ export class Bitrix24Connector implements CrmConnector {
   async read(connection: ConnectionContext, orders: ReadOrder[]): Promise<CrmReadResult> {
     const client = await this.client(connection);
     return readDeals(client, this.settings(connection), orders, this.config.vpos.currencyExponents);
+  }
+
+  async choices(connection: ConnectionContext): Promise<MappingChoices> {
+    return bitrix24Choices(await this.client(connection));
   }
 
   private client(connection: ConnectionContext): Promise<Bitrix24Client> {

@@ -24,6 +24,11 @@ export class GoogleEnv {
   @Transform(trim)
   @IsUrl(URL_OPTS, { message: 'must be an absolute http(s) URL' })
   GOOGLE_SHEETS_API_URL = 'https://sheets.googleapis.com';
+
+  /** Where a row's link opens (the emulator in sandbox mode). */
+  @Transform(trim)
+  @IsUrl(URL_OPTS, { message: 'must be an absolute http(s) URL' })
+  GOOGLE_SHEETS_UI_URL = 'https://docs.google.com';
 }
 
 export interface GoogleConfig {
@@ -32,6 +37,7 @@ export interface GoogleConfig {
   authorizeUrl: string;
   tokenUrl: string;
   sheetsApiUrl: string;
+  sheetsUiUrl: string;
 }
 
 declare module '../../config/app-config' {
@@ -51,6 +57,7 @@ export const GOOGLE_CONFIG: ConfigSection<GoogleEnv, GoogleConfig> = {
       authorizeUrl: env.GOOGLE_AUTHORIZE_URL,
       tokenUrl: env.GOOGLE_TOKEN_URL,
       sheetsApiUrl: env.GOOGLE_SHEETS_API_URL.replace(/\/+$/, ''),
+      sheetsUiUrl: env.GOOGLE_SHEETS_UI_URL.replace(/\/+$/, ''),
     };
   },
 };

@@ -15,8 +15,9 @@ import {
 import { CrmEntitiesService, CrmEntityRecord } from '../shared/crm-entities.service';
 import { oauthAuth } from '../shared/oauth-auth';
 import { checkSheet } from './google-sheets.check';
+import { sheetsChoices } from './google-sheets.choices';
 import { readRows } from './google-sheets.read';
-import type { CrmReadResult, ReadOrder } from '../crm-connector';
+import type { CrmReadResult, MappingChoices, ReadOrder } from '../crm-connector';
 import { SheetsClient, SheetTab } from './google-sheets.client';
 import { Cell, columnLetter, quoteSheet, rowValues } from './google-sheets.mapper';
 import { RowRecords, SheetTarget, upsertRows } from './google-sheets.rows';
@@ -71,6 +72,7 @@ export class GoogleSheetsConnector implements CrmConnector {
       tab,
       width: cfg.columns.length,
       keyColumn: cfg.columns.indexOf('orderId'),
+      uiUrl: this.config.crm.google.sheetsUiUrl,
     };
     return this.locked(spreadsheetId, (m) =>
       upsertRows(client, target, work, this.records(connection.id, m)),
@@ -111,6 +113,12 @@ export class GoogleSheetsConnector implements CrmConnector {
     const tab = await this.tab(client, connection.id, spreadsheetId, cfg.sheetName);
     const exponents = this.config.vpos.currencyExponents;
     return readRows(client, spreadsheetId, tab.title, cfg.columns, orders, exponents);
+  }
+
+  async choices(connection: ConnectionContext): Promise<MappingChoices> {
+    const cfg = sheetConfig(parseSettings(connection));
+    const spreadsheetId = this.spreadsheetId(connection, cfg);
+    return sheetsChoices(await this.client(connection), spreadsheetId, cfg.sheetName);
   }
 
   private values(

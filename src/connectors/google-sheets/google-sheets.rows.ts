@@ -18,6 +18,8 @@ export interface SheetTarget {
   tab: SheetTab;
   width: number;
   keyColumn: number;
+  /** `https://docs.google.com`, or the emulator's origin in sandbox mode. */
+  uiUrl: string;
 }
 
 export interface RowWork {
@@ -29,7 +31,7 @@ export interface RowWork {
 const CELL_CHECK_LIMIT = 100;
 
 export function rowUrl(target: SheetTarget, row: number): string {
-  return `https://docs.google.com/spreadsheets/d/${target.spreadsheetId}/edit#gid=${target.tab.sheetId}&range=A${row}`;
+  return `${target.uiUrl}/spreadsheets/d/${target.spreadsheetId}/edit#gid=${target.tab.sheetId}&range=A${row}`;
 }
 
 // A stale record, or a retry with none, reads the key column so a row is never appended twice.
