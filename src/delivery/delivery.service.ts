@@ -71,6 +71,19 @@ export class DeliveryService {
     return rows.length > 0;
   }
 
+  /** Rows a call for this connection could claim now, counted up to `max`. */
+  async readyCount(connectionId: string, max: number): Promise<number> {
+    const [row] = await this.ds.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM (
+         SELECT 1 FROM deliveries d
+         WHERE d.connection_id = $1 AND d.status IN ('pending','retry_scheduled')
+           AND d.next_attempt_at <= now() AND ${NO_OPEN_PREDECESSOR}
+         LIMIT $2) ready`,
+      [connectionId, max],
+    );
+    return row.n;
+  }
+
   // Never two of one order; a dead worker's rows go back to the sweeper when the lease ends.
   claimBatch(firstId: string, connectionId: string, max: number): Promise<ClaimedDelivery[]> {
     return this.ds.transaction(async (m) => {
