@@ -126,7 +126,7 @@ export class AmocrmSettings {
 
 // 7 rps per integration; a bucket passes capacity + refill in any second, so 2 + 5 never makes an 8th.
 export const AMOCRM_DEFAULT_RATE = { capacity: 2, refillPerSecond: 5 };
-export const AMOCRM_DEFAULT_BATCH = 50;
+export const AMOCRM_DEFAULT_BATCH = 250;
 export const DEFAULT_LEAD_NAME = 'Order {orderId}';
 
 export type MappedStatus = keyof StatusMap;
