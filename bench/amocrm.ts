@@ -1,7 +1,8 @@
 /**
  * bench/amocrm: 5,000 paid orders into one amoCRM account at its real limit (7 requests/s per
  * integration), each order's lead found by its order id field, moved to won with one note.
- * Run: npm run bench:amocrm [-- --events=5000 --rate-limit=7]
+ * `--backlog` holds the deliveries until all exist and times the release alone.
+ * Run: npm run bench:amocrm [-- --events=5000 --rate-limit=7 --batch=<orders per call> --backlog]
  */
 import { arg, run } from './support/hub';
 import { addAmocrm } from './support/crms';
@@ -23,7 +24,12 @@ async function main(): Promise<void> {
     return { orderId: id };
   });
   const before = amo.counters();
-  const { t0, sentS } = await sendBurst(p, events, arg('send-concurrency', 64));
+  const { t0, sentS } = await sendBurst(
+    p,
+    events,
+    arg('send-concurrency', 64),
+    process.argv.includes('--backlog') ? { connectionId: account.connectionId } : undefined,
+  );
   await burstReport(
     p,
     { events: EVENTS, t0, sentS, timeoutS: arg('timeout', 240), targetS: TARGET_S },

@@ -53,7 +53,7 @@ export function bitrix24Effects(b24: Bitrix24Emulator) {
 /** A long-lived-token connection finding each order's lead by its order id field. */
 export async function addAmocrm(p: Pipeline, amo: AmocrmEmulator, settings: object = {}) {
   const orderIdField = amo.createCustomField({ name: 'Order ID', type: 'text' }).id;
-  await p.addConnection({
+  const connectionId = await p.addConnection({
     type: 'amocrm',
     mode: 'token',
     displayName: 'bench account',
@@ -61,6 +61,7 @@ export async function addAmocrm(p: Pipeline, amo: AmocrmEmulator, settings: obje
     credentials: { token: amo.issueLongLivedToken() },
   });
   return {
+    connectionId,
     /** A lead carrying the order id in its field; returns its id. */
     lead: (orderId: string) =>
       amo.createLead({

@@ -22,6 +22,8 @@ export interface Pipeline {
   worker: ChildProcess;
   /** POST /api/connections as an admin; throws unless 201. */
   addConnection(body: object): Promise<string>;
+  /** PATCH /api/connections/:id as an admin; throws unless 200. */
+  patchConnection(id: string, body: object): Promise<void>;
   /** Paid sessions whose webhooks are held back; returns their event ids. */
   paidEvents(
     count: number,
@@ -82,6 +84,14 @@ export async function startPipeline(database: string, env: Record<string, string
         throw new Error(`connection refused: ${res.status} ${await res.text()}`);
       return ((await res.json()) as { id: string }).id;
     },
+    patchConnection: async (id, body) => {
+      const res = await fetch(`${api}/api/connections/${id}`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      if (res.status !== 200) throw new Error(`patch refused: ${res.status} ${await res.text()}`);
+    },
     paidEvents: (count, order) =>
       Array.from({ length: count }, (_, i) => {
         const { orderId, metadata } = order(i);
@@ -115,11 +125,39 @@ export async function connectorCalls(db: Client): Promise<number> {
   return rows[0].calls;
 }
 
-/** Sends every webhook, `concurrency` at a time; the clock starts with the first. */
-export async function sendBurst(p: Pipeline, eventIds: string[], concurrency: number) {
+/**
+ * Sends every webhook, `concurrency` at a time; the clock starts with the first. With `backlog`
+ * the connection's deliveries are held (parked) until every one exists, then released at once,
+ * and the clock starts at the release: the delivery engine alone, whatever verification's speed.
+ */
+export async function sendBurst(
+  p: Pipeline,
+  eventIds: string[],
+  concurrency: number,
+  backlog?: { connectionId: string },
+) {
+  if (backlog) {
+    await p.db.query(`UPDATE connections SET status = 'needs_reconnect' WHERE id = $1`, [
+      backlog.connectionId,
+    ]);
+  }
   const t0 = Date.now();
   await sendAll(p.vpos, eventIds, concurrency);
-  return { t0, sentS: (Date.now() - t0) / 1000 };
+  const sentS = (Date.now() - t0) / 1000;
+  if (!backlog) return { t0, sentS };
+  for (;;) {
+    const { rows } = await p.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM deliveries WHERE status = 'parked'`,
+    );
+    if (rows[0].n >= eventIds.length) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  console.log(
+    `backlog: ${eventIds.length} deliveries held after ${((Date.now() - t0) / 1000).toFixed(1)} s; released now`,
+  );
+  const released = Date.now();
+  await p.patchConnection(backlog.connectionId, { status: 'active' });
+  return { t0: released, sentS };
 }
 
 export function line(label: string, value: string): void {

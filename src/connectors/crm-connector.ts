@@ -99,8 +99,8 @@ export interface CrmConnector {
   readonly type: string;
   rateLimit(connection: ConnectionContext): RateLimitRule;
   maxBatchSize(connection: ConnectionContext): number;
-  // Tokens the engine reserves before it claims; what the call did not use is given back.
-  requestsPerCall?(connection: ConnectionContext): number;
+  // Tokens the engine reserves before it claims `items` rows; what the call did not use is given back.
+  requestsPerCall?(connection: ConnectionContext, items: number): number;
   // Idempotent: a retry or replay must not duplicate an effect. A thrown ConnectorError fails every item.
   deliver(connection: ConnectionContext, items: DeliveryItem[]): Promise<DeliveryItemResult[]>;
   plan(connection: ConnectionContext, event: PaymentEventV1): Promise<unknown>;

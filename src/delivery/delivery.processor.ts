@@ -17,10 +17,9 @@ import { DeliverJob, QUEUES } from '../queue/queues';
 import { TERMINAL_DELIVERY } from './delivery.entity';
 import { DeliveryService } from './delivery.service';
 import { RateLimiter, rateLimitKey } from '../connectors/shared/rate-limiter';
+import { lingerMs } from './delivery-linger';
 
 export const DELIVERY_CONCURRENCY = 8;
-/** Longest a ready delivery waits to share a call when its connection's tokens run low. */
-const LINGER_MS = 2000;
 
 type Outcome = 'noop' | 'blocked' | 'parked' | 'skipped' | 'attempted';
 
@@ -70,8 +69,12 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     try {
       const rule = connector.rateLimit(ctx);
       batchSize = connector.maxBatchSize(ctx);
-      // Reserved before the claim, so a backlogged call runs full-size instead of starving others.
-      const cost = Math.max(1, Math.min(rule.capacity, connector.requestsPerCall?.(ctx) ?? 1));
+      const ready = batchSize > 1 ? await this.deliveries.readyCount(connection.id, batchSize) : 1;
+      // Reserved before the claim (for the rows ready now), so a backlogged call runs full-size.
+      const cost = Math.max(
+        1,
+        Math.min(rule.capacity, connector.requestsPerCall?.(ctx, Math.max(1, ready)) ?? 1),
+      );
       const key = rateLimitKey(connection);
       const { wait, left } = await this.limiter.takeWithLevel(key, rule, cost);
       if (wait > 0) {
@@ -79,11 +82,10 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
         throw new DelayedError();
       }
       reserved = new Reservation(this.limiter, key, rule, cost);
-      // Low on tokens while events arrive: a young row waits a moment for a fuller batch.
-      const readyForMs = Date.now() - row.nextAttemptAt.getTime();
-      if (batchSize > 1 && left < rule.capacity / 2 && readyForMs < LINGER_MS) {
+      const linger = lingerMs(rule, left + cost, Date.now() - row.nextAttemptAt.getTime());
+      if (ready < batchSize && linger > 0) {
         await reserved.cancel();
-        await job.moveToDelayed(Date.now() + LINGER_MS - readyForMs, token);
+        await job.moveToDelayed(Date.now() + linger, token);
         throw new DelayedError();
       }
     } catch (err) {

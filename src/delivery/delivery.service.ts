@@ -72,6 +72,17 @@ export class DeliveryService {
     return rows.length > 0;
   }
 
+  /** About how many rows a call could claim now, up to `max` (an order's later events count too). */
+  async readyCount(connectionId: string, max: number): Promise<number> {
+    const [row] = await this.ds.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM (
+         SELECT 1 FROM deliveries WHERE connection_id = $1
+           AND status IN ('pending','retry_scheduled') AND next_attempt_at <= now() LIMIT $2) r`,
+      [connectionId, max],
+    );
+    return row.n;
+  }
+
   // Never two of one order; a dead worker's rows go back to the sweeper when the lease ends.
   claimBatch(firstId: string, connectionId: string, max: number): Promise<ClaimedDelivery[]> {
     return this.ds.transaction(async (m) => {

@@ -164,6 +164,49 @@ describe('a batch of deliveries to amoCRM', () => {
     expect(results[0]).toMatchObject({ externalId: '401' });
   });
 
+  it('finds many orders in one list filtered by the order id field, no search per order', async () => {
+    const items = ['F-1', 'F-2', 'F-3'].map((orderId) => work({ orderId }));
+    const { client, calls } = fakeClient((method, path, body) => {
+      if (method !== 'GET') return saved(path, body);
+      const holding = (id: number, value: string) =>
+        lead(id, { custom_fields_values: [{ field_id: 11, values: [{ value }] }] });
+      return {
+        _embedded: { leads: [holding(703, 'F-3'), holding(701, 'F-1'), holding(702, 'F-2')] },
+      };
+    });
+    const results = await new LeadBatch(client, settings, items).run();
+    expect(results.map((r) => r.outcome === 'delivered' && r.externalId)).toEqual([
+      '701',
+      '702',
+      '703',
+    ]);
+    expect(calls.map((c) => `${c.method} ${c.path.split('?')[0]}`)).toEqual([
+      'GET /api/v4/leads',
+      'PATCH /api/v4/leads',
+      'POST /api/v4/leads/notes',
+    ]);
+    expect(decodeURIComponent(calls[0].path)).toContain(
+      'filter[custom_fields_values][11][]=F-1&filter[custom_fields_values][11][]=F-2',
+    );
+  });
+
+  it('an account that drops the field filter: each order is searched as before', async () => {
+    const items = ['G-1', 'G-2'].map((orderId) => work({ orderId }));
+    const { client, calls } = fakeClient((method, path, body) => {
+      if (method !== 'GET') return saved(path, body);
+      const holding = (id: number, value: string) =>
+        lead(id, { custom_fields_values: [{ field_id: 11, values: [{ value }] }] });
+      if (path.includes('query=')) {
+        const q = new URL(`https://x${path}`).searchParams.get('query')!;
+        return { _embedded: { leads: [holding(q === 'G-1' ? 801 : 802, q)] } };
+      }
+      return { _embedded: { leads: [holding(900, 'other-order')] } };
+    });
+    const results = await new LeadBatch(client, settings, items).run();
+    expect(results.map((r) => r.outcome === 'delivered' && r.externalId)).toEqual(['801', '802']);
+    expect(calls.filter((c) => c.path.includes('query=')).length).toBe(2);
+  });
+
   it('on a retry a note with the marker is not written again', async () => {
     const w = work({ crm: { amocrmLeadId: '501' } }, 3);
     const { client, calls } = fakeClient((method, path) => {

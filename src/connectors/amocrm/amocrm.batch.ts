@@ -3,7 +3,7 @@ import { classifyHttpError } from '../../common/errors';
 import { ConnectorError, DeliveryItem, DeliveryItemResult } from '../crm-connector';
 import type { AmocrmClient } from './amocrm.client';
 import { AmocrmValidationError } from './amocrm.errors';
-import { leadByOrderId, leadsById, notedMarkers } from './amocrm.lookup';
+import { leadByOrderId, leadsById, leadsByOrderIds, notedMarkers } from './amocrm.lookup';
 import { LeadInput, leadPatch, newLeadBody, noteMarker, noteText } from './amocrm.mapper';
 import type { AmocrmSettings } from './amocrm.settings';
 import type { AmoLead, AmoSaved } from './amocrm.types';
@@ -68,7 +68,20 @@ export class LeadBatch {
       for (const w of withId) w.lead = found.get(wanted(w)!);
     });
     const fieldId = this.settings.orderIdField;
-    for (const w of live(this.work).filter((x) => !x.lead && fieldId !== undefined)) {
+    const unknown = live(this.work).filter((x) => !x.lead && fieldId !== undefined);
+    let searchMisses = true;
+    if (unknown.length > 1) {
+      try {
+        const orders = unknown.map((w) => w.item.event.orderId);
+        const { found, honoured } = await leadsByOrderIds(this.client, fieldId!, orders);
+        for (const w of unknown) w.lead = found.get(w.item.event.orderId);
+        searchMisses = !honoured;
+      } catch (err) {
+        // Refused outright (an account without the filter): search one by one as before.
+        if (asConnectorError(err).kind !== 'permanent') fail(unknown, this.work, err);
+      }
+    }
+    for (const w of live(unknown).filter((x) => !x.lead && searchMisses)) {
       await guard([w], this.work, async () => {
         w.lead = await leadByOrderId(this.client, fieldId!, w.item.event.orderId);
       });

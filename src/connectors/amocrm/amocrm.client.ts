@@ -75,8 +75,9 @@ export class AmocrmClient {
         this.token = await this.auth.tokens.accessToken(this.auth.connectionId, token);
         return this.request<T>(method, url, data, true, limited);
       }
-      // Unpaced (a settings check, outside the engine): wait out a short 429 instead of failing.
-      if (status === 429 && !this.pace && limited < RATE_LIMIT_WAITS) {
+      // A 429 was refused, not applied: a settings check waits it out; a paced call once, so a
+      // request that bunched up on the way does not send a whole batch of orders to retry.
+      if (status === 429 && limited < (this.pace ? 1 : RATE_LIMIT_WAITS)) {
         await sleep(Math.min(e.retryAfterMs ?? 1000, 5000));
         return this.request<T>(method, url, data, retried, limited + 1);
       }

@@ -48,6 +48,42 @@ export async function leadByOrderId(
   return matches.sort((a, b) => a.id - b.id)[0];
 }
 
+/** Order ids in one filtered list: keeps the URL near 6 kB. */
+const FILTER_ORDERS = 100;
+
+/**
+ * Many orders' leads in one list through the custom-field filter, each match checked exactly.
+ * `honoured` is false when the account dropped the filter (leads came back that hold none of the
+ * values) or nothing came back: only then is a miss worth a free-text search.
+ */
+export async function leadsByOrderIds(
+  client: AmocrmClient,
+  fieldId: number,
+  orderIds: string[],
+): Promise<{ found: Map<string, AmoLead>; honoured: boolean }> {
+  const found = new Map<string, AmoLead>();
+  let honoured = true;
+  const unique = [...new Set(orderIds)];
+  for (let i = 0; i < unique.length; i += FILTER_ORDERS) {
+    const part = unique.slice(i, i + FILTER_ORDERS);
+    const leads: AmoLead[] = [];
+    for (let page = 1; page <= SEARCH_PAGES; page++) {
+      const q = new URLSearchParams({ limit: '250', page: String(page), 'order[id]': 'asc' });
+      for (const id of part) q.append(`filter[custom_fields_values][${fieldId}][]`, id);
+      const list = await client.get<AmoList<'leads', AmoLead>>('/api/v4/leads', q);
+      leads.push(...(list?._embedded?.leads ?? []));
+      if (!list?._links?.next) break;
+    }
+    if (leads.length === 0) honoured = false;
+    for (const lead of leads.sort((a, b) => a.id - b.id)) {
+      const orderId = part.find((o) => holds(lead, fieldId, o));
+      if (orderId === undefined) honoured = false;
+      else if (!found.has(orderId)) found.set(orderId, lead);
+    }
+  }
+  return { found, honoured };
+}
+
 function holds(lead: AmoLead, fieldId: number, value: string): boolean {
   const field = lead.custom_fields_values?.find((f) => f.field_id === fieldId);
   return !!field?.values.some((v) => String(v.value) === value);

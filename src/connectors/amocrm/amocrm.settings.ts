@@ -124,9 +124,10 @@ export class AmocrmSettings {
   paymentLinkTrigger?: AmocrmLinkTrigger;
 }
 
-// 7 rps per integration; a bucket passes capacity + refill in any second, so 2 + 5 never makes an 8th.
-export const AMOCRM_DEFAULT_RATE = { capacity: 2, refillPerSecond: 5 };
-export const AMOCRM_DEFAULT_BATCH = 50;
+// 7 rps per integration; a bucket passes capacity + refill in any second: 1 + 5 leaves one spare
+// for requests that bunch up on the way (2 + 5 drew 429s from amoCRM's sliding window under load).
+export const AMOCRM_DEFAULT_RATE = { capacity: 1, refillPerSecond: 5 };
+export const AMOCRM_DEFAULT_BATCH = 250;
 export const DEFAULT_LEAD_NAME = 'Order {orderId}';
 
 export type MappedStatus = keyof StatusMap;

@@ -20,7 +20,7 @@ import { StageCatalog } from './bitrix24.catalog';
 import { bitrix24Choices } from './bitrix24.choices';
 import { Bitrix24Client, MAX_BATCH_COMMANDS } from './bitrix24.client';
 import { connectionClient } from './bitrix24.connection-client';
-import { commentedEvents, findDeals, originator } from './bitrix24.lookup';
+import { commentedEvents, findDeals, LOOKUP_ORDERS, originator } from './bitrix24.lookup';
 import { commentText, DealRef, newDealFields, WRITES } from './bitrix24.mapper';
 import { BITRIX24_DEFAULTS, Bitrix24Settings, parseBitrix24Settings } from './bitrix24.settings';
 import { settingsProblems } from './bitrix24.settings-check';
@@ -49,9 +49,11 @@ export class Bitrix24Connector implements CrmConnector {
     return this.settings(connection).batchSize ?? BITRIX24_DEFAULTS.batchSize;
   }
 
-  /** One lookup request and one write request per 25 events (two commands each). */
-  requestsPerCall(connection: ConnectionContext): number {
-    return 1 + Math.ceil((2 * this.maxBatchSize(connection)) / MAX_BATCH_COMMANDS);
+  /** Lookups (50 orders a command) in one request, then writes of two commands an event. */
+  requestsPerCall(connection: ConnectionContext, items: number): number {
+    const n = Math.min(items, this.maxBatchSize(connection));
+    const lookups = Math.ceil(n / LOOKUP_ORDERS);
+    return Math.ceil(lookups / MAX_BATCH_COMMANDS) + Math.ceil((2 * n) / MAX_BATCH_COMMANDS);
   }
 
   async deliver(

@@ -6,6 +6,8 @@ import { BITRIX24_DEFAULTS, Bitrix24Settings } from './bitrix24.settings';
 type DealRow = Record<string, string | null | undefined>;
 export type Command = { method: string; params: Record<string, unknown> };
 
+/** Order ids (or deal ids) in one `crm.deal.list` filter: one page of answers. */
+export const LOOKUP_ORDERS = 50;
 const DEAL_SELECT = ['ID', 'CATEGORY_ID', 'STAGE_ID', 'STAGE_SEMANTIC_ID', 'ORIGIN_ID'];
 
 export function permanent(code: string, message: string): ConnectorError {
@@ -79,14 +81,14 @@ async function lookUp(
     commands[key] = { method: 'crm.deal.list', params: { filter, select, order: { ID: 'ASC' } } };
     waiting[key] = of;
   };
-  chunk([...byId.keys()], 50).forEach((ids, n) =>
+  chunk([...byId.keys()], LOOKUP_ORDERS).forEach((ids, n) =>
     lookup(
       `id${n}`,
       { '@ID': ids },
       ids.flatMap((id) => byId.get(id)!),
     ),
   );
-  chunk([...byOrder.keys()], 50).forEach((orders, n) =>
+  chunk([...byOrder.keys()], LOOKUP_ORDERS).forEach((orders, n) =>
     lookup(
       `o${n}`,
       orderField === 'ORIGIN_ID'
