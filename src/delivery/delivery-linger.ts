@@ -4,13 +4,15 @@ import type { RateLimitRule } from '../connectors/crm-connector';
 export const LINGER_MS = 5000;
 
 /**
- * How long a partial call waits for more rows, given the tokens the bucket held before it: never
- * once the bucket is about full (its refill would be thrown away) nor past LINGER_MS of the row's
- * age. A full bucket (light traffic) sends at once.
+ * How long a partial call waits for more rows, given the tokens the bucket held before it. While
+ * the bucket holds at least half its capacity the call goes at once: light traffic keeps its
+ * latency, and a burst spends half its tokens before calls start to wait. Below half, it waits
+ * until the bucket is back at half (its refill is never thrown away) and never past LINGER_MS of
+ * the row's age.
  */
 export function lingerMs(rule: RateLimitRule, tokens: number, readyForMs: number): number {
-  const tokenMs = 1000 / rule.refillPerSecond;
-  const toFullMs = (rule.capacity - tokens) * tokenMs;
-  if (toFullMs < tokenMs) return 0;
-  return Math.max(0, Math.min(toFullMs, LINGER_MS - readyForMs));
+  const half = rule.capacity / 2;
+  if (tokens >= half) return 0;
+  const toHalfMs = ((half - tokens) * 1000) / rule.refillPerSecond;
+  return Math.max(0, Math.min(toHalfMs, LINGER_MS - readyForMs));
 }
