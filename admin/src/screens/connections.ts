@@ -99,6 +99,8 @@ function manualForm(reload: () => Promise<void>): HTMLElement {
   return form;
 }
 
+const openCards = new Set<string>();
+
 function connectionCard(c: ConnectionView, reload: () => Promise<void>): HTMLElement {
   const message = h('p', { role: 'status' });
   const act = (p: Promise<unknown>) =>
@@ -174,10 +176,14 @@ function connectionCard(c: ConnectionView, reload: () => Promise<void>): HTMLEle
     previewOut,
   );
   details.addEventListener('toggle', () => {
+    if (details.open) openCards.add(c.id);
+    else openCards.delete(c.id);
     if (details.open && !editor.hasChildNodes() && c.type !== 'webhook') {
       editor.append(mappingEditor(c, saved, runPreview));
     }
   });
+  // A save or a status change re-renders the list: the card the operator was working in stays open.
+  details.open = openCards.has(c.id);
   return h(
     'section',
     { class: `card conn s-${c.status}`, 'data-connection': c.id },
