@@ -2,6 +2,7 @@ import type { PaymentEventV1 } from '../../payments/payment-event';
 import { classifyHttpError } from '../../common/errors';
 import { ConnectorError, DeliveryItem, DeliveryItemResult } from '../crm-connector';
 import type { AmocrmClient } from './amocrm.client';
+import { resolveDoubts } from './amocrm.creates';
 import { AmocrmValidationError } from './amocrm.errors';
 import { leadByOrderId, leadsById, notedMarkers } from './amocrm.lookup';
 import { LeadInput, leadPatch, newLeadBody, noteMarker, noteText } from './amocrm.mapper';
@@ -12,11 +13,16 @@ import type { AmoLead, AmoSaved } from './amocrm.types';
 export interface LeadRecords {
   read(orderIds: string[]): Promise<Map<string, number>>;
   write(leads: Array<{ orderId: string; leadId: number }>): Promise<void>;
+  /** Creates sent and never recorded, with when they were sent. */
+  inDoubt(orderIds: string[]): Promise<Map<string, Date>>;
+  creating(orderIds: string[]): Promise<void>;
 }
 
 const NO_RECORDS: LeadRecords = {
   read: () => Promise.resolve(new Map()),
   write: () => Promise.resolve(),
+  inDoubt: () => Promise.resolve(new Map()),
+  creating: () => Promise.resolve(),
 };
 
 export interface Work {
@@ -55,10 +61,8 @@ export class LeadBatch {
   }
 
   private async findLeads() {
-    const recorded = await this.records.read([
-      ...new Set(this.work.map((w) => w.item.event.orderId)),
-    ]);
-    const wanted = (w: Work) => leadIdOf(w.item.event) ?? recorded.get(w.item.event.orderId);
+    const recorded = await this.records.read([...new Set(this.work.map(orderOf))]);
+    const wanted = (w: Work) => leadIdOf(w.item.event) ?? recorded.get(orderOf(w));
     const withId = this.work.filter((w) => wanted(w) !== undefined);
     await guard(withId, this.work, async () => {
       const found = await leadsById(
@@ -70,22 +74,35 @@ export class LeadBatch {
     const fieldId = this.settings.orderIdField;
     for (const w of live(this.work).filter((x) => !x.lead && fieldId !== undefined)) {
       await guard([w], this.work, async () => {
-        w.lead = await leadByOrderId(this.client, fieldId!, w.item.event.orderId);
+        w.lead = await leadByOrderId(this.client, fieldId!, orderOf(w));
       });
     }
+    await this.findDoubtful();
     for (const w of this.work) if (w.lead) w.leadId = w.lead.id;
     await this.remember(
-      this.work.filter(
-        (w) => w.leadId !== undefined && recorded.get(w.item.event.orderId) !== w.leadId,
-      ),
+      this.work.filter((w) => w.leadId !== undefined && recorded.get(orderOf(w)) !== w.leadId),
     );
+  }
+
+  // A lost create answer: the search index may not show that lead yet, the created_at filter does.
+  private async findDoubtful() {
+    const fieldId = this.settings.orderIdField;
+    const unfound = live(this.work).filter((w) => !w.lead);
+    if (fieldId === undefined || unfound.length === 0) return;
+    const doubts = await this.records.inDoubt([...new Set(unfound.map(orderOf))]);
+    const doubtful = unfound.filter((w) => doubts.has(orderOf(w)));
+    await guard(doubtful, this.work, async () => {
+      const { found, waiting } = await resolveDoubts(this.client, fieldId, doubts);
+      for (const w of doubtful) {
+        w.lead = found.get(orderOf(w));
+        w.error ??= waiting.get(orderOf(w));
+      }
+    });
   }
 
   private remember(works: Work[]): Promise<void> {
     if (works.length === 0) return Promise.resolve();
-    return this.records.write(
-      works.map((w) => ({ orderId: w.item.event.orderId, leadId: w.leadId! })),
-    );
+    return this.records.write(works.map((w) => ({ orderId: orderOf(w), leadId: w.leadId! })));
   }
 
   private async createLeads() {
@@ -95,6 +112,7 @@ export class LeadBatch {
       return;
     }
     await sendBatch(missing, this.work, async (batch) => {
+      await this.records.creating(batch.map(orderOf));
       const saved = await this.client.post<AmoSaved>(
         '/api/v4/leads',
         batch.map((w, i) => newLeadBody(w.input, this.settings, String(i))),
@@ -186,6 +204,10 @@ function mergePatches(a: Record<string, unknown>, b: Record<string, unknown>) {
   ];
   const merged = [...new Map(fields.map((f) => [f.field_id, f])).values()];
   return { ...a, ...b, ...(merged.length > 0 ? { custom_fields_values: merged } : {}) };
+}
+
+function orderOf(w: Work): string {
+  return w.item.event.orderId;
 }
 
 function live(work: Work[]): Work[] {

@@ -52,15 +52,49 @@ export class CrmEntitiesService {
   }
 
   recordIds(connectionId: string, entityType: string, ids: Array<{ orderId: string; id: number }>) {
-    return this.upsert(
-      ids.map((e) => ({
-        connectionId,
-        orderId: e.orderId,
-        entityType,
-        externalId: String(e.id),
-        detail: {},
-      })),
+    if (ids.length === 0) return Promise.resolve();
+    return this.ds.transaction(async (m) => {
+      await this.upsert(
+        ids.map((e) => ({
+          connectionId,
+          orderId: e.orderId,
+          entityType,
+          externalId: String(e.id),
+          detail: {},
+        })),
+        m,
+      );
+      await m.query(
+        `DELETE FROM crm_creates
+         WHERE connection_id = $1 AND entity_type = $2 AND order_id = ANY($3::text[])`,
+        [connectionId, entityType, ids.map((e) => e.orderId)],
+      );
+    });
+  }
+
+  // Written before a create is sent; cleared when its id is recorded (recordIds).
+  async creating(connectionId: string, entityType: string, orderIds: readonly string[], at: Date) {
+    if (orderIds.length === 0) return;
+    await this.ds.query(
+      `INSERT INTO crm_creates (connection_id, order_id, entity_type, sent_at)
+       SELECT $1, unnest($3::text[]), $2, $4
+       ON CONFLICT (connection_id, order_id, entity_type) DO UPDATE SET sent_at = excluded.sent_at`,
+      [connectionId, entityType, [...new Set(orderIds)], at],
     );
+  }
+
+  async createsInDoubt(
+    connectionId: string,
+    entityType: string,
+    orderIds: readonly string[],
+  ): Promise<Map<string, Date>> {
+    if (orderIds.length === 0) return new Map();
+    const rows = await this.ds.query<Array<{ order_id: string; sent_at: Date }>>(
+      `SELECT order_id, sent_at FROM crm_creates
+       WHERE connection_id = $1 AND entity_type = $2 AND order_id = ANY($3::text[])`,
+      [connectionId, entityType, [...orderIds]],
+    );
+    return new Map(rows.map((r) => [r.order_id, new Date(r.sent_at)]));
   }
 
   async upsert(records: readonly CrmEntityRecord[], m: EntityManager = this.ds.manager) {

@@ -8,6 +8,7 @@ import { Reconciliation1764500000000 } from './1764500000000-reconciliation';
 import { Operators1764600000000 } from './1764600000000-operators';
 import { CrmLinks1764700000000 } from './1764700000000-crm-links';
 import { OutboxNotify1764800000000 } from './1764800000000-outbox-notify';
+import { CrmCreates1764900000000 } from './1764900000000-crm-creates';
 
 // Never edit a migration that has landed; add a new one.
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   Operators1764600000000,
   CrmLinks1764700000000,
   OutboxNotify1764800000000,
+  CrmCreates1764900000000,
 ];
