@@ -208,7 +208,7 @@ describe('a batch of deliveries to amoCRM', () => {
       inDoubt: () => Promise.resolve(new Map()),
       creating: (orderIds) => {
         steps.push(`creating ${orderIds.join(',')}`);
-        return Promise.resolve();
+        return Promise.resolve(new Set(orderIds));
       },
     };
     const { client, calls } = fakeClient((method, path, body) => {

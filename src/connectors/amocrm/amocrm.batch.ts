@@ -2,7 +2,7 @@ import type { PaymentEventV1 } from '../../payments/payment-event';
 import { classifyHttpError } from '../../common/errors';
 import { ConnectorError, DeliveryItem, DeliveryItemResult } from '../crm-connector';
 import type { AmocrmClient } from './amocrm.client';
-import { resolveDoubts } from './amocrm.creates';
+import { createInDoubt, createSettleMs, noLead, resolveDoubts } from './amocrm.creates';
 import { AmocrmValidationError } from './amocrm.errors';
 import { leadByOrderId, leadsById, notedMarkers } from './amocrm.lookup';
 import { LeadInput, leadPatch, newLeadBody, noteMarker, noteText } from './amocrm.mapper';
@@ -15,14 +15,15 @@ export interface LeadRecords {
   write(leads: Array<{ orderId: string; leadId: number }>): Promise<void>;
   /** Creates sent and never recorded, with when they were sent. */
   inDoubt(orderIds: string[]): Promise<Map<string, Date>>;
-  creating(orderIds: string[]): Promise<void>;
+  /** The orders this attempt may create: no lead recorded, no other create sent within `freshMs`. */
+  creating(orderIds: string[], freshMs: number): Promise<Set<string>>;
 }
 
 const NO_RECORDS: LeadRecords = {
   read: () => Promise.resolve(new Map()),
   write: () => Promise.resolve(),
   inDoubt: () => Promise.resolve(new Map()),
-  creating: () => Promise.resolve(),
+  creating: (orderIds) => Promise.resolve(new Set(orderIds)),
 };
 
 export interface Work {
@@ -111,8 +112,13 @@ export class LeadBatch {
       for (const w of missing) w.error = noLead(w.item.event, this.settings);
       return;
     }
-    await sendBatch(missing, this.work, async (batch) => {
-      await this.records.creating(batch.map(orderOf));
+    // A worker whose lease ran out may still be creating the same leads: the record decides.
+    const settleMs = createSettleMs(this.client);
+    const mine = await this.records.creating(missing.map(orderOf), settleMs);
+    for (const w of missing.filter((x) => !mine.has(orderOf(x)))) {
+      w.error = createInDoubt(orderOf(w), 'another attempt has sent it', settleMs);
+    }
+    await sendBatch(live(missing), this.work, async (batch) => {
       const saved = await this.client.post<AmoSaved>(
         '/api/v4/leads',
         batch.map((w, i) => newLeadBody(w.input, this.settings, String(i))),
@@ -271,23 +277,6 @@ async function sendBatch(
     const rest = targets.filter((w) => !refused.has(w));
     await guard(rest, all, () => send(rest));
   }
-}
-
-function noLead(event: PaymentEventV1, settings: AmocrmSettings): ConnectorError {
-  const leadId = event.crm?.amocrmLeadId;
-  const why = [
-    leadId ? `lead ${leadId} from the payment does not exist` : 'the payment names no lead',
-    settings.orderIdField === undefined
-      ? 'settings.orderIdField is not set'
-      : `no lead has it in field ${settings.orderIdField}`,
-    'createLeads is off',
-  ];
-  return new ConnectorError(
-    'amocrm',
-    'permanent',
-    'NO_LEAD',
-    `amocrm: no lead for order ${event.orderId} (${why.join('; ')})`,
-  );
 }
 
 function badAnswer(message: string): ConnectorError {

@@ -54,7 +54,8 @@ export function leadRecords(entities: CrmEntitiesService, connectionId: string):
         leads.map((l) => ({ orderId: l.orderId, id: l.leadId })),
       ),
     inDoubt: (orderIds) => entities.createsInDoubt(connectionId, LEAD, orderIds),
-    creating: (orderIds) => entities.creating(connectionId, LEAD, orderIds, new Date()),
+    creating: (orderIds, freshMs) =>
+      entities.creating(connectionId, LEAD, orderIds, new Date(), freshMs),
   };
 }
 

@@ -1,4 +1,6 @@
+import type { PaymentEventV1 } from '../../payments/payment-event';
 import { ConnectorError } from '../crm-connector';
+import type { AmocrmSettings } from './amocrm.settings';
 import type { AmocrmClient } from './amocrm.client';
 import { leadsCreatedBetween } from './amocrm.lookup';
 import type { AmoLead } from './amocrm.types';
@@ -23,7 +25,7 @@ export async function resolveDoubts(
 ): Promise<Doubts> {
   const out: Doubts = { found: new Map(), waiting: new Map() };
   if (doubts.size === 0) return out;
-  const settleMs = 2 * client.timeoutMs;
+  const settleMs = createSettleMs(client);
   const times = [...doubts.values()].map((d) => d.getTime());
   const { found, complete } = await leadsCreatedBetween(
     client,
@@ -42,16 +44,41 @@ export async function resolveDoubts(
         : 'too many leads were created around it to look through';
       out.waiting.set(
         orderId,
-        new ConnectorError(
-          'amocrm',
-          'retryable',
-          'CREATE_IN_DOUBT',
-          `amocrm: a lead create for order ${orderId} is in doubt: ${why}`,
-          undefined,
-          complete ? settled - now : CROWDED_RETRY_MS,
-        ),
+        createInDoubt(orderId, why, complete ? settled - now : CROWDED_RETRY_MS),
       );
     }
   }
   return out;
+}
+
+export function createSettleMs(client: AmocrmClient): number {
+  return 2 * client.timeoutMs;
+}
+
+export function createInDoubt(orderId: string, why: string, retryAfterMs: number): ConnectorError {
+  return new ConnectorError(
+    'amocrm',
+    'retryable',
+    'CREATE_IN_DOUBT',
+    `amocrm: a lead create for order ${orderId} is in doubt: ${why}`,
+    undefined,
+    retryAfterMs,
+  );
+}
+
+export function noLead(event: PaymentEventV1, settings: AmocrmSettings): ConnectorError {
+  const leadId = event.crm?.amocrmLeadId;
+  const why = [
+    leadId ? `lead ${leadId} from the payment does not exist` : 'the payment names no lead',
+    settings.orderIdField === undefined
+      ? 'settings.orderIdField is not set'
+      : `no lead has it in field ${settings.orderIdField}`,
+    'createLeads is off',
+  ];
+  return new ConnectorError(
+    'amocrm',
+    'permanent',
+    'NO_LEAD',
+    `amocrm: no lead for order ${event.orderId} (${why.join('; ')})`,
+  );
 }

@@ -72,15 +72,29 @@ export class CrmEntitiesService {
     });
   }
 
-  // Written before a create is sent; cleared when its id is recorded (recordIds).
-  async creating(connectionId: string, entityType: string, orderIds: readonly string[], at: Date) {
-    if (orderIds.length === 0) return;
-    await this.ds.query(
-      `INSERT INTO crm_creates (connection_id, order_id, entity_type, sent_at)
-       SELECT $1, unnest($3::text[]), $2, $4
-       ON CONFLICT (connection_id, order_id, entity_type) DO UPDATE SET sent_at = excluded.sent_at`,
-      [connectionId, entityType, [...new Set(orderIds)], at],
+  /**
+   * Written before a create is sent; cleared when its id is recorded (recordIds). Returns the orders
+   * this caller may create: none recorded and no other create sent within `freshMs`.
+   */
+  async creating(
+    connectionId: string,
+    entityType: string,
+    orderIds: readonly string[],
+    at: Date,
+    freshMs: number,
+  ): Promise<Set<string>> {
+    if (orderIds.length === 0) return new Set();
+    const rows = await this.ds.query<Array<{ order_id: string }>>(
+      `INSERT INTO crm_creates AS c (connection_id, order_id, entity_type, sent_at)
+       SELECT $1, o, $2, $4 FROM unnest($3::text[]) AS o
+       WHERE NOT EXISTS (SELECT 1 FROM crm_entities e
+         WHERE e.connection_id = $1 AND e.entity_type = $2 AND e.order_id = o)
+       ON CONFLICT (connection_id, order_id, entity_type) DO UPDATE SET sent_at = excluded.sent_at
+         WHERE c.sent_at <= $4::timestamptz - make_interval(secs => $5)
+       RETURNING order_id`,
+      [connectionId, entityType, [...new Set(orderIds)], at, freshMs / 1000],
     );
+    return new Set(rows.map((r) => r.order_id));
   }
 
   async createsInDoubt(
