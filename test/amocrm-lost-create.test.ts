@@ -9,7 +9,7 @@ import { CrmEntitiesService } from '../src/connectors/shared/crm-entities.servic
 import { paymentEvent } from './factories/payment-events';
 import { createTestDatabase, TestDatabase, waitFor } from './support/test-hub';
 
-const TIMEOUT_MS = 400;
+const TIMEOUT_MS = 1000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('amoCRM: a lead create whose answer is lost is never sent blind a second time', () => {
@@ -69,7 +69,7 @@ describe('amoCRM: a lead create whose answer is lost is never sent blind a secon
           [connectionId],
         )
       )[0].n;
-    return { connectionId, orderId, deliver, leadsOf, doubts };
+    return { connectionId, orderId, orderIdField, deliver, leadsOf, doubts };
   }
 
   const failure = (r: DeliveryItemResult) =>
@@ -116,5 +116,34 @@ describe('amoCRM: a lead create whose answer is lost is never sent blind a secon
     expect(third).toMatchObject({ outcome: 'delivered', detail: 'lead created' });
     expect(leadsOf()).toHaveLength(1);
     expect(await doubts()).toBe(0);
+  });
+
+  it('another attempt records the lead while this one searches: this one uses it, creates none', async () => {
+    const { connectionId, orderId, orderIdField, deliver, leadsOf } = await setUp();
+    let theirs = 0;
+    amo.setBeforeHandle(async ({ method, path }) => {
+      if (method !== 'GET' || path !== '/api/v4/leads' || theirs !== 0) return;
+      theirs = amo.createLead({
+        name: 'theirs',
+        custom_fields_values: [{ field_id: orderIdField, values: [{ value: orderId }] }],
+      }).id;
+      await entities.recordIds(connectionId, 'lead', [{ orderId, id: theirs }]);
+    });
+
+    const result = await deliver(2);
+    expect(result).toMatchObject({ outcome: 'delivered', externalId: String(theirs) });
+    expect(leadsOf()).toHaveLength(1);
+    expect(amo.counters().leadsCreated).toBe(0);
+    expect(amo.listNotes(theirs)).toHaveLength(1);
+  });
+
+  it('while another attempt holds a fresh create, this one waits a moment and creates none', async () => {
+    const { connectionId, orderId, deliver } = await setUp();
+    expect(await entities.creating(connectionId, 'lead', [orderId], new Date(), 60_000)).toEqual(
+      new Set([orderId]),
+    );
+    const result = await deliver(1);
+    expect(failure(result)).toBe('retryable:CREATE_IN_DOUBT');
+    expect(amo.counters().leadsCreated).toBe(0);
   });
 });

@@ -2,7 +2,7 @@ import type { PaymentEventV1 } from '../../payments/payment-event';
 import { classifyHttpError } from '../../common/errors';
 import { ConnectorError, DeliveryItem, DeliveryItemResult } from '../crm-connector';
 import type { AmocrmClient } from './amocrm.client';
-import { createInDoubt, createSettleMs, noLead, resolveDoubts } from './amocrm.creates';
+import * as creates from './amocrm.creates';
 import { AmocrmValidationError } from './amocrm.errors';
 import { leadByOrderId, leadsById, notedMarkers } from './amocrm.lookup';
 import { LeadInput, leadPatch, newLeadBody, noteMarker, noteText } from './amocrm.mapper';
@@ -93,7 +93,7 @@ export class LeadBatch {
     const doubts = await this.records.inDoubt([...new Set(unfound.map(orderOf))]);
     const doubtful = unfound.filter((w) => doubts.has(orderOf(w)));
     await guard(doubtful, this.work, async () => {
-      const { found, waiting } = await resolveDoubts(this.client, fieldId, doubts);
+      const { found, waiting } = await creates.resolveDoubts(this.client, fieldId, doubts);
       for (const w of doubtful) {
         w.lead = found.get(orderOf(w));
         w.error ??= waiting.get(orderOf(w));
@@ -109,31 +109,46 @@ export class LeadBatch {
   private async createLeads() {
     const missing = live(this.work).filter((w) => w.leadId === undefined);
     if (!this.settings.createLeads) {
-      for (const w of missing) w.error = noLead(w.item.event, this.settings);
+      for (const w of missing) w.error = creates.noLead(w.item.event, this.settings);
       return;
     }
-    // A worker whose lease ran out may still be creating the same leads: the record decides.
-    const settleMs = createSettleMs(this.client);
-    const mine = await this.records.creating(missing.map(orderOf), settleMs);
-    for (const w of missing.filter((x) => !mine.has(orderOf(x)))) {
-      w.error = createInDoubt(orderOf(w), 'another attempt has sent it', settleMs);
-    }
-    await sendBatch(live(missing), this.work, async (batch) => {
-      const saved = await this.client.post<AmoSaved>(
-        '/api/v4/leads',
-        batch.map((w, i) => newLeadBody(w.input, this.settings, String(i))),
-      );
-      const byRequest = new Map(
-        (saved?._embedded?.leads ?? []).map((l) => [String(l.request_id), l.id]),
-      );
-      batch.forEach((w, i) => {
-        w.leadId = byRequest.get(String(i));
-        w.created = w.leadId !== undefined;
-        if (!w.created) w.error = badAnswer('POST /api/v4/leads answered without the new lead');
-      });
-      // Recorded before anything else can fail, so a retry finds the lead without the search.
-      await this.remember(batch.filter((w) => w.created));
+    // A worker whose lease ran out may be creating the same leads: the record decides.
+    const mine = await this.records.creating(missing.map(orderOf), creates.settleMs(this.client));
+    const theirs = missing.filter((w) => !mine.has(orderOf(w)));
+    await guard(theirs, this.work, async () => {
+      const recorded = await this.records.read(theirs.map(orderOf));
+      const found = await leadsById(this.client, [...recorded.values()]);
+      for (const w of theirs) {
+        w.lead = found.get(recorded.get(orderOf(w)) ?? 0);
+        w.leadId = w.lead?.id;
+        if (!w.lead)
+          w.error = creates.inDoubt(
+            orderOf(w),
+            'another attempt has sent it',
+            creates.OTHER_RETRY_MS,
+          );
+      }
     });
+    await sendBatch(
+      live(missing).filter((w) => mine.has(orderOf(w))),
+      this.work,
+      async (batch) => {
+        const saved = await this.client.post<AmoSaved>(
+          '/api/v4/leads',
+          batch.map((w, i) => newLeadBody(w.input, this.settings, String(i))),
+        );
+        const byRequest = new Map(
+          (saved?._embedded?.leads ?? []).map((l) => [String(l.request_id), l.id]),
+        );
+        batch.forEach((w, i) => {
+          w.leadId = byRequest.get(String(i));
+          w.created = w.leadId !== undefined;
+          if (!w.created) w.error = badAnswer('POST /api/v4/leads answered without the new lead');
+        });
+        // Recorded before anything else can fail, so a retry finds the lead without the search.
+        await this.remember(batch.filter((w) => w.created));
+      },
+    );
   }
 
   private async updateLeads() {

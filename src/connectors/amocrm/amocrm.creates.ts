@@ -7,6 +7,8 @@ import type { AmoLead } from './amocrm.types';
 
 const CLOCK_SKEW_MS = 5 * 60_000;
 const CROWDED_RETRY_MS = 60_000;
+// Another attempt holds the create: soon it has recorded the lead, or its doubt is ours to settle.
+export const OTHER_RETRY_MS = 5_000;
 
 export interface Doubts {
   found: Map<string, AmoLead>;
@@ -25,37 +27,34 @@ export async function resolveDoubts(
 ): Promise<Doubts> {
   const out: Doubts = { found: new Map(), waiting: new Map() };
   if (doubts.size === 0) return out;
-  const settleMs = createSettleMs(client);
+  const settle = settleMs(client);
   const times = [...doubts.values()].map((d) => d.getTime());
   const { found, complete } = await leadsCreatedBetween(
     client,
     fieldId,
     new Set(doubts.keys()),
     new Date(Math.min(...times) - CLOCK_SKEW_MS),
-    new Date(Math.max(...times) + settleMs + CLOCK_SKEW_MS),
+    new Date(Math.max(...times) + settle + CLOCK_SKEW_MS),
   );
   out.found = found;
   for (const [orderId, sentAt] of doubts) {
     if (found.has(orderId)) continue;
-    const settled = sentAt.getTime() + settleMs;
+    const settled = sentAt.getTime() + settle;
     if (!complete || now < settled) {
       const why = complete
         ? `its answer was lost ${now - sentAt.getTime()} ms ago and it may still land`
         : 'too many leads were created around it to look through';
-      out.waiting.set(
-        orderId,
-        createInDoubt(orderId, why, complete ? settled - now : CROWDED_RETRY_MS),
-      );
+      out.waiting.set(orderId, inDoubt(orderId, why, complete ? settled - now : CROWDED_RETRY_MS));
     }
   }
   return out;
 }
 
-export function createSettleMs(client: AmocrmClient): number {
+export function settleMs(client: AmocrmClient): number {
   return 2 * client.timeoutMs;
 }
 
-export function createInDoubt(orderId: string, why: string, retryAfterMs: number): ConnectorError {
+export function inDoubt(orderId: string, why: string, retryAfterMs: number): ConnectorError {
   return new ConnectorError(
     'amocrm',
     'retryable',
