@@ -118,7 +118,7 @@ describe('amoCRM: a lead create whose answer is lost is never sent blind a secon
     expect(await doubts()).toBe(0);
   });
 
-  it('another attempt records the lead while this one searches: this one uses it, creates none', async () => {
+  it('another attempt records the lead while this one searches: this one waits, then uses it', async () => {
     const { connectionId, orderId, orderIdField, deliver, leadsOf } = await setUp();
     let theirs = 0;
     amo.setBeforeHandle(async ({ method, path }) => {
@@ -130,7 +130,8 @@ describe('amoCRM: a lead create whose answer is lost is never sent blind a secon
       await entities.recordIds(connectionId, 'lead', [{ orderId, id: theirs }]);
     });
 
-    const result = await deliver(2);
+    expect(failure(await deliver(2))).toBe('retryable:CREATE_IN_DOUBT');
+    const result = await deliver(3);
     expect(result).toMatchObject({ outcome: 'delivered', externalId: String(theirs) });
     expect(leadsOf()).toHaveLength(1);
     expect(amo.counters().leadsCreated).toBe(0);

@@ -114,21 +114,10 @@ export class LeadBatch {
     }
     // A worker whose lease ran out may be creating the same leads: the record decides.
     const mine = await this.records.creating(missing.map(orderOf), creates.settleMs(this.client));
-    const theirs = missing.filter((w) => !mine.has(orderOf(w)));
-    await guard(theirs, this.work, async () => {
-      const recorded = await this.records.read(theirs.map(orderOf));
-      const found = await leadsById(this.client, [...recorded.values()]);
-      for (const w of theirs) {
-        w.lead = found.get(recorded.get(orderOf(w)) ?? 0);
-        w.leadId = w.lead?.id;
-        if (!w.lead)
-          w.error = creates.inDoubt(
-            orderOf(w),
-            'another attempt has sent it',
-            creates.OTHER_RETRY_MS,
-          );
-      }
-    });
+    // Not its lead to use yet either: the other attempt may still be writing its note.
+    for (const w of missing.filter((x) => !mine.has(orderOf(x)))) {
+      w.error = creates.inDoubt(orderOf(w), 'another attempt has sent it', creates.OTHER_RETRY_MS);
+    }
     await sendBatch(
       live(missing).filter((w) => mine.has(orderOf(w))),
       this.work,
