@@ -56,4 +56,21 @@ describe('crm_entities: what each order became in each destination', () => {
     );
     expect(n).toBe(3);
   });
+
+  it('a create is claimed by one attempt at a time, never once its entity is recorded', async () => {
+    const t0 = new Date('2026-12-01T10:00:00Z');
+    const later = (ms: number) => new Date(t0.getTime() + ms);
+    const claim = (orders: string[], at: Date) => store.creating(conn, 'lead', orders, at, 60_000);
+    expect(await claim(['c-1', 'c-2'], t0)).toEqual(new Set(['c-1', 'c-2']));
+    // A second attempt (a worker whose lease ran out) while the first may still land: refused.
+    expect(await claim(['c-1'], later(59_000))).toEqual(new Set());
+    expect(await store.createsInDoubt(conn, 'lead', ['c-1', 'c-3'])).toEqual(
+      new Map([['c-1', t0]]),
+    );
+    expect(await claim(['c-1'], later(61_000))).toEqual(new Set(['c-1']));
+    await store.recordIds(conn, 'lead', [{ orderId: 'c-2', id: 42 }]);
+    expect(await store.createsInDoubt(conn, 'lead', ['c-2'])).toEqual(new Map());
+    expect(await claim(['c-2'], later(600_000))).toEqual(new Set());
+    expect(await store.creating(other, 'lead', ['c-2'], t0, 60_000)).toEqual(new Set(['c-2']));
+  });
 });

@@ -414,7 +414,11 @@ export function createRequestListener(
         state.checkRateLimit(record.clientId);
       }
       ctx.params = (found.pattern.exec(path) ?? []).slice(1).map((p) => decodeURIComponent(p));
-      if (area === 'api') await state.beforeHandle?.({ method, path });
+      if (area === 'api') {
+        // A client that gives up after this point no longer stops the write (proxy buffering).
+        await readBody(req);
+        await state.beforeHandle?.({ method, path });
+      }
       await found.handler(ctx);
     } catch (error) {
       sendError(res, error);

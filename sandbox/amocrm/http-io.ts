@@ -31,10 +31,18 @@ export function problem(status: number, title: string, detail: string): HttpErro
   return new HttpError(status, { title, type: `https://httpstatus.es/${status}`, status, detail });
 }
 
+const bodies = new WeakMap<IncomingMessage, Promise<string>>();
+
+// Read once: the router buffers an API request's body before handling it, as amoCRM's nginx does.
 export function readBody(req: IncomingMessage): Promise<string> {
-  return readCommonBody(req, MAX_BODY_BYTES, () =>
-    problem(413, 'Payload Too Large', 'Request body is too large'),
-  );
+  let body = bodies.get(req);
+  if (!body) {
+    body = readCommonBody(req, MAX_BODY_BYTES, () =>
+      problem(413, 'Payload Too Large', 'Request body is too large'),
+    );
+    bodies.set(req, body);
+  }
+  return body;
 }
 
 /**

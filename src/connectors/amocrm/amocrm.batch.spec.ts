@@ -248,6 +248,11 @@ describe('a batch of deliveries to amoCRM', () => {
         steps.push(`write ${leads.map((l) => `${l.orderId}=${l.leadId}`).join(',')}`);
         return Promise.resolve();
       },
+      inDoubt: () => Promise.resolve(new Map()),
+      creating: (orderIds) => {
+        steps.push(`creating ${orderIds.join(',')}`);
+        return Promise.resolve(new Set(orderIds));
+      },
     };
     const { client, calls } = fakeClient((method, path, body) => {
       steps.push(`${method} ${path}`);
@@ -261,10 +266,11 @@ describe('a batch of deliveries to amoCRM', () => {
     const items = [work({ orderId: 'R-1' }, 2), work({ orderId: 'N-1' })];
     const results = await new LeadBatch(client, create, items, records).run();
     expect(results.map((r) => r.outcome === 'delivered' && r.externalId)).toEqual(['701', '702']);
-    expect(steps.slice(0, 5)).toEqual([
+    expect(steps.slice(0, 6)).toEqual([
       'read R-1,N-1',
       'GET /api/v4/leads/701',
       expect.stringContaining('query=N-1'),
+      'creating N-1',
       'POST /api/v4/leads',
       'write N-1=702',
     ]);

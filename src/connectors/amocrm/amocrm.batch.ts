@@ -2,6 +2,7 @@ import type { PaymentEventV1 } from '../../payments/payment-event';
 import { classifyHttpError } from '../../common/errors';
 import { ConnectorError, DeliveryItem, DeliveryItemResult } from '../crm-connector';
 import type { AmocrmClient } from './amocrm.client';
+import * as creates from './amocrm.creates';
 import { AmocrmValidationError } from './amocrm.errors';
 import { leadByOrderId, leadsById, leadsByOrderIds, notedMarkers } from './amocrm.lookup';
 import { LeadInput, leadPatch, newLeadBody, noteMarker, noteText } from './amocrm.mapper';
@@ -12,11 +13,17 @@ import type { AmoLead, AmoSaved } from './amocrm.types';
 export interface LeadRecords {
   read(orderIds: string[]): Promise<Map<string, number>>;
   write(leads: Array<{ orderId: string; leadId: number }>): Promise<void>;
+  /** Creates sent and never recorded, with when they were sent. */
+  inDoubt(orderIds: string[]): Promise<Map<string, Date>>;
+  /** The orders this attempt may create: no lead recorded, no other create sent within `freshMs`. */
+  creating(orderIds: string[], freshMs: number): Promise<Set<string>>;
 }
 
 const NO_RECORDS: LeadRecords = {
   read: () => Promise.resolve(new Map()),
   write: () => Promise.resolve(),
+  inDoubt: () => Promise.resolve(new Map()),
+  creating: (orderIds) => Promise.resolve(new Set(orderIds)),
 };
 
 export interface Work {
@@ -55,10 +62,8 @@ export class LeadBatch {
   }
 
   private async findLeads() {
-    const recorded = await this.records.read([
-      ...new Set(this.work.map((w) => w.item.event.orderId)),
-    ]);
-    const wanted = (w: Work) => leadIdOf(w.item.event) ?? recorded.get(w.item.event.orderId);
+    const recorded = await this.records.read([...new Set(this.work.map(orderOf))]);
+    const wanted = (w: Work) => leadIdOf(w.item.event) ?? recorded.get(orderOf(w));
     const withId = this.work.filter((w) => wanted(w) !== undefined);
     await guard(withId, this.work, async () => {
       const found = await leadsById(
@@ -83,46 +88,69 @@ export class LeadBatch {
     }
     for (const w of live(unknown).filter((x) => !x.lead && searchMisses)) {
       await guard([w], this.work, async () => {
-        w.lead = await leadByOrderId(this.client, fieldId!, w.item.event.orderId);
+        w.lead = await leadByOrderId(this.client, fieldId!, orderOf(w));
       });
     }
+    await this.findDoubtful();
     for (const w of this.work) if (w.lead) w.leadId = w.lead.id;
     await this.remember(
-      this.work.filter(
-        (w) => w.leadId !== undefined && recorded.get(w.item.event.orderId) !== w.leadId,
-      ),
+      this.work.filter((w) => w.leadId !== undefined && recorded.get(orderOf(w)) !== w.leadId),
     );
+  }
+
+  // A lost create answer: the search index may not show that lead yet, the created_at filter does.
+  private async findDoubtful() {
+    const fieldId = this.settings.orderIdField;
+    const unfound = live(this.work).filter((w) => !w.lead);
+    if (fieldId === undefined || unfound.length === 0) return;
+    const doubts = await this.records.inDoubt([...new Set(unfound.map(orderOf))]);
+    const doubtful = unfound.filter((w) => doubts.has(orderOf(w)));
+    await guard(doubtful, this.work, async () => {
+      const { found, waiting } = await creates.resolveDoubts(this.client, fieldId, doubts);
+      for (const w of doubtful) {
+        w.lead = found.get(orderOf(w));
+        w.error ??= waiting.get(orderOf(w));
+      }
+    });
   }
 
   private remember(works: Work[]): Promise<void> {
     if (works.length === 0) return Promise.resolve();
-    return this.records.write(
-      works.map((w) => ({ orderId: w.item.event.orderId, leadId: w.leadId! })),
-    );
+    return this.records.write(works.map((w) => ({ orderId: orderOf(w), leadId: w.leadId! })));
   }
 
   private async createLeads() {
     const missing = live(this.work).filter((w) => w.leadId === undefined);
     if (!this.settings.createLeads) {
-      for (const w of missing) w.error = noLead(w.item.event, this.settings);
+      for (const w of missing) w.error = creates.noLead(w.item.event, this.settings);
       return;
     }
-    await sendBatch(missing, this.work, async (batch) => {
-      const saved = await this.client.post<AmoSaved>(
-        '/api/v4/leads',
-        batch.map((w, i) => newLeadBody(w.input, this.settings, String(i))),
-      );
-      const byRequest = new Map(
-        (saved?._embedded?.leads ?? []).map((l) => [String(l.request_id), l.id]),
-      );
-      batch.forEach((w, i) => {
-        w.leadId = byRequest.get(String(i));
-        w.created = w.leadId !== undefined;
-        if (!w.created) w.error = badAnswer('POST /api/v4/leads answered without the new lead');
-      });
-      // Recorded before anything else can fail, so a retry finds the lead without the search.
-      await this.remember(batch.filter((w) => w.created));
-    });
+    // A worker whose lease ran out may be creating the same leads: the record decides.
+    const mine = await this.records.creating(missing.map(orderOf), creates.settleMs(this.client));
+    // Not its lead to use yet either: the other attempt may still be writing its note.
+    for (const w of missing.filter((x) => !mine.has(orderOf(x)))) {
+      w.error = creates.inDoubt(orderOf(w), 'another attempt has sent it', creates.OTHER_RETRY_MS);
+    }
+    await sendBatch(
+      live(missing).filter((w) => mine.has(orderOf(w))),
+      this.work,
+      async (batch) => {
+        const saved = await this.client.post<AmoSaved>(
+          '/api/v4/leads',
+          batch.map((w, i) => newLeadBody(w.input, this.settings, String(i))),
+        );
+        const byRequest = new Map(
+          (saved?._embedded?.leads ?? []).map((l) => [String(l.request_id), l.id]),
+        );
+        batch.forEach((w, i) => {
+          w.leadId = byRequest.get(String(i));
+          w.created = w.leadId !== undefined;
+          if (!w.created) w.error = badAnswer('POST /api/v4/leads answered without the new lead');
+        });
+        // Recorded before anything else can fail, so a retry finds the lead without the search.
+        await this.remember(batch.filter((w) => w.created));
+      },
+    );
   }
 
   private async updateLeads() {
@@ -201,6 +229,10 @@ function mergePatches(a: Record<string, unknown>, b: Record<string, unknown>) {
   return { ...a, ...b, ...(merged.length > 0 ? { custom_fields_values: merged } : {}) };
 }
 
+function orderOf(w: Work): string {
+  return w.item.event.orderId;
+}
+
 function live(work: Work[]): Work[] {
   return work.filter((w) => !w.error);
 }
@@ -262,23 +294,6 @@ async function sendBatch(
     const rest = targets.filter((w) => !refused.has(w));
     await guard(rest, all, () => send(rest));
   }
-}
-
-function noLead(event: PaymentEventV1, settings: AmocrmSettings): ConnectorError {
-  const leadId = event.crm?.amocrmLeadId;
-  const why = [
-    leadId ? `lead ${leadId} from the payment does not exist` : 'the payment names no lead',
-    settings.orderIdField === undefined
-      ? 'settings.orderIdField is not set'
-      : `no lead has it in field ${settings.orderIdField}`,
-    'createLeads is off',
-  ];
-  return new ConnectorError(
-    'amocrm',
-    'permanent',
-    'NO_LEAD',
-    `amocrm: no lead for order ${event.orderId} (${why.join('; ')})`,
-  );
 }
 
 function badAnswer(message: string): ConnectorError {

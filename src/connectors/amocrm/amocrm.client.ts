@@ -21,7 +21,7 @@ export class AmocrmClient {
     readonly baseUrl: string,
     private readonly auth: AmocrmAuth,
     private readonly pace?: () => Promise<void>,
-    timeoutMs = 30000,
+    readonly timeoutMs = 30000,
   ) {
     this.http = createHttpClient({ baseURL: baseUrl, timeoutMs });
     this.token = auth.mode === 'token' ? auth.token : auth.first;

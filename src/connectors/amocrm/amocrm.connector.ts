@@ -46,6 +46,21 @@ import type { AmoLead, AmoList, AmoPipeline } from './amocrm.types';
 
 const LEAD = 'lead';
 
+export function leadRecords(entities: CrmEntitiesService, connectionId: string): LeadRecords {
+  return {
+    read: (orderIds) => entities.idsOf(connectionId, LEAD, orderIds),
+    write: (leads) =>
+      entities.recordIds(
+        connectionId,
+        LEAD,
+        leads.map((l) => ({ orderId: l.orderId, id: l.leadId })),
+      ),
+    inDoubt: (orderIds) => entities.createsInDoubt(connectionId, LEAD, orderIds),
+    creating: (orderIds, freshMs) =>
+      entities.creating(connectionId, LEAD, orderIds, new Date(), freshMs),
+  };
+}
+
 @Injectable()
 export class AmocrmConnector implements CrmConnector {
   readonly type = 'amocrm' as const;
@@ -82,20 +97,8 @@ export class AmocrmConnector implements CrmConnector {
         });
       }
     }
-    const batch = new LeadBatch(client, settings, work, this.records(connection.id));
+    const batch = new LeadBatch(client, settings, work, leadRecords(this.entities, connection.id));
     return [...skipped, ...(await batch.run())];
-  }
-
-  private records(connectionId: string): LeadRecords {
-    return {
-      read: (orderIds) => this.entities.idsOf(connectionId, LEAD, orderIds),
-      write: (leads) =>
-        this.entities.recordIds(
-          connectionId,
-          LEAD,
-          leads.map((l) => ({ orderId: l.orderId, id: l.leadId })),
-        ),
-    };
   }
 
   plan(connection: ConnectionContext, event: PaymentEventV1): Promise<unknown> {

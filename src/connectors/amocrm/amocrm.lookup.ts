@@ -5,6 +5,7 @@ import type { AmoCustomField, AmoLead, AmoList, AmoNote } from './amocrm.types';
 const SEARCH_PAGES = 4;
 const NOTE_PAGES = 8;
 const FIELD_PAGES = 10;
+const WINDOW_PAGES = 20;
 
 // The filtered list is checked, not trusted; ids it missed are fetched one by one.
 export async function leadsById(
@@ -127,4 +128,33 @@ export async function leadCustomFields(client: AmocrmClient): Promise<AmoCustomF
     if (!list?._links?.next) break;
   }
   return fields;
+}
+
+// `filter[created_at]` reads the leads table, not the lagging search index.
+export async function leadsCreatedBetween(
+  client: AmocrmClient,
+  fieldId: number,
+  orderIds: ReadonlySet<string>,
+  from: Date,
+  to: Date,
+): Promise<{ found: Map<string, AmoLead>; complete: boolean }> {
+  const found = new Map<string, AmoLead>();
+  const sec = (d: Date) => String(Math.floor(d.getTime() / 1000));
+  for (let page = 1; page <= WINDOW_PAGES; page++) {
+    const q = new URLSearchParams({
+      'filter[created_at][from]': sec(from),
+      'filter[created_at][to]': sec(to),
+      'order[id]': 'asc',
+      limit: '250',
+      page: String(page),
+    });
+    const list = await client.get<AmoList<'leads', AmoLead>>('/api/v4/leads', q);
+    for (const lead of list?._embedded?.leads ?? []) {
+      for (const orderId of orderIds) {
+        if (!found.has(orderId) && holds(lead, fieldId, orderId)) found.set(orderId, lead);
+      }
+    }
+    if (!list?._links?.next) return { found, complete: true };
+  }
+  return { found, complete: false };
 }

@@ -68,6 +68,34 @@ export function planWrite(
   };
 }
 
+// Twice the client's timeout: an add sent before that may still land.
+export const DEAL_CREATE_SETTLE_MS = 60_000;
+
+/** Only one attempt at a time may add an order's deal; the others wait for it (retryable). */
+export async function claimCreates(
+  writes: Write[],
+  claim: (orderIds: string[]) => Promise<Set<string>>,
+): Promise<{ writes: Write[]; refused: DeliveryItemResult[] }> {
+  const adds = writes.filter((w) => w.add);
+  const mine = adds.length ? await claim(adds.map((w) => w.item.event.orderId)) : new Set();
+  const refused = adds.filter((w) => !mine.has(w.item.event.orderId));
+  return {
+    writes: writes.filter((w) => !refused.includes(w)),
+    refused: refused.map((w) => ({
+      deliveryId: w.item.deliveryId,
+      outcome: 'failed',
+      error: new ConnectorError(
+        'bitrix24',
+        'retryable',
+        'CREATE_IN_DOUBT',
+        `bitrix24: another attempt has sent the deal of order ${w.item.event.orderId}`,
+        undefined,
+        5_000,
+      ),
+    })),
+  };
+}
+
 /** Write batches of at most 50 commands, an event's commands always in the same batch. */
 export async function runWrites(
   client: Bitrix24Client,

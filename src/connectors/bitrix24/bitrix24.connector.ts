@@ -25,7 +25,7 @@ import { commentText, DealRef, newDealFields, WRITES } from './bitrix24.mapper';
 import { BITRIX24_DEFAULTS, Bitrix24Settings, parseBitrix24Settings } from './bitrix24.settings';
 import { settingsProblems } from './bitrix24.settings-check';
 import { readDeals } from './bitrix24.read';
-import { planWrite, runWrites, Write } from './bitrix24.batch';
+import { claimCreates, DEAL_CREATE_SETTLE_MS, planWrite, runWrites, Write } from './bitrix24.batch';
 
 const CATALOG_TTL_MS = 10 * 60_000;
 const DEAL = 'deal';
@@ -113,9 +113,13 @@ export class Bitrix24Connector implements CrmConnector {
           });
         } else writes.push(write);
       }
+      const claimed = await claimCreates(writes, (orders) =>
+        this.entities.creating(connection.id, DEAL, orders, new Date(), DEAL_CREATE_SETTLE_MS),
+      );
+      for (const r of claimed.refused) results.set(r.deliveryId, r);
       const written = await runWrites(
         client,
-        writes,
+        claimed.writes,
         (id) => this.dealUrl(connection, id),
         (created) => this.record(connection.id, created),
       );

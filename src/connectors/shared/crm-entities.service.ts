@@ -52,15 +52,63 @@ export class CrmEntitiesService {
   }
 
   recordIds(connectionId: string, entityType: string, ids: Array<{ orderId: string; id: number }>) {
-    return this.upsert(
-      ids.map((e) => ({
-        connectionId,
-        orderId: e.orderId,
-        entityType,
-        externalId: String(e.id),
-        detail: {},
-      })),
+    if (ids.length === 0) return Promise.resolve();
+    return this.ds.transaction(async (m) => {
+      await this.upsert(
+        ids.map((e) => ({
+          connectionId,
+          orderId: e.orderId,
+          entityType,
+          externalId: String(e.id),
+          detail: {},
+        })),
+        m,
+      );
+      await m.query(
+        `DELETE FROM crm_creates
+         WHERE connection_id = $1 AND entity_type = $2 AND order_id = ANY($3::text[])`,
+        [connectionId, entityType, ids.map((e) => e.orderId)],
+      );
+    });
+  }
+
+  /**
+   * Written before a create is sent; cleared when its id is recorded (recordIds). Returns the orders
+   * this caller may create: none recorded and no other create sent within `freshMs`.
+   */
+  async creating(
+    connectionId: string,
+    entityType: string,
+    orderIds: readonly string[],
+    at: Date,
+    freshMs: number,
+  ): Promise<Set<string>> {
+    if (orderIds.length === 0) return new Set();
+    const rows = await this.ds.query<Array<{ order_id: string }>>(
+      `INSERT INTO crm_creates AS c (connection_id, order_id, entity_type, sent_at)
+       SELECT $1, o, $2, $4 FROM unnest($3::text[]) AS o
+       WHERE NOT EXISTS (SELECT 1 FROM crm_entities e
+         WHERE e.connection_id = $1 AND e.entity_type = $2 AND e.order_id = o)
+       ON CONFLICT (connection_id, order_id, entity_type) DO UPDATE SET sent_at = excluded.sent_at
+         WHERE c.sent_at <= $4::timestamptz - make_interval(secs => $5)
+       RETURNING order_id`,
+      [connectionId, entityType, [...new Set(orderIds)], at, freshMs / 1000],
     );
+    return new Set(rows.map((r) => r.order_id));
+  }
+
+  async createsInDoubt(
+    connectionId: string,
+    entityType: string,
+    orderIds: readonly string[],
+  ): Promise<Map<string, Date>> {
+    if (orderIds.length === 0) return new Map();
+    const rows = await this.ds.query<Array<{ order_id: string; sent_at: Date }>>(
+      `SELECT order_id, sent_at FROM crm_creates
+       WHERE connection_id = $1 AND entity_type = $2 AND order_id = ANY($3::text[])`,
+      [connectionId, entityType, [...orderIds]],
+    );
+    return new Map(rows.map((r) => [r.order_id, new Date(r.sent_at)]));
   }
 
   async upsert(records: readonly CrmEntityRecord[], m: EntityManager = this.ds.manager) {

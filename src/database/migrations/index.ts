@@ -9,6 +9,7 @@ import { Operators1764600000000 } from './1764600000000-operators';
 import { CrmLinks1764700000000 } from './1764700000000-crm-links';
 import { OutboxNotify1764800000000 } from './1764800000000-outbox-notify';
 import { OperatorDisabled1764900000000 } from './1764900000000-operator-disabled';
+import { CrmCreates1765000000000 } from './1765000000000-crm-creates';
 
 // Never edit a migration that has landed; add a new one.
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   CrmLinks1764700000000,
   OutboxNotify1764800000000,
   OperatorDisabled1764900000000,
+  CrmCreates1765000000000,
 ];
