@@ -112,7 +112,11 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     }));
     ctx.pace = () => reserved?.pace() ?? Promise.resolve();
     const started = process.hrtime.bigint();
-    const results = await this.call(connector, ctx, items).finally(() => reserved?.settle());
+    const lease = this.deliveries.keepLeased(claimed.map((c) => c.id));
+    const results = await this.call(connector, ctx, items).finally(() => {
+      lease.stop();
+      return reserved?.settle();
+    });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.latency.observe({ destination: connection.type }, seconds);
     const outcomes = await this.deliveries.complete(claimed, results, {

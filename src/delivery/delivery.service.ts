@@ -9,6 +9,7 @@ import type { DeliveryItemResult, DeliveryLink } from '../connectors/crm-connect
 import type { PaymentEventV1 } from '../payments/payment-event';
 import { DELIVERY_MAX_ATTEMPTS, deliveryBackoffMs } from '../queue/queues';
 import { attemptAudit } from './delivery-attempt-audit';
+import { keepLeased, LeaseKeeper } from './delivery-lease';
 import { enqueueDeliveries, unparkDeliveries } from './delivery-queue';
 import type { AttemptReport, DeliveryFilter } from './delivery.dto';
 import { Delivery, DeliveryStatus } from './delivery.entity';
@@ -124,6 +125,10 @@ export class DeliveryService {
         [ids, this.config.workers.deliveryLeaseSeconds],
       );
     });
+  }
+
+  keepLeased(ids: string[]): LeaseKeeper {
+    return keepLeased(this.ds, ids, this.config.workers.deliveryLeaseSeconds);
   }
 
   async complete(
