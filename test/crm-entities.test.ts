@@ -73,4 +73,17 @@ describe('crm_entities: what each order became in each destination', () => {
     expect(await claim(['c-2'], later(600_000))).toEqual(new Set());
     expect(await store.creating(other, 'lead', ['c-2'], t0, 60_000)).toEqual(new Set(['c-2']));
   });
+
+  it('a recorded entity the CRM no longer has may be made again, by the attempt that saw it gone', async () => {
+    const at = new Date('2026-12-01T11:00:00Z');
+    await store.recordIds(conn, 'deal', [{ orderId: 'd-1', id: 7 }]);
+    const claim = (stale: Map<string, number>) =>
+      store.creating(conn, 'deal', ['d-1'], at, 60_000, stale);
+    // Another attempt recorded a new deal meanwhile (not the one this attempt found gone): refused.
+    expect(await claim(new Map([['d-1', 6]]))).toEqual(new Set());
+    expect(await claim(new Map())).toEqual(new Set());
+    expect(await claim(new Map([['d-1', 7]]))).toEqual(new Set(['d-1']));
+    // And only once while that create may still land.
+    expect(await claim(new Map([['d-1', 7]]))).toEqual(new Set());
+  });
 });

@@ -16,7 +16,11 @@ export interface LeadRecords {
   /** Creates sent and never recorded, with when they were sent. */
   inDoubt(orderIds: string[]): Promise<Map<string, Date>>;
   /** The orders this attempt may create: no lead recorded, no other create sent within `freshMs`. */
-  creating(orderIds: string[], freshMs: number): Promise<Set<string>>;
+  creating(
+    orderIds: string[],
+    freshMs: number,
+    stale: ReadonlyMap<string, number>,
+  ): Promise<Set<string>>;
 }
 
 const NO_RECORDS: LeadRecords = {
@@ -37,6 +41,9 @@ export interface Work {
 }
 
 export class LeadBatch {
+  /** Lead ids recorded before this attempt; one the account no longer has may be made again. */
+  private recorded = new Map<string, number>();
+
   constructor(
     private readonly client: AmocrmClient,
     private readonly settings: AmocrmSettings,
@@ -63,6 +70,7 @@ export class LeadBatch {
 
   private async findLeads() {
     const recorded = await this.records.read([...new Set(this.work.map(orderOf))]);
+    this.recorded = recorded;
     const wanted = (w: Work) => leadIdOf(w.item.event) ?? recorded.get(orderOf(w));
     const withId = this.work.filter((w) => wanted(w) !== undefined);
     await guard(withId, this.work, async () => {
@@ -126,7 +134,11 @@ export class LeadBatch {
       return;
     }
     // A worker whose lease ran out may be creating the same leads: the record decides.
-    const mine = await this.records.creating(missing.map(orderOf), creates.settleMs(this.client));
+    const mine = await this.records.creating(
+      missing.map(orderOf),
+      creates.settleMs(this.client),
+      this.recorded,
+    );
     // Not its lead to use yet either: the other attempt may still be writing its note.
     for (const w of missing.filter((x) => !mine.has(orderOf(x)))) {
       w.error = creates.inDoubt(orderOf(w), 'another attempt has sent it', creates.OTHER_RETRY_MS);

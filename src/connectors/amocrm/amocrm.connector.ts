@@ -56,8 +56,8 @@ export function leadRecords(entities: CrmEntitiesService, connectionId: string):
         leads.map((l) => ({ orderId: l.orderId, id: l.leadId })),
       ),
     inDoubt: (orderIds) => entities.createsInDoubt(connectionId, LEAD, orderIds),
-    creating: (orderIds, freshMs) =>
-      entities.creating(connectionId, LEAD, orderIds, new Date(), freshMs),
+    creating: (orderIds, freshMs, stale) =>
+      entities.creating(connectionId, LEAD, orderIds, new Date(), freshMs, stale),
   };
 }
 

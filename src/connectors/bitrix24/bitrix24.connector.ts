@@ -114,7 +114,14 @@ export class Bitrix24Connector implements CrmConnector {
         } else writes.push(write);
       }
       const claimed = await claimCreates(writes, (orders) =>
-        this.entities.creating(connection.id, DEAL, orders, new Date(), DEAL_CREATE_SETTLE_MS),
+        this.entities.creating(
+          connection.id,
+          DEAL,
+          orders,
+          new Date(),
+          DEAL_CREATE_SETTLE_MS,
+          recorded,
+        ),
       );
       for (const r of claimed.refused) results.set(r.deliveryId, r);
       const written = await runWrites(

@@ -74,7 +74,8 @@ export class CrmEntitiesService {
 
   /**
    * Written before a create is sent; cleared when its id is recorded (recordIds). Returns the orders
-   * this caller may create: none recorded and no other create sent within `freshMs`.
+   * this caller may create: no other create sent within `freshMs` and none recorded but the one
+   * in `stale` (the id the caller read and found gone from the CRM: a deleted deal is made again).
    */
   async creating(
     connectionId: string,
@@ -82,17 +83,27 @@ export class CrmEntitiesService {
     orderIds: readonly string[],
     at: Date,
     freshMs: number,
+    stale: ReadonlyMap<string, string | number> = new Map(),
   ): Promise<Set<string>> {
     if (orderIds.length === 0) return new Set();
+    const orders = [...new Set(orderIds)];
     const rows = await this.ds.query<Array<{ order_id: string }>>(
       `INSERT INTO crm_creates AS c (connection_id, order_id, entity_type, sent_at)
-       SELECT $1, o, $2, $4 FROM unnest($3::text[]) AS o
+       SELECT $1, x.o, $2, $4 FROM unnest($3::text[], $6::text[]) AS x(o, stale)
        WHERE NOT EXISTS (SELECT 1 FROM crm_entities e
-         WHERE e.connection_id = $1 AND e.entity_type = $2 AND e.order_id = o)
+         WHERE e.connection_id = $1 AND e.entity_type = $2 AND e.order_id = x.o
+           AND e.external_id IS DISTINCT FROM x.stale)
        ON CONFLICT (connection_id, order_id, entity_type) DO UPDATE SET sent_at = excluded.sent_at
          WHERE c.sent_at <= $4::timestamptz - make_interval(secs => $5)
        RETURNING order_id`,
-      [connectionId, entityType, [...new Set(orderIds)], at, freshMs / 1000],
+      [
+        connectionId,
+        entityType,
+        orders,
+        at,
+        freshMs / 1000,
+        orders.map((o) => (stale.has(o) ? String(stale.get(o)) : null)),
+      ],
     );
     return new Set(rows.map((r) => r.order_id));
   }
