@@ -1,10 +1,7 @@
-import AxeBuilder from '@axe-core/playwright';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { BrowserContext, chromium, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { launchBrowser, screenAndAxe } from './browser';
 
-export const RESULTS = join(__dirname, '..', '..', '.test-results');
+export { RESULTS } from './browser';
 
 export interface ConsoleBrowser {
   page: Page;
@@ -15,26 +12,10 @@ export interface ConsoleBrowser {
   close(): Promise<void>;
 }
 
-/** Debian's chromium through playwright-core, in a throwaway profile. */
+/** The shared headless browser, with the two checks the console suites make on every screen. */
 export async function openConsoleBrowser(): Promise<ConsoleBrowser> {
-  mkdirSync(RESULTS, { recursive: true });
-  const profile = mkdtempSync(join(tmpdir(), 'console-chromium-'));
-  const context: BrowserContext = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: { width: 1280, height: 900 },
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
+  const browser = await launchBrowser();
+  const { page } = browser;
   return {
     page,
     shown: async (selector, timeout = 20000) => {
@@ -47,16 +28,7 @@ export async function openConsoleBrowser(): Promise<ConsoleBrowser> {
         });
       }
     },
-    check: async (name) => {
-      await page.screenshot({ path: join(RESULTS, `console-${name}.png`), fullPage: true });
-      const { violations } = await new AxeBuilder({ page }).analyze();
-      return violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    },
-    close: async () => {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
+    check: (name) => screenAndAxe(page, name),
+    close: () => browser.close(),
   };
 }

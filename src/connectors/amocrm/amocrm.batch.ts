@@ -1,11 +1,18 @@
-import type { PaymentEventV1 } from '../../payments/payment-event';
 import { classifyHttpError } from '../../common/errors';
 import { ConnectorError, DeliveryItem, DeliveryItemResult } from '../crm-connector';
 import type { AmocrmClient } from './amocrm.client';
 import * as creates from './amocrm.creates';
 import { AmocrmValidationError } from './amocrm.errors';
 import { leadByOrderId, leadsById, leadsByOrderIds, notedMarkers } from './amocrm.lookup';
-import { LeadInput, leadPatch, newLeadBody, noteMarker, noteText } from './amocrm.mapper';
+import {
+  LeadInput,
+  leadIdOf,
+  leadPatch,
+  mergePatches,
+  newLeadBody,
+  noteMarker,
+  noteText,
+} from './amocrm.mapper';
 import type { AmocrmSettings } from './amocrm.settings';
 import type { AmoLead, AmoSaved } from './amocrm.types';
 
@@ -222,23 +229,6 @@ export class LeadBatch {
       },
     );
   }
-}
-
-export function leadIdOf(event: PaymentEventV1): number | undefined {
-  const raw = event.crm?.amocrmLeadId;
-  return raw && /^\d{1,15}$/.test(raw) ? Number(raw) : undefined;
-}
-
-type Fields = Array<{ field_id: number }>;
-
-// As if applied in turn: later status and price win; a field both set keeps the earlier value.
-function mergePatches(a: Record<string, unknown>, b: Record<string, unknown>) {
-  const fields = [
-    ...((b.custom_fields_values as Fields | undefined) ?? []),
-    ...((a.custom_fields_values as Fields | undefined) ?? []),
-  ];
-  const merged = [...new Map(fields.map((f) => [f.field_id, f])).values()];
-  return { ...a, ...b, ...(merged.length > 0 ? { custom_fields_values: merged } : {}) };
 }
 
 function orderOf(w: Work): string {

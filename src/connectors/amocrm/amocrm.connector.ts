@@ -21,11 +21,12 @@ import {
 import { CrmEntitiesService } from '../shared/crm-entities.service';
 import { oauthAuth } from '../shared/oauth-auth';
 import { AmocrmClient } from './amocrm.client';
-import { asConnectorError, LeadBatch, leadIdOf, LeadRecords, Work } from './amocrm.batch';
+import { asConnectorError, LeadBatch, LeadRecords, Work } from './amocrm.batch';
 import { leadCustomFields } from './amocrm.lookup';
 import {
   isDelivered,
   LeadInput,
+  leadIdOf,
   leadPatch,
   newLeadBody,
   noteMarker,

@@ -120,3 +120,20 @@ function leadName(template: string, input: LeadInput): string {
 export function noteText(input: LeadInput): string {
   return paymentNoteText(input.event, input.link, input.exponent, input.language);
 }
+
+export function leadIdOf(event: PaymentEventV1): number | undefined {
+  const raw = event.crm?.amocrmLeadId;
+  return raw && /^\d{1,15}$/.test(raw) ? Number(raw) : undefined;
+}
+
+type Fields = Array<{ field_id: number }>;
+
+// As if applied in turn: later status and price win; a field both set keeps the earlier value.
+export function mergePatches(a: Record<string, unknown>, b: Record<string, unknown>) {
+  const fields = [
+    ...((b.custom_fields_values as Fields | undefined) ?? []),
+    ...((a.custom_fields_values as Fields | undefined) ?? []),
+  ];
+  const merged = [...new Map(fields.map((f) => [f.field_id, f])).values()];
+  return { ...a, ...b, ...(merged.length > 0 ? { custom_fields_values: merged } : {}) };
+}
